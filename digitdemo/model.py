@@ -1,0 +1,59 @@
+"""The lab's Keras network: building, saving and reading it back. The only module besides train.py to import TensorFlow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from digitdemo.errors import ModelFileError
+from digitdemo.files import write_atomic
+from digitdemo.inference import LAYER_SHAPES, check_weights
+
+LAYER_UNITS = ((25, "relu", "L1"), (15, "relu", "L2"), (10, "linear", "L3"))
+N_INPUTS = 400
+
+
+def build_model(learning_rate: float = 0.001) -> keras.Sequential:
+    """The lab's my_model: 400 -> Dense 25 ReLU -> Dense 15 ReLU -> Dense 10 linear, compiled with a from_logits loss."""
+    model = keras.Sequential(
+        [keras.Input(shape=(N_INPUTS,))]
+        + [keras.layers.Dense(units, activation=act, name=name) for units, act, name in LAYER_UNITS],
+        name="my_model",
+    )
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+    )
+    return model
+
+
+def keras_weights(model: keras.Model) -> dict[str, np.ndarray]:
+    """A built lab model -> {'W1': (400, 25), 'b1': (25,), ..., 'b3': (10,)} float32 arrays."""
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    arrays = [array for layer in dense for array in layer.get_weights()]
+    if len(arrays) != len(LAYER_SHAPES):
+        raise ModelFileError(f"model {model.name!r} has {len(dense)} Dense layers; the lab's network has 3.")
+    return check_weights(dict(zip(LAYER_SHAPES, arrays, strict=True)), f"model {model.name!r}")
+
+
+def load_keras_model(path: Path | str) -> keras.Model:
+    """Read a .keras file, refusing anything that is not the lab's architecture."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"{path}: missing; train it with `python -m digitdemo train`.")
+    try:
+        model = keras.models.load_model(path, safe_mode=True)
+    except Exception as exc:  # Keras raises many types for a damaged or foreign file
+        raise ModelFileError(f"{path}: cannot be read as a Keras model ({type(exc).__name__}: {exc}).") from exc
+    try:
+        keras_weights(model)
+    except ModelFileError as exc:
+        raise ModelFileError(f"{path}: {exc}") from exc
+    return model
+
+
+def save_keras_model(model: keras.Model, path: Path | str) -> Path:
+    """Save `model` as a .keras file atomically."""
+    return write_atomic(Path(path), lambda tmp: model.save(tmp))
