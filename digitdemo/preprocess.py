@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from digitdemo.data import MNIST_SIDE, mnist_to_lab
 from digitdemo.errors import ImageError
+from digitdemo.images import decode_image
 
 INK_THRESHOLD = 0.1  # fraction of full intensity below which a pixel is background
 DIGIT_BOX = 20  # MNIST fits each digit into a 20x20 box inside its 28x28 frame
@@ -17,14 +16,8 @@ MIN_INK_PIXELS = 4
 
 def load_image(image: np.ndarray | Image.Image | bytes) -> np.ndarray:
     """An image as bytes, PIL image, or (H, W), (H, W, 3), (H, W, 4) uint8 array -> (H, W) float32 ink 0..1."""
-    if isinstance(image, (bytes, bytearray)):
-        try:
-            image = Image.open(io.BytesIO(image))
-            image.load()
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ImageError(f"This file is not an image that can be read ({exc}).") from exc
-    if isinstance(image, Image.Image):
-        image = np.asarray(image.convert("RGBA"))
+    if isinstance(image, (bytes, bytearray, Image.Image)):
+        image = decode_image(image)
     array = np.asarray(image)
     if array.ndim == 3 and array.shape[2] == 4:
         alpha = array[..., 3].astype(np.float32) / 255.0
