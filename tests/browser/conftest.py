@@ -1,0 +1,171 @@
+"""Browser-test fixtures: a real `streamlit run` server on a free port, headless Chromium through Playwright.
+
+Browser tests skip when Chromium or Playwright is missing, except under CI (env CI set), where they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+SERVER_START_SECONDS = 90
+IDLE_SELECTOR = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CANVAS_SELECTOR = "canvas.upper-canvas"  # Fabric.js draws on the lower canvas and listens on the upper one
+
+Stroke = Sequence[tuple[float, float]]
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the test, or fail it under CI where a missing browser must not pass silently."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so browser tests must run)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port the OS reports free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = SERVER_START_SECONDS) -> None:
+    """Poll Streamlit's health endpoint until it answers ok; fail with the server log if it dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer /_stcore/health within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def run_streamlit(
+    script: str = "streamlit_app.py", port: int | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Start `streamlit run script` headless on `port` (default: a free one); yield its URL; stop it on exit."""
+    port = port or free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", script,
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "streamlit.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """URL of the app served by one `streamlit run` for the whole test session."""
+    with run_streamlit() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium, shared by the session; skipped (or failed under CI) when unavailable."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_idle(page, timeout: float = 30_000, pause_ms: int = 300) -> None:
+    """Let a rerun start, then wait until Streamlit reports the script is not running."""
+    page.wait_for_timeout(pause_ms)
+    page.wait_for_selector(IDLE_SELECTOR, timeout=timeout)
+
+
+def open_app(browser, url: str, viewport: dict | None = None, locale: str = "en-US"):
+    """A new page (its own browser context, so its own Streamlit session) showing the app, idle."""
+    context = browser.new_context(viewport=viewport or VIEWPORT, locale=locale)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector(IDLE_SELECTOR, timeout=60_000)
+    return page
+
+
+@pytest.fixture
+def app_page(browser, app_url):
+    """The app at 1280x800 in a fresh session (English locale); closed after the test."""
+    page = open_app(browser, app_url)
+    yield page
+    page.context.close()
+
+
+def draw_strokes(page, strokes: Sequence[Stroke], steps: int = 4) -> None:
+    """Draw polylines on the Draw tab's canvas; points are fractions (0..1) of its width and height."""
+    canvas = page.locator(CANVAS_SELECTOR).first
+    canvas.wait_for(state="visible", timeout=30_000)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for x, y in points[1:]:
+            page.mouse.move(x, y, steps=steps)
+        page.mouse.up()
+        wait_idle(page)
+
+
+@pytest.fixture
+def draw() -> Callable[..., None]:
+    """draw(page, strokes): draw polylines (points as 0..1 fractions of the canvas) and wait for the rerun."""
+    return draw_strokes
+
+
+@pytest.fixture
+def settle() -> Callable[..., None]:
+    """settle(page): wait until the app's script run (or fragment run) triggered by the last action is done."""
+    return wait_idle
