@@ -1,0 +1,46 @@
+"""How a model does on a set of digits: predictions with their probabilities, the confusion matrix, the mistakes."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from digitdemo.data import N_CLASSES
+from digitdemo.inference import NumpyModel
+
+
+class Predictions(NamedTuple):
+    """Over m examples: predicted (m,) int64 digits, probability (m,) float64 of the predicted digit, proba (m, 10)."""
+
+    predicted: np.ndarray
+    probability: np.ndarray
+    proba: np.ndarray
+
+
+def predict_dataset(model: NumpyModel, X: np.ndarray) -> Predictions:
+    """(m, 400) inputs -> Predictions: argmax digit, its softmax probability and all ten probabilities."""
+    proba = model.predict_proba(X)
+    predicted = np.argmax(proba, axis=1).astype(np.int64)
+    return Predictions(predicted, proba[np.arange(len(proba)), predicted], proba)
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
+    """(m,) or (m, 1) labels and (m,) predictions -> (n_classes, n_classes) int64 counts, rows true, columns predicted."""
+    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def misclassified(
+    y_true: np.ndarray, y_pred: np.ndarray, true_digit: int | None = None, predicted_digit: int | None = None
+) -> np.ndarray:
+    """(m,) labels and (m,) predictions -> (k,) int64 indices of the errors in index order, optionally one label/prediction."""
+    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    keep = y_true != y_pred
+    if true_digit is not None:
+        keep &= y_true == true_digit
+    if predicted_digit is not None:
+        keep &= y_pred == predicted_digit
+    return np.flatnonzero(keep)
