@@ -3,6 +3,7 @@
 import streamlit as st
 
 from digitdemo.data import Dataset, load_dataset
+from digitdemo.errors import DigitDemoError
 from digitdemo.inference import NumpyModel, load_model
 from ui import draw, mistakes, model_tab, relu, softmax
 from ui.i18n import render_language_switch, t
@@ -21,9 +22,20 @@ def cached_model(name: str) -> NumpyModel:
     return load_model(name)
 
 
-dataset = cached_dataset()
-# A model trained in this browser session serves this session only; everyone else keeps the shipped one.
-model = st.session_state.get("session_model") or cached_model("lab")
+try:
+    dataset = cached_dataset()
+    available = model_tab.shipped_models()
+    if not available:
+        raise DigitDemoError(
+            "models/ holds no shipped model (lab.npz or robust.npz); train one with `python -m digitdemo train`."
+        )
+    # A model trained in this browser session serves this session only; everyone else keeps the shipped one.
+    model = st.session_state.get("session_model") or cached_model(model_tab.render_model_choice(available))
+except DigitDemoError as exc:
+    st.error(t(f"The app cannot start: {exc}", f"应用无法启动：{exc}"))
+    st.stop()
+st.sidebar.caption(t(f"Data: {dataset.source}. MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.",
+                     f"数据：{dataset.source}。MNIST 由 Yann LeCun 和 Corinna Cortes 制作，CC BY-SA 3.0 许可。"))  # fmt: skip
 
 tab_draw, tab_softmax, tab_relu, tab_mistakes, tab_model = st.tabs(
     [t("Draw", "手写"), t("Softmax explorer", "Softmax 探索"), t("ReLU explorer", "ReLU 探索"),

@@ -92,3 +92,15 @@ def probability_chart(proba: np.ndarray, y_title: str = "probability") -> dict:
 def logit_chart(logits: np.ndarray, y_title: str = "logit z") -> dict:
     """(10,) logits -> bar figure dict with the largest highlighted."""
     return bar_chart(logits, int(np.argmax(logits)), y_title, text_format=".1f")
+
+
+def tile_grid(tiles: list[np.ndarray], columns: int, gap: int = 4, fill: int = 255) -> np.ndarray:
+    """Equal-sized (h, w) or (h, w, 3) uint8 tiles -> one uint8 image of `columns` per row, `gap` pixels apart."""
+    h, w = tiles[0].shape[:2]
+    rows = -(-len(tiles) // columns)
+    shape = (rows * (h + gap) - gap, columns * (w + gap) - gap) + tiles[0].shape[2:]
+    grid = np.full(shape, fill, np.uint8)
+    for i, tile in enumerate(tiles):
+        top, left = (i // columns) * (h + gap), (i % columns) * (w + gap)
+        grid[top : top + h, left : left + w] = tile
+    return grid

@@ -1,7 +1,191 @@
-"""Placeholder until its tab is built."""
+"""The Draw tab: draw, load or upload a digit; see what the network sees, what it predicts, and a look inside."""
 
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from digitdemo.activations import my_softmax
+from digitdemo.data import Dataset
+from digitdemo.errors import DigitDemoError
+from digitdemo.images import decode_image
+from digitdemo.inference import Activations, NumpyModel
+from digitdemo.preprocess import preprocess
+from ui.charts import bar_chart, digit_image, logit_chart, probability_chart, signed_image, tile_grid
+from ui.i18n import t
+
+CANVAS_SIDE = 280  # fits a phone's width
+PEN_WIDTH_RANGE = (8, 40)
+DEFAULT_PEN_WIDTH = 22
+DEFAULT_EXAMPLE = 1015  # the lab's "2"
+UNSURE_BELOW = 0.5  # top probability under which the tab says the network is not sure
+SOURCES = ("canvas", "example", "upload")
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
+SEES_SCALE = 12
+WEIGHT_SCALE = 4
+WEIGHT_COLUMNS = 5
+PLOTLY_CONFIG = {"displayModeBar": False}
 
 
-def render(model, dataset) -> None:
-    st.info("draw")
+def render(model: NumpyModel, dataset: Dataset) -> None:
+    """The whole tab; every interaction in it reruns only its fragment."""
+    render_fragment(model, dataset)
+
+
+@st.fragment
+def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
+    """Input on the left, what the network sees and predicts on the right, the hidden layers below."""
+    labels = {
+        "canvas": t("Draw", "手写"),
+        "example": t("Training example", "训练样本"),
+        "upload": t("Upload a picture", "上传图片"),
+    }
+    source = st.radio(
+        t("Input", "输入"), SOURCES, format_func=labels.get, key="draw_source", horizontal=True
+    )  # fmt: skip
+    left, right = st.columns([1, 1.4], gap="medium")
+    with left:
+        if source == "example":
+            x = render_example_input(dataset)
+        elif source == "upload":
+            x = render_upload_input()
+        else:
+            x = render_canvas_input()
+    with right:
+        activations = render_prediction(model, x, source)
+    render_look_inside(model, activations)
+
+
+def render_canvas_input() -> np.ndarray | None:
+    """The canvas (white pen on black) and its pen width -> (400,) network input, or None while it is blank."""
+    pen = st.slider(t("Pen width", "笔宽"), *PEN_WIDTH_RANGE, DEFAULT_PEN_WIDTH, key="draw_pen_width")
+    result = st_canvas(
+        stroke_width=pen,
+        stroke_color="#ffffff",
+        background_color="#000000",
+        update_streamlit=True,
+        height=CANVAS_SIDE,
+        width=CANVAS_SIDE,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key="draw_canvas",
+    )
+    st.caption(t("Undo or clear with the buttons under the canvas.", "用画布下方的按钮撤销或清空。"))
+    return canvas_to_input(result.image_data)
+
+
+def canvas_to_input(image: np.ndarray | None) -> np.ndarray | None:
+    """The canvas's (H, W, 4) uint8 RGBA image, or None before any stroke -> (400,) input, or None when blank."""
+    return None if image is None else preprocess(image)
+
+
+def render_example_input(dataset: Dataset) -> np.ndarray:
+    """A number input choosing a training example -> its (400,) row."""
+    index = st.number_input(
+        t(f"Training example (0 to {len(dataset.X) - 1})", f"训练样本（0 到 {len(dataset.X) - 1}）"),
+        min_value=0, max_value=len(dataset.X) - 1, value=DEFAULT_EXAMPLE, step=1, key="draw_example",
+    )  # fmt: skip
+    label = int(dataset.y[index, 0])
+    st.image(digit_image(dataset.X[index], scale=8), caption=t(f"Its label: {label}", f"它的标签：{label}"))
+    return dataset.X[index]
+
+
+def render_upload_input() -> np.ndarray | None:
+    """A file uploader (PNG/JPEG/WebP) -> (400,) input; None with a message when nothing usable was uploaded."""
+    upload = st.file_uploader(
+        t("A picture of one digit", "一张只含一个数字的图片"), type=UPLOAD_TYPES, key="draw_upload"
+    )  # fmt: skip
+    if upload is None:
+        return None
+    try:
+        picture = decode_image(upload.getvalue())
+        x = preprocess(picture)
+    except DigitDemoError as exc:
+        st.error(t(f"This picture cannot be used: {exc}", f"无法使用这张图片：{exc}"))
+        return None
+    st.image(picture, caption=t("Your picture", "你的图片"), width=CANVAS_SIDE)
+    if x is None:
+        st.warning(t("No digit found in this picture.", "这张图片里没有找到数字。"))
+    return x
+
+
+def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> Activations | None:
+    """What the network sees, the predicted digit as a metric and the ten probabilities; None when nothing is shown."""
+    if x is None:
+        st.session_state.pop("current_logits", None)
+        if source == "upload":
+            st.info(t("Upload a picture of a digit to see what the network makes of it.",
+                      "上传一张数字图片，看看网络怎么识别它。"))  # fmt: skip
+        else:
+            st.info(t("Draw a digit on the black canvas: the prediction appears after every stroke.",
+                      "在黑色画布上写一个数字：每画一笔，预测都会更新。"))  # fmt: skip
+        return None
+    activations = model.forward(x)
+    logits = activations.logits[0]
+    proba = my_softmax(logits.astype(np.float64))
+    digit = int(np.argmax(proba))
+    st.session_state["current_logits"] = logits.astype(np.float64)
+    sees, verdict = st.columns([1, 1])
+    with sees:
+        st.image(digit_image(x, SEES_SCALE), caption=t("What the network sees: 20x20 pixels", "网络看到的：20x20 像素"))
+    with verdict:
+        st.metric(
+            t("Prediction", "预测"), str(digit),
+            delta=t(f"probability {proba[digit]:.1%}", f"概率 {proba[digit]:.1%}"),
+            delta_color="off", delta_arrow="off",
+        )  # fmt: skip
+        if proba[digit] < UNSURE_BELOW:
+            st.warning(t(f"Not sure: no digit gets even {UNSURE_BELOW:.0%}. Try drawing it larger or clearer.",
+                         f"网络没有把握：没有哪个数字的概率达到 {UNSURE_BELOW:.0%}。试着写大一点、清楚一点。"))  # fmt: skip
+    show_logits = st.toggle(t("Show raw logits instead", "改为显示原始 logits"), key="draw_logits")
+    if show_logits:
+        figure = logit_chart(logits, t("logit z", "logit z"))
+    else:
+        figure = probability_chart(proba, t("probability", "概率"))
+    st.plotly_chart(figure, key="draw_chart", config=PLOTLY_CONFIG)
+    return activations
+
+
+@st.cache_data(max_entries=4)
+def weight_mosaic(W1: np.ndarray) -> np.ndarray:
+    """(400, 25) first-layer weights -> one RGB image of the 25 weight vectors as 20x20 tiles, 5 per row."""
+    return tile_grid([signed_image(W1[:, j], WEIGHT_SCALE) for j in range(W1.shape[1])], WEIGHT_COLUMNS)
+
+
+def render_look_inside(model: NumpyModel, activations: Activations | None) -> None:
+    """An expander with the 25 and 15 hidden activations of the current input and the 25 first-layer weights."""
+    with st.expander(t("A look inside the network", "看看网络内部")):
+        if activations is None:
+            st.caption(
+                t(
+                    "The hidden units' activations appear once there is a digit.",
+                    "有了数字之后，这里会显示隐藏单元的激活值。",
+                )
+            )
+        else:
+            layer1, layer2 = st.columns([25, 15])
+            with layer1:
+                st.plotly_chart(hidden_chart(activations.a1[0], t("layer 1: 25 ReLU units", "第 1 层：25 个 ReLU 单元")),
+                                key="draw_a1", config=PLOTLY_CONFIG)  # fmt: skip
+            with layer2:
+                st.plotly_chart(hidden_chart(activations.a2[0], t("layer 2: 15 ReLU units", "第 2 层：15 个 ReLU 单元")),
+                                key="draw_a2", config=PLOTLY_CONFIG)  # fmt: skip
+        st.image(
+            weight_mosaic(model.weights["W1"]),
+            caption=t("The 25 first-layer weight vectors W1[:, j] as 20x20 images (unit 0 top left, row by row): "
+                      "red pixels push a unit on, blue ones hold it off.",
+                      "第一层的 25 个权重向量 W1[:, j]，每个画成 20x20 图像（单元 0 在左上，逐行排列）："
+                      "红色像素使单元激活，蓝色像素抑制它。"),
+        )  # fmt: skip
+
+
+def hidden_chart(values: np.ndarray, title: str) -> dict:
+    """(k,) activations of one hidden layer -> bar figure dict titled `title`, bars numbered from 0."""
+    figure = bar_chart(values, int(np.argmax(values)), "a", labels=[str(j) for j in range(len(values))],
+                       text_format=".1f", height=220)  # fmt: skip
+    figure["layout"]["title"] = {"text": title, "font": {"size": 14}}
+    figure["layout"]["margin"]["t"] = 40
+    figure["layout"]["xaxis"]["tickfont"] = {"size": 11}
+    figure["data"][0]["text"] = None
+    return figure
