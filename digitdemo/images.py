@@ -35,9 +35,8 @@ def open_image(data: bytes) -> Image.Image:
         ) from exc
 
 
-def check_size(image: Image.Image) -> None:
-    """Refuse an image whose header size is outside MIN_SIDE..MAX_PIXELS, before its pixels are decoded."""
-    width, height = image.size
+def check_size(width: int, height: int) -> None:
+    """Refuse a picture of width x height pixels outside MIN_SIDE..MAX_PIXELS (for files: read from the header)."""
     if width * height > MAX_PIXELS:
         raise ImageError(
             f"This picture is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); the limit is "
@@ -76,7 +75,7 @@ def decode_image(image: bytes | Image.Image) -> np.ndarray:
         image.draft(None, (MAX_SIDE, MAX_SIDE))  # JPEG decodes at 1/2..1/8 scale when that still covers MAX_SIDE
     except Exception as exc:  # a header that parses but cannot be configured is a damaged file
         raise ImageError("This picture is damaged and cannot be read. Upload another one.") from exc
-    check_size(image)
+    check_size(*image.size)
     try:
         image.seek(0)
         image.load()
@@ -90,3 +89,22 @@ def decode_image(image: bytes | Image.Image) -> np.ndarray:
             f"This picture is damaged or incomplete and cannot be read ({exc}). Upload it again or use another one."
         ) from exc
     return np.asarray(image)
+
+
+def check_array(array: np.ndarray) -> np.ndarray:
+    """(H, W), (H, W, 1|3|4) array -> the same picture, (H, W, 1) squeezed: uint8 0-255 (bool, int) or float32 0..1."""
+    array = np.asarray(array)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        raise ImageError(f"Expected an image of shape (H, W), (H, W, 3) or (H, W, 4); got {array.shape}.")
+    check_size(array.shape[1], array.shape[0])
+    if array.dtype.kind == "b":
+        return array.astype(np.uint8) * 255
+    if array.dtype.kind in "iu":
+        return np.clip(array, 0, 255).astype(np.uint8)
+    if array.dtype.kind == "f":
+        if not np.isfinite(array).all():
+            raise ImageError("The image holds NaN or infinite values; expected numbers from 0 to 1.")
+        return np.clip(array, 0, 1).astype(np.float32)
+    raise ImageError(f"Expected an image of numbers; got an array of {array.dtype}.")

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFile
 
 from digitdemo.errors import ImageError
-from digitdemo.images import MAX_PIXELS, MAX_SIDE, decode_image
+from digitdemo.images import MAX_PIXELS, MAX_SIDE, check_array, decode_image
 from digitdemo.preprocess import preprocess
 
 
@@ -209,3 +209,32 @@ def test_damaged_bytes_never_escape_as_other_errors():
                 assert str(exc)
             else:
                 assert decoded.dtype == np.uint8 and decoded.ndim == 3 and decoded.shape[2] == 4
+
+
+@pytest.mark.parametrize(
+    ("array", "message"),
+    [
+        (np.zeros((0, 20)), r"only 20 x 0 pixels"),
+        (np.zeros((20, 20, 2)), r"got \(20, 20, 2\)"),
+        (np.zeros((2, 20, 20, 3)), r"got \(2, 20, 20, 3\)"),
+        (np.full((20, 20), np.nan), "NaN or infinite"),
+        (np.full((20, 20, 3), np.inf, np.float32), "NaN or infinite"),
+        (np.full((20, 20), "ink"), "array of <U3"),
+        (np.zeros((20, 20), complex), "array of complex128"),
+    ],
+)
+def test_check_array_refuses_what_is_not_a_picture(array, message):
+    """Empty, wrongly shaped, non-finite or non-numeric arrays are refused with an ImageError saying which."""
+    with pytest.raises(ImageError, match=message):
+        check_array(array)
+
+
+def test_check_array_normalises_dtypes():
+    """bool and int arrays become uint8 0-255 (clipped), float ones float32 0..1 (clipped); (H, W, 1) is squeezed."""
+    np.testing.assert_array_equal(check_array(np.eye(8, dtype=bool)), np.eye(8, dtype=np.uint8) * 255)
+    wide = check_array(np.array([[-5, 0, 100, 300, 70000] * 2] * 8, np.int64)[..., None])
+    assert wide.dtype == np.uint8 and wide.shape == (8, 10)
+    np.testing.assert_array_equal(wide[0, :5], [0, 0, 100, 255, 255])
+    floats = check_array(np.array([[-0.5, 0.25, 2.0] * 3] * 8))
+    assert floats.dtype == np.float32
+    np.testing.assert_array_equal(floats[0, :3], [0, 0.25, 1])
