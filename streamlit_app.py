@@ -37,6 +37,8 @@ except DigitDemoError as exc:
 st.sidebar.caption(t(f"Data: {dataset.source}. MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.",
                      f"数据：{dataset.source}。MNIST 由 Yann LeCun 和 Corinna Cortes 制作，CC BY-SA 3.0 许可。"))  # fmt: skip
 
+st.markdown(t("**digitdemo** · draw a digit and watch the course lab's small neural network recognise it.",
+              "**digitdemo** · 写一个数字，看课程实验里的小神经网络如何识别它。"))  # fmt: skip
 tab_draw, tab_softmax, tab_relu, tab_mistakes, tab_model = st.tabs(
     [t("Draw", "手写"), t("Softmax explorer", "Softmax 探索"), t("ReLU explorer", "ReLU 探索"),
      t("Mistakes", "错误样本"), t("Model", "模型")]

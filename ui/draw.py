@@ -25,6 +25,7 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
 SEES_SCALE = 12
 WEIGHT_SCALE = 4
 WEIGHT_COLUMNS = 5
+WEIGHT_MOSAIC_WIDTH = 416  # 5 tiles of 80 px and 4 gaps: shown at its own size
 PLOTLY_CONFIG = {"displayModeBar": False}
 
 
@@ -71,7 +72,7 @@ def render_canvas_input() -> np.ndarray | None:
         return_image_data=True,
         key="draw_canvas",
     )
-    st.caption(t("Undo or clear with the buttons under the canvas.", "用画布下方的按钮撤销或清空。"))
+    st.caption(t("Undo, redo or clear with the buttons above the canvas.", "用画布上方的按钮撤销、重做或清空。"))
     return canvas_to_input(result.image_data)
 
 
@@ -138,7 +139,7 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
         if proba[digit] < UNSURE_BELOW:
             st.warning(t(f"Not sure: no digit gets even {UNSURE_BELOW:.0%}. Try drawing it larger or clearer.",
                          f"网络没有把握：没有哪个数字的概率达到 {UNSURE_BELOW:.0%}。试着写大一点、清楚一点。"))  # fmt: skip
-    show_logits = st.toggle(t("Show raw logits instead", "改为显示原始 logits"), key="draw_logits")
+        show_logits = st.toggle(t("Show raw logits", "显示原始 logits"), key="draw_logits")
     if show_logits:
         figure = logit_chart(logits, t("logit z", "logit z"))
     else:
@@ -173,6 +174,7 @@ def render_look_inside(model: NumpyModel, activations: Activations | None) -> No
                                 key="draw_a2", config=PLOTLY_CONFIG)  # fmt: skip
         st.image(
             weight_mosaic(model.weights["W1"]),
+            width=WEIGHT_MOSAIC_WIDTH,
             caption=t("The 25 first-layer weight vectors W1[:, j] as 20x20 images (unit 0 top left, row by row): "
                       "red pixels push a unit on, blue ones hold it off.",
                       "第一层的 25 个权重向量 W1[:, j]，每个画成 20x20 图像（单元 0 在左上，逐行排列）："

@@ -90,6 +90,9 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
         f"当前模型：**{model.name}**，共 **{parameter_count(model.weights):,}** 个参数。",
     ))  # fmt: skip
     st.dataframe(summary_table(model.weights), hide_index=True, key="model_summary")
+    st.caption(
+        t(f"Total parameters: {parameter_count(model.weights):,}", f"参数总数：{parameter_count(model.weights):,}")
+    )
     render_shipped_record(st.session_state.get("model_choice") or model.name)
     st.divider()
     render_training(dataset)
@@ -122,7 +125,7 @@ def render_training(dataset: Dataset) -> None:
     st.subheader(t("Train your own", "自己训练一个"))
     st.caption(t("The new model serves only this browser tab; other visitors keep the shipped one.",
                  "新模型只在这个浏览器页面里使用；其他访问者仍然使用预置模型。"))  # fmt: skip
-    epochs_col, rate_col = st.columns(2)
+    epochs_col, rate_col, _ = st.columns([1, 1, 2])
     epochs = epochs_col.number_input(t("Epochs", "训练轮数"), *EPOCHS_RANGE, DEFAULT_EPOCHS, step=1, key="model_epochs")
     rate = rate_col.number_input(
         t("Learning rate", "学习率"), *LEARNING_RATE_RANGE, DEFAULT_LEARNING_RATE,

@@ -1,0 +1,73 @@
+"""AppTest checks of the app's shell: tabs, language switch, sidebar model choice, data and model load errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import digitdemo.data
+import digitdemo.inference
+from digitdemo.errors import DataFileError, ModelFileError
+from digitdemo.inference import MODELS_DIR
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+TIMEOUT = 60
+TABS_EN = ["Draw", "Softmax explorer", "ReLU explorer", "Mistakes", "Model"]
+TABS_ZH = ["手写", "Softmax 探索", "ReLU 探索", "错误样本", "模型"]
+
+
+def run_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+def test_english_shell_lists_tabs_models_and_data_source() -> None:
+    """A fresh English session shows the five tabs, a model choice among the shipped models, and the data source."""
+    at = run_app()
+    assert not at.exception
+    assert [tab.label for tab in at.tabs] == TABS_EN
+    choice = at.sidebar.radio(key="model_choice")
+    robust_shipped = (MODELS_DIR / "robust.npz").exists()
+    assert choice.options == (["robust", "lab recipe"] if robust_shipped else ["lab recipe"])
+    assert choice.value == ("robust" if robust_shipped else "lab")
+    assert any("mnist5k_lab.npz" in caption.value for caption in at.sidebar.caption)
+
+
+def test_language_switch_turns_labels_chinese() -> None:
+    """Choosing 中文 in the sidebar relabels the tabs and the Prediction metric in Chinese."""
+    at = run_app()
+    at.radio(key="draw_source").set_value("example").run()
+    assert "Prediction" in [metric.label for metric in at.metric]
+    at.segmented_control(key="lang").set_value("zh").run()
+    assert not at.exception
+    assert [tab.label for tab in at.tabs] == TABS_ZH
+    assert "预测" in [metric.label for metric in at.metric]
+    assert "Prediction" not in [metric.label for metric in at.metric]
+    assert at.sidebar.radio(key="model_choice").label == "模型"
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "error"),
+    [(digitdemo.data, "load_dataset", DataFileError("data/X.npy: damaged")),
+     (digitdemo.inference, "load_model", ModelFileError("models/lab.npz: damaged"))],
+)  # fmt: skip
+def test_load_error_shows_message_not_traceback(monkeypatch, module, name, error) -> None:
+    """A data or model file the package refuses stops the app with st.error and its message, no traceback."""
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(module, name, refuse)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = run_app()
+        assert not at.exception
+        assert any(str(error) in message.value for message in at.error)
+        assert not at.tabs
+    finally:
+        monkeypatch.undo()
+        st.cache_data.clear()
+        st.cache_resource.clear()
