@@ -23,8 +23,23 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+        _fsync_directory(target.parent)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _fsync_directory(folder: Path) -> None:
+    """Make a rename in `folder` durable: without this a power cut can undo it (POSIX; a no-op where unsupported)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
