@@ -1,0 +1,76 @@
+"""AppTest of the ReLU explorer: the match-the-target game's sliders, error figure and solution button."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+RELU_TAB = 2
+PARAMS = ("relu_w1", "relu_b1", "relu_w2", "relu_b2")
+
+
+@pytest.fixture
+def at() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def shown_error(at: AppTest, label: str = "Mean squared error against the target") -> float:
+    [metric] = [m for m in at.tabs[RELU_TAB].metric if m.label == label]
+    return float(metric.value)
+
+
+def expected_error(w1: float, b1: float, w2: float, b2: float) -> float:
+    """Mean squared error on 301 points of [0, 3], written out here independently of digitdemo.relu_lab."""
+    x = np.linspace(0, 3, 301)
+    out = np.maximum(0, -2 * x + 2) + np.maximum(0, w1 * x + b1) + np.maximum(0, w2 * x + b2)
+    want = np.where(x < 1, -2 * x + 2, np.where(x < 2, x - 1, 3 * x - 5))
+    return float(np.mean((out - want) ** 2))
+
+
+def test_start_at_zero_with_the_fixed_unit_only(at):
+    """The four sliders start at 0, range -4..4 step 0.1; the error shown is that of unit 0 alone."""
+    assert not at.exception
+    for key in PARAMS:
+        slider = at.slider(key=key)
+        assert (slider.value, slider.min, slider.max, slider.step) == (0.0, -4.0, 4.0, 0.1)
+    assert shown_error(at) == pytest.approx(expected_error(0, 0, 0, 0), abs=5e-5)
+    assert not at.tabs[RELU_TAB].success
+
+
+def test_moving_sliders_updates_the_error(at):
+    """With only unit 1 set (w1=1, b1=-1) the error drops to that of the missing third piece."""
+    at.slider(key="relu_w1").set_value(1.0).run()
+    at.slider(key="relu_b1").set_value(-1.0).run()
+    assert not at.exception
+    assert shown_error(at) == pytest.approx(expected_error(1, -1, 0, 0), abs=5e-5)
+    assert 0 < shown_error(at) < expected_error(0, 0, 0, 0)
+
+
+def test_show_solution_gives_zero_error(at):
+    """The solution button sets w1=1, b1=-1, w2=2, b2=-4; the error reads 0 and the match is announced."""
+    at.button(key="relu_show_solution").click().run()
+    assert not at.exception
+    assert [at.slider(key=k).value for k in PARAMS] == [1.0, -1.0, 2.0, -4.0]
+    assert shown_error(at) == 0.0
+    assert any("perfect match" in s.value for s in at.tabs[RELU_TAB].success)
+
+
+def test_reset_returns_to_zero(at):
+    """After the solution, reset puts all four sliders back at 0."""
+    at.button(key="relu_show_solution").click().run()
+    at.button(key="relu_reset").click().run()
+    assert [at.slider(key=k).value for k in PARAMS] == [0.0] * 4
+
+
+def test_chinese():
+    """In Chinese the game and its lesson render with Chinese labels; the solution still gives 0."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.button(key="relu_show_solution").click().run()
+    assert not at.exception
+    assert at.button(key="relu_show_solution").label == "显示答案"
+    assert shown_error(at, "与目标的均方误差") == 0.0
+    assert any("要点" in i.value for i in at.tabs[RELU_TAB].info)
