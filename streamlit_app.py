@@ -30,7 +30,8 @@ try:
             "models/ holds no shipped model (lab.npz or robust.npz); train one with `python -m digitdemo train`."
         )
     # A model trained in this browser session serves this session only; everyone else keeps the shipped one.
-    model = st.session_state.get("session_model") or cached_model(model_tab.render_model_choice(available))
+    shipped = cached_model(model_tab.render_model_choice(available))
+    model = st.session_state.get("session_model") or shipped
 except DigitDemoError as exc:
     st.error(t(f"The app cannot start: {exc}", f"应用无法启动：{exc}"))
     st.stop()
