@@ -1,0 +1,123 @@
+"""Property-based: whatever array, picture or bytes reach preprocess, it returns None, a valid input, or an ImageError."""
+
+import io
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from PIL import Image
+
+from digitdemo.errors import ImageError
+from digitdemo.preprocess import preprocess
+
+# The lab's values lie in about -0.13..1.13; the bicubic resize cannot leave -0.22..1.22 for inputs in 0..1.
+LOW, HIGH = -0.25, 1.25
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+SHAPES = st.one_of(
+    hnp.array_shapes(min_dims=2, max_dims=2, min_side=0, max_side=48),
+    st.tuples(st.integers(0, 48), st.integers(0, 48), st.sampled_from([1, 2, 3, 4, 5])),
+    hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=6),
+)
+DTYPES = st.sampled_from([np.uint8, np.uint16, np.int32, np.int64, np.float32, np.float64, np.bool_])
+
+
+@st.composite
+def arrays(draw) -> np.ndarray:
+    """Arrays of any small shape and numeric dtype, including NaN, infinities and huge values for floats."""
+    dtype = draw(DTYPES)
+    shape = draw(SHAPES)
+    if np.issubdtype(dtype, np.floating):
+        elements = st.floats(width=32 if dtype == np.float32 else 64, allow_nan=True, allow_infinity=True)
+        return draw(hnp.arrays(dtype, shape, elements=elements))
+    return draw(hnp.arrays(dtype, shape))
+
+
+@st.composite
+def drawings(draw, channels: int = 4) -> np.ndarray:
+    """Canvas-like uint8 pictures (H, W, channels) with random strokes: none, dots, lines, blobs, all painted."""
+    height, width = draw(st.integers(8, 96)), draw(st.integers(8, 96))
+    canvas = np.zeros((height, width, channels), np.uint8)
+    for _ in range(draw(st.integers(0, 6))):
+        r0, c0 = draw(st.integers(0, height - 1)), draw(st.integers(0, width - 1))
+        r1, c1 = draw(st.integers(r0, height)), draw(st.integers(c0, width))
+        canvas[r0 : r1 + 1, c0 : c1 + 1] = draw(st.integers(0, 255))
+    return canvas
+
+
+@st.composite
+def encoded_images(draw) -> bytes:
+    """Random drawings saved in each upload format and pixel mode, some cut short or with a byte flipped."""
+    mode = draw(st.sampled_from(["L", "RGB", "RGBA", "P", "1", "LA"]))
+    fmt = draw(st.sampled_from(["PNG", "JPEG", "GIF", "WEBP", "BMP"]))
+    image = Image.fromarray(draw(drawings(channels=1))[..., 0]).convert(mode)
+    if draw(st.booleans()):
+        image = Image.eval(image, lambda value: 255 - value)  # dark ink on light paper, like a scan
+    buffer = io.BytesIO()
+    try:
+        image.save(buffer, format=fmt)
+    except OSError:  # a mode the format cannot store (LA as BMP, RGBA as JPEG)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format=fmt)
+    data = bytearray(buffer.getvalue())
+    damage = draw(st.sampled_from(["none", "none", "cut", "flip"]))
+    if damage == "cut":
+        data = data[: draw(st.integers(0, len(data)))]
+    elif damage == "flip":
+        position = draw(st.integers(0, len(data) - 1))
+        data[position] ^= draw(st.integers(1, 255))
+    return bytes(data)
+
+
+def check_outcome(image) -> None:
+    """preprocess(image) is None, a finite (400,) float32 within LOW..HIGH, or an ImageError with a message."""
+    try:
+        row = preprocess(image)
+    except ImageError as exc:
+        assert len(str(exc)) > 10
+        return
+    if row is None:
+        return
+    assert isinstance(row, np.ndarray) and row.shape == (400,) and row.dtype == np.float32
+    assert np.isfinite(row).all()
+    assert LOW <= row.min() and row.max() <= HIGH, (row.min(), row.max())
+
+
+@SETTINGS
+@given(arrays())
+def test_arbitrary_arrays(array):
+    """Arrays of any shape and dtype, with NaN and infinities, never crash preprocess."""
+    check_outcome(array)
+
+
+@SETTINGS
+@given(drawings())
+def test_canvas_like_drawings(canvas):
+    """Random strokes on an RGBA canvas, from nothing to all painted, give None or a valid input."""
+    check_outcome(canvas)
+
+
+@SETTINGS
+@given(encoded_images())
+def test_encoded_and_damaged_pictures(data):
+    """Pictures in every upload format, whole, cut short or with a flipped byte, never crash preprocess."""
+    check_outcome(data)
+
+
+@SETTINGS
+@given(st.binary(max_size=512))
+def test_arbitrary_bytes(data):
+    """Random bytes are refused with an ImageError (or, by chance, read as a picture)."""
+    check_outcome(data)
+
+
+@SETTINGS
+@given(arrays())
+def test_arbitrary_pil_images(array):
+    """Any array Pillow accepts as an image, handed over as a PIL image, never crashes preprocess."""
+    try:
+        image = Image.fromarray(array)
+    except (TypeError, ValueError, KeyError, IndexError):
+        return  # Pillow itself has no image for this array
+    check_outcome(image)
