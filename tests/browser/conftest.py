@@ -33,6 +33,7 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 SERVER_START_SECONDS = 90
 IDLE_SELECTOR = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CANVAS_SELECTOR = "canvas.upper-canvas"  # Fabric.js draws on the lower canvas and listens on the upper one
+CLEAR_SELECTOR = "button[aria-label='Reset canvas & history']"  # in the canvas component's toolbar
 
 Stroke = Sequence[tuple[float, float]]
 
@@ -159,10 +160,22 @@ def draw_strokes(page, strokes: Sequence[Stroke], steps: int = 4) -> None:
         wait_idle(page)
 
 
+def clear_canvas(page) -> None:
+    """Press the canvas toolbar's reset button and wait for the rerun."""
+    page.locator(CLEAR_SELECTOR).first.click()
+    wait_idle(page)
+
+
 @pytest.fixture
 def draw() -> Callable[..., None]:
     """draw(page, strokes): draw polylines (points as 0..1 fractions of the canvas) and wait for the rerun."""
     return draw_strokes
+
+
+@pytest.fixture
+def clear() -> Callable[..., None]:
+    """clear(page): empty the canvas with its toolbar's reset button and wait for the rerun."""
+    return clear_canvas
 
 
 @pytest.fixture
