@@ -1,0 +1,116 @@
+"""Two sessions at once: a training running in one is private to it, and a second one is told to wait.
+
+tests/test_app_model.py covers sessions one after the other and a lock held by hand; these run a real training in
+one session's thread while another session uses the app.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from streamlit.runtime import Runtime
+from streamlit.testing.v1 import AppTest
+
+from digitdemo.inference import load_model
+from ui.model_tab import TRAINING_LOCK
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+TIMEOUT = 60
+TRAIN_TIMEOUT = 240
+EXAMPLE = 1015
+
+
+def example_session() -> AppTest:
+    """A session on the lab model showing training example 1015."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.sidebar.radio(key="model_choice").set_value("lab").run()
+    at.radio(key="draw_source").set_value("example").run()
+    assert not at.exception
+    return at
+
+
+def run_beside(at: AppTest, runtime: object) -> AppTest:
+    """Run `at` while another AppTest is mid-run in a thread, then give that run back the runtime it set.
+
+    AppTest installs a mock Runtime as a process-wide singleton for each run and clears it after; a real server
+    has one Runtime for all sessions, so restoring it is what a real server would look like.
+    """
+    try:
+        return at.run()
+    finally:
+        Runtime._instance = runtime
+
+
+def wait_for(condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_training_in_one_session_is_private_and_exclusive(dataset, lab_model) -> None:
+    """While A trains: B keeps the lab model's prediction and B's Train is told to wait; after: only A's model changed."""
+    a, b = example_session(), example_session()
+    lab_logits = lab_model.predict_logits(dataset.X[EXAMPLE])[0]
+    np.testing.assert_allclose(a.session_state["current_logits"], lab_logits, rtol=1e-6)
+    np.testing.assert_allclose(b.session_state["current_logits"], lab_logits, rtol=1e-6)
+
+    a.number_input(key="model_epochs").set_value(3)
+    a.number_input(key="model_learning_rate").set_value(0.01)
+    a.button(key="model_train").click()
+    errors: list[BaseException] = []
+
+    def train_a() -> None:
+        try:
+            a.run(timeout=TRAIN_TIMEOUT)
+        except BaseException as exc:  # surfaced in the main thread below
+            errors.append(exc)
+
+    trainer = threading.Thread(target=train_a, daemon=True)
+    trainer.start()
+    wait_for(TRAINING_LOCK.locked, TIMEOUT)
+    runtime_of_a = Runtime._instance
+
+    b.number_input(key="draw_example").set_value(0)
+    run_beside(b, runtime_of_a)
+    b.number_input(key="draw_example").set_value(EXAMPLE)
+    run_beside(b, runtime_of_a)
+    assert TRAINING_LOCK.locked(), "A's training ended before B was checked; make it longer"
+    np.testing.assert_allclose(b.session_state["current_logits"], lab_logits, rtol=1e-6)
+    b.button(key="model_train").click()
+    run_beside(b, runtime_of_a)
+    assert not b.exception
+    assert any("Wait a minute" in warning.value for warning in b.warning)
+    assert "session_model" not in b.session_state
+
+    trainer.join(TRAIN_TIMEOUT)
+    assert not trainer.is_alive() and not errors, errors
+    assert not a.exception
+    assert not TRAINING_LOCK.locked()
+    assert a.session_state["session_model"].name == "session"
+    assert not np.allclose(a.session_state["current_logits"], lab_logits, atol=1e-3)  # A now serves its own model
+
+    b.run()
+    assert not b.exception
+    assert "session_model" not in b.session_state and "session_losses" not in b.session_state
+    np.testing.assert_allclose(b.session_state["current_logits"], lab_logits, rtol=1e-6)
+    # The cached shipped model was not touched: it still equals the file on disk.
+    for key, value in load_model("lab").weights.items():
+        np.testing.assert_array_equal(lab_model.weights[key], value)
+
+
+def test_choices_and_inputs_stay_in_their_session(dataset) -> None:
+    """Language, input source, example and model choice set in one session leave another session's untouched."""
+    a, b = example_session(), example_session()
+    a.segmented_control(key="lang").set_value("zh").run()
+    a.number_input(key="draw_example").set_value(7).run()
+    a.radio(key="draw_source").set_value("canvas").run()
+    b.run()
+    assert not a.exception and not b.exception
+    assert a.session_state["lang"] == "zh" and b.session_state["lang"] == "en"
+    assert b.session_state["draw_source"] == "example" and b.number_input(key="draw_example").value == EXAMPLE
+    assert "current_logits" not in a.session_state and "current_logits" in b.session_state
+    assert [tab.label for tab in b.tabs][0] == "Draw"
