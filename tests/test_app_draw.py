@@ -108,13 +108,17 @@ def test_unsure_network_says_so() -> None:
 
 
 def test_upload_of_a_digit_and_of_a_bad_file() -> None:
-    """An uploaded PNG of a 7 is predicted as 7; a file that is not an image gives st.error, not a traceback."""
+    """An uploaded PNG of a 7 is predicted as 7 and its preprocessing steps can be shown; a file that is not an image gives st.error, not a traceback."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.radio(key="draw_source").set_value("upload").run()
     assert prediction(at) is None
     at.file_uploader(key="draw_upload").upload("seven.png", png_bytes(canvas_image(SEVEN)), "image/png").run()
     assert not at.exception
     assert prediction(at).value == "7"
+    at.toggle(key="draw_steps").set_value(True).run()
+    assert not at.exception
+    steps = [image for image in at.image if "input 20x20" in image.captions]
+    assert len(steps) == 1 and steps[0].captions[0] == "ink"
     at.file_uploader(key="draw_upload").upload("broken.png", b"this is not a picture", "image/png").run()
     assert not at.exception
     assert at.error

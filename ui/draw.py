@@ -11,8 +11,8 @@ from digitdemo.data import Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
 from digitdemo.inference import Activations, NumpyModel
-from digitdemo.preprocess import preprocess
-from ui.charts import bar_chart, digit_image, logit_chart, probability_chart, signed_image, tile_grid
+from digitdemo.preprocess import preprocess, preprocess_steps
+from ui.charts import bar_chart, digit_image, enlarge, logit_chart, probability_chart, signed_image, tile_grid
 from ui.i18n import t
 
 CANVAS_SIDE = 280  # fits a phone's width
@@ -23,6 +23,7 @@ UNSURE_BELOW = 0.5  # top probability under which the tab says the network is no
 SOURCES = ("canvas", "example", "upload")
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
 SEES_SCALE = 12
+STEP_SIDE = 96  # px of each preprocessing step's picture
 WEIGHT_SCALE = 4
 WEIGHT_COLUMNS = 5
 WEIGHT_MOSAIC_WIDTH = 416  # 5 tiles of 80 px and 4 gaps: shown at its own size
@@ -60,9 +61,8 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
 
 def render_canvas_input() -> np.ndarray | None:
     """The canvas (white pen on black) and its pen width -> (400,) network input, or None while it is blank."""
-    pen = st.slider(t("Pen width", "笔宽"), *PEN_WIDTH_RANGE, DEFAULT_PEN_WIDTH, key="draw_pen_width")
     result = st_canvas(
-        stroke_width=pen,
+        stroke_width=st.session_state.get("draw_pen_width", DEFAULT_PEN_WIDTH),
         stroke_color="#ffffff",
         background_color="#000000",
         update_streamlit=True,
@@ -73,6 +73,10 @@ def render_canvas_input() -> np.ndarray | None:
         key="draw_canvas",
     )
     st.caption(t("Undo, redo or clear with the buttons above the canvas.", "用画布上方的按钮撤销、重做或清空。"))
+    # Below the canvas, so that the canvas's toolbar never covers it on a narrow screen.
+    st.slider(t("Pen width", "笔宽"), *PEN_WIDTH_RANGE, DEFAULT_PEN_WIDTH, key="draw_pen_width")
+    if result.image_data is not None:
+        render_steps(result.image_data)
     return canvas_to_input(result.image_data)
 
 
@@ -106,9 +110,24 @@ def render_upload_input() -> np.ndarray | None:
         st.error(t(f"This picture cannot be used: {exc}", f"无法使用这张图片：{exc}"))
         return None
     st.image(picture, caption=t("Your picture", "你的图片"), width=CANVAS_SIDE)
+    render_steps(picture)
     if x is None:
         st.warning(t("No digit found in this picture.", "这张图片里没有找到数字。"))
     return x
+
+
+def render_steps(picture: np.ndarray) -> None:
+    """On request, the preprocessing steps that turn the (H, W, 4) picture into the network's 20x20 input."""
+    if not st.toggle(t("Show how the picture becomes the input", "显示图片如何变成网络输入"), key="draw_steps"):
+        return
+    names = {
+        "ink": t("ink", "墨迹"), "cropped": t("cropped", "裁剪"), "scaled": t("scaled", "缩放"),
+        "centred": t("centred 28x28", "居中 28x28"), "network input": t("input 20x20", "输入 20x20"),
+    }  # fmt: skip
+    steps = preprocess_steps(picture)
+    images = [enlarge(np.round(np.clip(step, 0, 1) * 255).astype(np.uint8), max(1, STEP_SIDE // max(step.shape)), False)
+              for step in steps.values()]  # fmt: skip
+    st.image(images, caption=[names.get(name, name) for name in steps], width=STEP_SIDE)
 
 
 def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> Activations | None:
