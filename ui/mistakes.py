@@ -17,8 +17,8 @@ GALLERY_SCALE = 5  # 20x20 digits drawn 100x100
 GALLERY_WIDTH = 100
 GRID_SIDE = 8  # the lab's 8x8 grid of random training digits
 GRID_SCALE = 4
-TITLE_HEIGHT = 22
-TITLE_FONT_SIZE = 17
+TITLE_HEIGHT = 28
+TITLE_FONT_SIZE = 22
 RIGHT_RGB, WRONG_RGB = (30, 30, 30), (220, 40, 40)
 LIMIT_KEY = "mistakes_limit"
 SEED_KEY = "mistakes_seed"
@@ -68,20 +68,23 @@ def confusion_figure(counts: np.ndarray, selected: tuple[int | None, int | None]
     on = [[int(counts[r, c]) if r == c else None for c in digits] for r in digits]
     most_errors = max(1, int(counts[~np.eye(n, dtype=bool)].max(initial=0)))
     cells = [
-        {"type": "heatmap", "z": z, "x": digits, "y": digits, "text": z, "texttemplate": "%{text}",
-         "textfont": {"size": 13}, "colorscale": scale, "zmin": 0, "zmax": zmax, "showscale": False,
-         "hoverinfo": "skip", "xgap": 1, "ygap": 1}
+        {"type": "heatmap", "z": z, "x": digits, "y": digits, "colorscale": scale, "zmin": 0, "zmax": zmax,
+         "showscale": False, "hoverinfo": "skip", "xgap": 1, "ygap": 1}
         for z, scale, zmax in [(off, [[0, "#ffffff"], [1, "#d62728"]], most_errors),
                                (on, [[0, "#dff0d8"], [1, "#dff0d8"]], 1)]
     ]  # fmt: skip
     rows, cols = np.divmod(np.arange(n * n), n)
-    # Invisible markers on the cells make them clickable: Streamlit reports selected points, not heatmap cells.
+    flat = counts.reshape(-1)
+    # The counts as text on invisible markers, which also make the cells clickable: Streamlit reports selected
+    # points, not heatmap cells. Zero mistakes stay blank so the errors stand out.
     picker = {
         "type": "scatter",
-        "mode": "markers",
+        "mode": "markers+text",
         "x": cols.tolist(),
         "y": rows.tolist(),
-        "customdata": counts.reshape(-1).tolist(),
+        "text": ["" if count == 0 and r != c else str(count) for count, r, c in zip(flat, rows, cols, strict=True)],
+        "textfont": {"size": 13, "color": "#222"},
+        "customdata": flat.tolist(),
         "marker": {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
         "hovertemplate": t(
             "label %{y}, prediction %{x}: %{customdata} images", "标签 %{y}，预测 %{x}：%{customdata} 张"
@@ -99,8 +102,8 @@ def confusion_figure(counts: np.ndarray, selected: tuple[int | None, int | None]
         "layout": {
             "height": 440,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 55},
-            "xaxis": {**axis, "title": {"text": t("prediction", "预测")}},
-            "yaxis": {**axis, "title": {"text": t("label", "标签")}, "autorange": "reversed"},
+            "xaxis": {**axis, "title": {"text": t("prediction", "预测")}, "range": [-0.5, n - 0.5]},
+            "yaxis": {**axis, "title": {"text": t("label", "标签")}, "range": [n - 0.5, -0.5]},
             "shapes": shapes,
             "showlegend": False,
             "dragmode": False,

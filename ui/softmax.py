@@ -23,6 +23,7 @@ LOADED_KEY = "softmax_loaded"  # the logits last loaded from the Draw tab and th
 NO_LOGITS_KEY = "softmax_no_logits"
 BAR_COLOR = "#4c78a8"
 CHART_CONFIG = {"displayModeBar": False}
+SLIDER_HEIGHT, CHART_TOP = 84, 40  # pixels: one bar per slider row, so the bars line up with their sliders
 
 
 def z_key(j: int) -> str:
@@ -66,33 +67,49 @@ def load_logits() -> None:
     st.session_state[LOADED_KEY] = {"logits": logits, "values": values}
 
 
-def hbar_figure(values: np.ndarray, title: str, x_range: tuple[float, float] | None, text_format: str) -> dict:
-    """(k,) values -> a horizontal Plotly bar figure as a dict, z0 at the top, the largest bar highlighted."""
-    values = np.asarray(values, dtype=float)
-    labels = [f"z{j}" for j in range(len(values))]
-    winner = int(np.argmax(values))
-    xaxis = {"title": {"text": title}, "fixedrange": True}
-    if x_range is not None:
-        xaxis["range"] = list(x_range)
-    return {
-        "data": [
+def bars_figure(panels: list[tuple[np.ndarray, str, tuple[float, float] | None, str]]) -> dict:
+    """Panels of (k,) values (values, title, x range or None, number format) -> one Plotly figure dict of
+    side-by-side horizontal bar charts sharing the rows z0..z(k-1), each panel's largest bar highlighted."""
+    n_panels, gap = len(panels), 0.07
+    width = (1 - gap * (n_panels - 1)) / n_panels
+    data, layout = [], {}
+    for p, (values, title, x_range, text_format) in enumerate(panels):
+        values = np.asarray(values, dtype=float)
+        axis = "x" if p == 0 else f"x{p + 1}"
+        winner = int(np.argmax(values))
+        data.append(
             {
                 "type": "bar",
                 "orientation": "h",
                 "x": values.tolist(),
-                "y": labels,
+                "y": [f"z{j}" for j in range(len(values))],
+                "xaxis": axis,
                 "marker": {"color": [WINNER_COLOR if j == winner else BAR_COLOR for j in range(len(values))]},
                 "text": [format(v, text_format) for v in values],
                 "textposition": "outside",
                 "cliponaxis": False,
                 "hovertemplate": "%{y}: %{x:" + text_format + "}<extra></extra>",
             }
-        ],
+        )
+        # Room beside the longest bar for its label, so it does not run into the next panel.
+        low, high = x_range or (min(0.0, values.min() * 1.35), max(0.0, values.max() * 1.35))
+        left = p * (width + gap)
+        layout["xaxis" if p == 0 else f"xaxis{p + 1}"] = {
+            "domain": [left, left + width], "range": [low, high], "fixedrange": True, "zeroline": True,
+        }  # fmt: skip
+        layout.setdefault("annotations", []).append(
+            {"text": f"<b>{title}</b>", "x": left + width / 2, "y": 1, "xref": "paper", "yref": "paper",
+             "yanchor": "bottom", "showarrow": False, "font": {"size": 14}}
+        )  # fmt: skip
+    n = len(panels[0][0])
+    return {
+        "data": data,
         "layout": {
-            "height": 70 + 28 * len(values),
-            "margin": {"l": 40, "r": 45, "t": 10, "b": 45},
+            **layout,
+            "height": CHART_TOP + SLIDER_HEIGHT * n,
+            "margin": {"l": 35, "r": 30, "t": 30, "b": 25},
             "yaxis": {"autorange": "reversed", "fixedrange": True, "tickfont": {"size": 14}},
-            "xaxis": xaxis,
+            "bargap": 0.35,
             "showlegend": False,
         },
     }
@@ -181,6 +198,21 @@ def render_overflow_demo(z: np.ndarray) -> None:
         )
 
 
+def temperature_note(temperature: float) -> str:
+    """What the chosen temperature does, or nothing at the network's own T = 1."""
+    if temperature < T_DEFAULT:
+        return t(
+            f" T = {temperature:.1f} is below 1: the largest z takes more.",
+            f"T = {temperature:.1f} 小于 1：最大的 z 占得更多。",
+        )
+    if temperature > T_DEFAULT:
+        return t(
+            f" T = {temperature:.1f} is above 1: the shares even out.",
+            f"T = {temperature:.1f} 大于 1：各类更趋于平均。",
+        )
+    return ""
+
+
 @st.fragment
 def render_explorer() -> None:
     """The sliders and the three bar charts; moving a slider reruns only this part of the page."""
@@ -200,12 +232,13 @@ def render_explorer() -> None:
     )  # fmt: skip
 
     wide = top[2].toggle(
-        t("Wide range (−60 to 60)", "宽范围（−60 到 60）"), key="softmax_wide", on_change=on_range_change,
-        help=t("The lab's sliders run from 0.1 to 10; a network's logits can be negative or larger.",
-               "实验中的滑块范围是 0.1 到 10；网络的 logits 可能为负，也可能更大。"),
+        t("Range −60..60", "范围 −60..60"), key="softmax_wide", on_change=on_range_change,
+        help=t("The lab's sliders run from 0.1 to 10; a network's logits can be negative or larger, so the"
+               " sliders can run from -60 to 60 instead.",
+               "实验中的滑块范围是 0.1 到 10；网络的 logits 可能为负，也可能更大，所以滑块也可以改为 -60 到 60。"),
     )  # fmt: skip
     low, high = slider_range(wide)
-    sliders, left, middle, right = st.columns([1.1, 1, 1, 1])
+    sliders, charts = st.columns([1.1, 3])
     with sliders:
         for j in range(n):
             st.session_state.setdefault(z_key(j), float(to_slider_values(Z_DEFAULTS[j], wide)))
@@ -214,28 +247,22 @@ def render_explorer() -> None:
     scaled = z / temperature
     exp_z = np.exp(scaled)
     proba = my_softmax(scaled)
-    left.plotly_chart(
-        hbar_figure(z, "z", None if wide else (0, Z_MAX), ".1f"), key="softmax_z_chart", config=CHART_CONFIG
-    )
-    middle.plotly_chart(hbar_figure(exp_z, "e^(z/T)", None, ".3g"), key="softmax_exp_chart", config=CHART_CONFIG)
-    right.plotly_chart(hbar_figure(proba, "softmax(z/T)", (0, 1), ".3f"), key="softmax_p_chart", config=CHART_CONFIG)
-    total = float(proba.sum())
-    right.metric(t("Sum of the probabilities", "概率之和"), f"{total:.6f}")
-    middle.caption(
-        t(
-            f"Each probability is its bar here divided by the total {exp_z.sum():.4g}.",
-            f"每个概率 = 这里的柱长 ÷ 总和 {exp_z.sum():.4g}。",
-        )
-    )
-    if temperature != T_DEFAULT:
-        left.caption(
+    panels = [
+        (z, "z", None if wide else (0.0, Z_MAX), ".1f"),
+        (exp_z, "e^(z/T)", None, ".3g"),
+        (proba, "softmax(z/T)", (0.0, 1.0), ".3f"),
+    ]
+    with charts:
+        st.plotly_chart(bars_figure(panels), key="softmax_chart", config=CHART_CONFIG)
+        summary = st.columns([2, 1])
+        summary[0].caption(
             t(
-                f"T = {temperature:.1f}: the charts use z / T. "
-                + ("Below 1 the largest z takes more." if temperature < 1 else "Above 1 the shares even out."),
-                f"T = {temperature:.1f}：图中使用 z / T。"
-                + ("小于 1 时最大的 z 占得更多。" if temperature < 1 else "大于 1 时各类更平均。"),
+                f"Each probability is its e^(z/T) bar divided by their total, {exp_z.sum():.4g}.",
+                f"每个概率 = 它的 e^(z/T) 柱长 ÷ 所有柱长之和 {exp_z.sum():.4g}。",
             )
+            + temperature_note(temperature)
         )
+        summary[1].metric(t("Sum of the probabilities", "概率之和"), f"{proba.sum():.6f}")
     render_loaded_note(z)
     with st.expander(t("The numbers", "具体数值")):
         st.dataframe(
