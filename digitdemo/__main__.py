@@ -27,21 +27,26 @@ def cmd_build_data(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from digitdemo.train import LAB, Recipe, save_trained, train_and_record
+    from dataclasses import replace
+
+    from digitdemo.train import RECIPES, save_trained, train_and_record
 
     dataset = load_dataset(args.data_dir)
-    recipe = Recipe(
-        name=args.name, epochs=args.epochs, learning_rate=args.learning_rate, seed=args.seed, batch_size=LAB.batch_size
-    )
+    base = RECIPES[args.recipe]
+    changes = {"epochs": args.epochs, "learning_rate": args.learning_rate, "seed": args.seed}
+    recipe = replace(base, name=args.name or base.name, **{k: v for k, v in changes.items() if v is not None})
     print(f"training {recipe} on {len(dataset.X)} digits from {dataset.source}")
     model, record = train_and_record(dataset.X, dataset.y, recipe, dataset.source, not args.no_heldout, print_progress)
     model.summary()
-    path = save_trained(model, record, args.name)
+    path = save_trained(model, record, recipe.name)
     print(
         f"{record['train_errors']} errors out of {record['n_examples']} images; saved {path} and its .keras and .json"
     )
     if record["heldout"]:
         print(f"held-out accuracy {record['heldout']['accuracy']:.2%} ({record['heldout']['method']})")
+    if record.get("validation"):
+        val = record["validation"]
+        print(f"validation accuracy {val['accuracy']:.2%}; best epoch {val['best_epoch']} of {val['epochs_run']} run")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -76,10 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", default=str(DATA_DIR / SHIPPED_FILE))
     build.set_defaults(run=cmd_build_data)
     train = sub.add_parser("train", help="train with the lab's recipe and save to models/")
-    train.add_argument("--name", default=DEFAULT_MODEL)
-    train.add_argument("--epochs", type=int, default=40)
-    train.add_argument("--learning-rate", type=float, default=0.001)
-    train.add_argument("--seed", type=int, default=1234)
+    train.add_argument(
+        "--recipe", choices=["lab", "robust"], default="lab", help="robust: augmented digits and early stopping"
+    )
+    train.add_argument("--name", help="saved as models/<name>.*; default: the recipe's name")
+    train.add_argument("--epochs", type=int, help="default: the recipe's (lab 40; robust at most 40)")
+    train.add_argument("--learning-rate", type=float, help="default: the recipe's (0.001)")
+    train.add_argument("--seed", type=int, help="default: the recipe's (1234)")
     train.add_argument(
         "--no-heldout", action="store_true", help="skip the second model that measures held-out accuracy"
     )

@@ -165,24 +165,31 @@ def set_stroke_width(mask: np.ndarray, width: float, target: float) -> np.ndarra
     radius = (target - width) / 2
     if radius > 0:  # grow: every pixel within `radius` of the ink
         pad = int(np.ceil(radius)) + 1
-        return ndimage.distance_transform_edt(~np.pad(mask, pad)) <= radius
+        return ndimage.distance_transform_edt(~np.pad(mask, pad)) <= radius + 0.5  # + 0.5: round, not floor
     if radius < 0:  # thin: every ink pixel farther than `-radius` from the paper, never thinning strokes away
         distance = ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
-        thinned = distance > min(-radius, 0.8 * distance.max() - 1)
+        thinned = distance > min(0.5 - radius, 0.8 * distance.max() - 1)
         return thinned if thinned.any() else mask
     return mask
+
+
+def relative_stroke_width(crop: np.ndarray) -> float:
+    """(h, w) bool ink -> its stroke width as a fraction of its longer side, measured at 1-2x the working box."""
+    extent = max(crop.shape)
+    box = TARGET_BOX * SUPERSAMPLE
+    side = max(box, min(extent, 2 * box))  # fine enough for thin pens, small enough to stay fast
+    return stroke_width(resize_mask(crop, side / extent) > 0.5) / side
 
 
 def fit_digit(crop: np.ndarray) -> np.ndarray:
     """(h, w) bool ink -> (b, b') float32 0..1 at SUPERSAMPLE x the 28x28 frame: longer side TARGET_BOX, strokes TARGET_STROKE."""
     box, target = TARGET_BOX * SUPERSAMPLE, TARGET_STROKE * SUPERSAMPLE
-    first = resize_mask(crop, box / max(crop.shape)) > 0.5
-    width = stroke_width(first)
+    width = relative_stroke_width(crop) * box
     # The box holds the strokes' centre lines plus one stroke width; scale the centre lines so that, once the
     # strokes have the training width, the whole digit fills the training box.
     scale = (box - target) / max(box - width, 0.25 * box)
     shaped = set_stroke_width(resize_mask(crop, scale * box / max(crop.shape)) > 0.5, width * scale, target)
-    shaped = crop_to_ink(shaped) if shaped.any() else first
+    shaped = crop_to_ink(shaped) if shaped.any() else crop
     return resize_mask(shaped, box / max(shaped.shape))
 
 
@@ -203,10 +210,7 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
 
 def is_speck(crop: np.ndarray, picture_side: int) -> bool:
     """True when the (h, w) ink is too small for the picture, or no longer than a couple of stroke widths."""
-    extent = max(crop.shape)
-    scale = min(1.0, TARGET_BOX * SUPERSAMPLE / extent)  # measured at the working size: the same, and cheaper
-    width = stroke_width(resize_mask(crop, scale) > 0.5) / scale
-    return extent < MIN_EXTENT * picture_side or extent < MIN_EXTENT_STROKES * width
+    return max(crop.shape) < MIN_EXTENT * picture_side or relative_stroke_width(crop) * MIN_EXTENT_STROKES > 1
 
 
 def preprocess_steps(image: np.ndarray | Image.Image | bytes) -> dict[str, np.ndarray]:

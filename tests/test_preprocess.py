@@ -1,0 +1,198 @@
+"""Preprocessing, step by step: finding the ink in any picture and framing it like the training digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitdemo.data import roll_up
+from digitdemo.preprocess import (
+    SUPERSAMPLE,
+    TARGET_BOX,
+    TARGET_CENTRE,
+    TARGET_STROKE,
+    TRAIN_BOX,
+    TRAIN_CENTRE,
+    TRAIN_STROKE,
+    centre_by_mass,
+    crop_to_ink,
+    drop_specks,
+    fit_digit,
+    flatten_illumination,
+    ink_mask,
+    ink_polarity,
+    is_speck,
+    load_gray,
+    measure_digits,
+    otsu_threshold,
+    preprocess,
+    preprocess_steps,
+    set_stroke_width,
+    stroke_width,
+)
+from digitdemo.synth import draw_digit, photo_like
+
+
+def bar(width: int, side: int = 120, length: int = 80) -> np.ndarray:
+    """(side, side) bool: a vertical bar `width` px wide and `length` tall in the middle."""
+    mask = np.zeros((side, side), bool)
+    top, left = (side - length) // 2, (side - width) // 2
+    mask[top : top + length, left : left + width] = True
+    return mask
+
+
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def test_measured_constants_match_the_training_digits(dataset):
+    """The box, stroke width and centre written in the module are the medians measure_digits finds in data/."""
+    measured = measure_digits(roll_up(dataset.X[::5]))
+    assert np.median(measured["box"]) == pytest.approx(TRAIN_BOX, abs=0.3)
+    assert np.median(measured["stroke"]) == pytest.approx(TRAIN_STROKE, abs=0.1)
+    assert np.median(measured["centre"], axis=0) == pytest.approx([TRAIN_CENTRE, TRAIN_CENTRE], abs=0.1)
+
+
+def test_load_gray_flattens_transparency_to_paper():
+    """Black ink only in alpha on a transparent background comes out dark on light, whatever RGB holds."""
+    rgba = np.zeros((50, 50, 4), np.uint8)
+    rgba[10:40, 20:30, 3] = 255
+    gray = load_gray(rgba)
+    assert gray.shape == (50, 50) and gray.dtype == np.float32
+    assert gray[25, 25] < 0.05 and gray[2, 2] > 0.95
+
+
+def test_ink_polarity_makes_ink_light():
+    """Dark ink on light paper is inverted; light ink on dark is left alone."""
+    dark_on_light = np.ones((40, 40), np.float32)
+    dark_on_light[10:30, 18:22] = 0.1
+    light = ink_polarity(dark_on_light)
+    assert light[20, 20] > 0.8 and light[0, 0] < 0.1
+    np.testing.assert_array_equal(ink_polarity(light), light)
+
+
+def test_flatten_illumination_removes_a_gradient_and_keeps_the_stroke():
+    """A background lit from 0.1 to 0.5 across the picture goes to about 0; the stroke stays bright."""
+    ramp = np.linspace(0.1, 0.5, 200, dtype=np.float32)[None].repeat(200, axis=0)
+    picture = ramp.copy()
+    picture[40:160, 95:105] += 0.4
+    signal = flatten_illumination(picture)
+    assert np.abs(signal[:, :80]).max() < 0.05
+    assert signal[100, 100] > 0.35
+
+
+def test_otsu_threshold_splits_two_groups():
+    """Values around 0.1 and 0.8 are cut between them."""
+    values = np.concatenate([np.full(900, 0.1), np.full(100, 0.8)]).astype(np.float32)
+    assert 0.1 < otsu_threshold(values) < 0.8
+
+
+def test_ink_mask_finds_a_stroke_in_noise_and_nothing_in_noise_alone(rng):
+    """A stroke of contrast 0.5 in noise of sd 0.04 is found; the noise alone gives None."""
+    noise = np.abs(rng.normal(0, 0.04, (120, 120))).astype(np.float32)
+    assert ink_mask(noise) is None
+    stroke = noise + 0.5 * bar(8)
+    mask = ink_mask(stroke)
+    assert mask is not None
+    assert (mask & bar(8)).sum() > 0.9 * bar(8).sum() and (mask & ~bar(14)).sum() == 0
+
+
+def test_drop_specks_keeps_the_digit_and_drops_dirt():
+    """A 3x3 speck beside a long bar is removed; the bar stays whole."""
+    mask = bar(8)
+    mask[5:8, 5:8] = True
+    np.testing.assert_array_equal(drop_specks(mask), bar(8))
+
+
+def test_crop_to_ink_is_the_bounding_box():
+    """Cropping a bar gives exactly the bar."""
+    assert crop_to_ink(bar(8)).shape == (80, 8) and crop_to_ink(bar(8)).all()
+
+
+@pytest.mark.parametrize("width", [3, 6, 12, 24])
+def test_stroke_width_of_a_bar(width):
+    """A bar n px wide measures n px, within a pixel or 8% (its ends count a little)."""
+    assert stroke_width(bar(width, side=200, length=180)) == pytest.approx(width, abs=max(1.0, 0.08 * width))
+
+
+@pytest.mark.parametrize(("width", "target"), [(4, 12), (20, 8)])
+def test_set_stroke_width_grows_and_thins(width, target):
+    """A bar is grown or thinned to the target width, within a pixel."""
+    changed = set_stroke_width(bar(width, side=160, length=120), float(width), float(target))
+    assert stroke_width(changed) == pytest.approx(target, abs=1.0)
+
+
+def test_fit_digit_gives_the_training_box_and_stroke():
+    """A thin, tall bar comes out as long as the training box and as wide as the training strokes (at 4x)."""
+    digit = fit_digit(crop_to_ink(bar(5, side=300, length=260)))
+    mask = digit > 0.5
+    assert max(crop_to_ink(mask).shape) == pytest.approx(TARGET_BOX * SUPERSAMPLE, abs=2)
+    assert stroke_width(mask) == pytest.approx(TARGET_STROKE * SUPERSAMPLE, abs=2)  # grows in whole 4x pixels
+
+
+def test_centre_by_mass_puts_the_centre_where_the_training_digits_have_it():
+    """Whatever the digit, its centre of mass in the 28x28 frame lands at TARGET_CENTRE within a quarter pixel."""
+    digit = np.zeros((60, 40), np.float32)
+    digit[5:20, :] = 1  # top-heavy: the mass is not at the box's middle
+    digit[:, 30:36] = 1
+    frame = centre_by_mass(digit)
+    assert frame.shape == (28, 28)
+    index = np.arange(28)
+    cy, cx = frame.sum(axis=1) @ index / frame.sum(), frame.sum(axis=0) @ index / frame.sum()
+    assert cy == pytest.approx(TARGET_CENTRE, abs=0.25) and cx == pytest.approx(TARGET_CENTRE, abs=0.25)
+
+
+def test_is_speck_tells_dots_from_digits():
+    """A round dot, or ink 2% of the picture's size, is a speck; a long stroke is not."""
+    yy, xx = np.mgrid[:40, :40]
+    dot = (yy - 20) ** 2 + (xx - 20) ** 2 < 400
+    assert is_speck(crop_to_ink(dot), 280)
+    assert is_speck(np.ones((5, 2), bool), 280)
+    assert not is_speck(crop_to_ink(bar(8)), 280)
+
+
+def test_preprocess_none_for_a_dot_or_noise(rng):
+    """A canvas with one pen dot, or a photo of blank paper, gives None: the app says draw a digit."""
+    canvas = np.zeros((280, 280), np.uint8)
+    yy, xx = np.mgrid[:280, :280]
+    canvas[(yy - 100) ** 2 + (xx - 150) ** 2 < 15**2] = 255
+    assert preprocess(canvas) is None
+    paper = np.clip(0.8 + 0.1 * xx / 280 + rng.normal(0, 0.03, (280, 280)), 0, 1)
+    assert preprocess((paper * 255).astype(np.uint8)) is None
+
+
+def test_preprocess_output_looks_like_the_training_digits():
+    """Drawings of any size and pen come out with the training digits' box and stroke width (20x20 measures)."""
+    rng = np.random.default_rng(7)
+    rows = np.stack([preprocess(draw_digit(label, rng).image) for label in range(10) for _ in range(3)])
+    measured = measure_digits(roll_up(rows))
+    assert np.median(measured["box"]) == pytest.approx(TRAIN_BOX, abs=0.75)
+    assert np.median(measured["stroke"]) == pytest.approx(TRAIN_STROKE, abs=0.4)
+    assert np.median(measured["centre"], axis=0) == pytest.approx([TRAIN_CENTRE, TRAIN_CENTRE], abs=0.3)
+
+
+def test_same_digit_anywhere_gives_nearly_the_same_input():
+    """One template drawn small in a corner with a thick pen and large with a thin pen gives inputs that correlate."""
+    small = np.zeros((280, 280), np.uint8)
+    small[10:80, 200:214] = 255  # a 1, 70 px tall, pen 14, top right
+    large = np.zeros((280, 280), np.uint8)
+    large[20:270, 136:144] = 255  # a 1, 250 px tall, pen 8, centred
+    assert correlation(preprocess(small), preprocess(large)) > 0.95
+
+
+def test_photo_gives_the_same_input_as_the_drawing():
+    """Dark ink on an unevenly lit, noisy, JPEG-compressed page gives nearly the drawing's own input."""
+    rng = np.random.default_rng(3)
+    for label in (2, 5, 8):
+        drawing = draw_digit(label, rng).image
+        assert correlation(preprocess(photo_like(drawing, rng)), preprocess(drawing)) > 0.9
+
+
+def test_preprocess_steps_names_and_shapes():
+    """The steps the app can show: ink, cropped, scaled (4x), centred 28x28 and the 20x20 network input."""
+    steps = preprocess_steps(draw_digit(3, np.random.default_rng(0)).image)
+    assert list(steps) == ["ink", "cropped", "scaled", "centred", "network input"]
+    assert steps["ink"].shape == (280, 280) and steps["centred"].shape == (28, 28)
+    assert steps["network input"].shape == (20, 20)
+    assert all(step.dtype == np.float32 for step in steps.values())
+    assert all(0 <= step.min() and step.max() <= 1 for name, step in steps.items() if name != "network input")
