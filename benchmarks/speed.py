@@ -1,0 +1,597 @@
+"""Speed benchmark: per-stroke latency, cold start, memory, training and slider moves, each beside its baseline.
+
+Run from the repository root: `python benchmarks/speed.py` (about 5 minutes; writes benchmarks/results/speed.md),
+`--tiny` for a quick check that prints only, `--only stroke,training` for some sections. Needs Playwright, Chromium
+and psutil for the browser sections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as `python benchmarks/speed.py`: the package lives beside this folder
+    sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "benchmarks" / "results" / "speed.md"
+APP = "streamlit_app.py"
+PORTS = range(8631, 8640)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CANVAS = "canvas.upper-canvas"  # Fabric.js listens on the upper of its two canvases
+SERVE_TIMED = "--serve-timed"  # internal: run Streamlit with every script and fragment run timed into a log
+PROFILE_ENV = "DIGITDEMO_BENCH_PROFILE"  # a folder: the timed server also saves a pyinstrument profile of each run
+SECTIONS = ("stroke", "training", "coldstart", "interaction")
+MB = 2**20
+# A "2" in three strokes, points as fractions of the canvas; later strokes add to it.
+DIGIT_STROKES = [
+    [(0.3, 0.3), (0.45, 0.2), (0.62, 0.25), (0.66, 0.4), (0.55, 0.55)],
+    [(0.55, 0.55), (0.42, 0.67), (0.3, 0.78)],
+    [(0.3, 0.78), (0.5, 0.78), (0.7, 0.78)],
+]
+EXTRA_STROKES = [[(0.2, 0.2 + 0.08 * i), (0.25, 0.25 + 0.08 * i)] for i in range(8)]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How much to measure: the full run or the tiny one the tests use."""
+
+    stroke_repeats: int = 300
+    train_rows: int = 5000
+    train_epochs: int = 40
+    train_seeds: tuple[int, ...] = (1234, 1, 2)
+    cold_repeats: int = 3
+    extra_sessions: int = 4
+    slider_moves: int = 10
+    app_strokes: int = 8
+    full_reruns: int = 5
+
+
+FULL = Setting()
+TINY = Setting(stroke_repeats=20, train_rows=500, train_epochs=2, train_seeds=(1234,), cold_repeats=1,
+               extra_sessions=1, slider_moves=3, app_strokes=2, full_reruns=2)  # fmt: skip
+
+
+@dataclass
+class Row:
+    """One line of the results table: our median, the baseline's, and the target."""
+
+    name: str
+    ours: float
+    unit: str
+    baseline: float | None = None
+    baseline_name: str = ""
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.baseline is None or self.ours <= 0 else self.baseline / self.ours
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    details: dict[str, object] = field(default_factory=dict)
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+# ---------------------------------------------------------------- per stroke
+
+
+def canvas_image(side: int = 280, pen: int = 22) -> object:
+    """(side, side, 4) uint8 RGBA as the Draw tab's canvas returns it: white strokes on opaque black."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (side, side), (0, 0, 0, 255))
+    pen_draw = ImageDraw.Draw(image)
+    for stroke in DIGIT_STROKES:
+        pen_draw.line([(x * side, y * side) for x, y in stroke], fill=(255, 255, 255, 255), width=pen, joint="curve")
+    return np.asarray(image)
+
+
+def bench_stroke(setting: Setting, report: Report) -> None:
+    """Canvas image -> preprocess -> forward -> softmax -> the Draw tab's chart dict, NumPy against Keras predict."""
+    import numpy as np
+
+    from digitdemo.activations import my_softmax
+    from digitdemo.inference import MODELS_DIR, load_model
+    from digitdemo.preprocess import preprocess
+    from ui.charts import probability_chart
+
+    canvas = canvas_image()
+    model = load_model("lab")
+
+    def numpy_path() -> dict:
+        x = preprocess(canvas)
+        logits = model.forward(x).logits[0]
+        return probability_chart(my_softmax(logits.astype(np.float64)))
+
+    from digitdemo.model import load_keras_model  # imports TensorFlow, as the lab does at start
+
+    keras_model = load_keras_model(MODELS_DIR / "lab.keras")
+
+    def keras_path() -> dict:
+        x = preprocess(canvas)
+        logits = keras_model.predict(x[None], verbose=0)[0]
+        return probability_chart(my_softmax(logits.astype(np.float64)))
+
+    ours_fig, theirs_fig = numpy_path(), keras_path()  # warm-up; the two must show the same numbers
+    assert ours_fig["data"][0]["text"] == theirs_fig["data"][0]["text"], "NumPy and Keras disagree"
+    x = preprocess(canvas)
+    logits = model.forward(x).logits[0]
+    parts = {"preprocess": lambda: preprocess(canvas), "forward + softmax": lambda: my_softmax(model.forward(x).logits[0]),
+             "chart data": lambda: probability_chart(my_softmax(logits))}  # fmt: skip
+    times: dict[str, list[float]] = {"numpy": [], "keras": [], **{k: [] for k in parts}}
+    for _ in range(setting.stroke_repeats):  # interleaved so that both see the same load from other processes
+        for name, func in [("numpy", numpy_path), ("keras", keras_path), *parts.items()]:
+            start = time.perf_counter()
+            func()
+            times[name].append((time.perf_counter() - start) * 1e3)
+    ours, theirs = median(times["numpy"]), median(times["keras"])
+    report.rows.append(Row("Per stroke: canvas -> numbers on screen", ours, "ms", theirs, "Keras model.predict",
+                           "<= 5 ms and >= 20x", ours <= 5 and theirs / ours >= 20))  # fmt: skip
+    for name in parts:
+        report.rows.append(Row(f"  of which {name}", median(times[name]), "ms"))
+    report.details["stroke_ms"] = {k: round(median(v), 3) for k, v in times.items()}
+
+
+# ---------------------------------------------------------------- training
+
+
+def bench_training(setting: Setting, report: Report) -> None:
+    """The lab's plain model.fit against digitdemo.train.fit: same data, recipe and seeds; time and training errors."""
+    import keras
+
+    from digitdemo.data import load_dataset
+    from digitdemo.inference import NumpyModel
+    from digitdemo.model import build_model, keras_weights
+    from digitdemo.train import Recipe, count_errors, fit
+
+    dataset = load_dataset()
+    step = max(1, len(dataset.X) // setting.train_rows)
+    X, y = dataset.X[::step], dataset.y[::step]
+
+    def plain(seed: int, epochs: int) -> NumpyModel:
+        keras.utils.set_random_seed(seed)
+        model = build_model()
+        model.fit(X, y, epochs=epochs, batch_size=32, verbose=0)
+        return NumpyModel(keras_weights(model))
+
+    def fast(seed: int, epochs: int) -> tuple[NumpyModel, int]:
+        fired: list[int] = []
+        model, _ = fit(X, y, Recipe(epochs=epochs, seed=seed), on_epoch=lambda e, n, loss: fired.append(e))
+        return NumpyModel(keras_weights(model)), len(fired)
+
+    plain(0, 1), fast(0, 1)  # warm-up: TensorFlow's one-off start costs out of both
+    runs = []
+    for seed in setting.train_seeds:
+        start = time.perf_counter()
+        baseline = plain(seed, setting.train_epochs)
+        plain_s = time.perf_counter() - start
+        start = time.perf_counter()
+        ours, fired = fast(seed, setting.train_epochs)
+        fast_s = time.perf_counter() - start
+        runs.append({"seed": seed, "plain_s": round(plain_s, 2), "fast_s": round(fast_s, 2),
+                     "plain_errors": count_errors(baseline, X, y), "fast_errors": count_errors(ours, X, y),
+                     "epochs": setting.train_epochs, "on_epoch_calls": fired})  # fmt: skip
+    ours_s, plain_s = median([r["fast_s"] for r in runs]), median([r["plain_s"] for r in runs])
+    fewer = all(r["fast_errors"] <= r["plain_errors"] for r in runs)
+    every_epoch = all(r["on_epoch_calls"] == r["epochs"] for r in runs)
+    errors = ", ".join(f"seed {r['seed']}: {r['fast_errors']} vs {r['plain_errors']}" for r in runs)
+    report.rows.append(Row(f"Training, {len(X)} digits x {setting.train_epochs} epochs, batch 32", ours_s, "s", plain_s,
+                           "plain model.fit", ">= 2x, errors no more", plain_s / ours_s >= 2 and fewer and every_epoch,
+                           f"errors (ours vs plain) {errors}; on_epoch every epoch: {every_epoch}"))  # fmt: skip
+    report.details["training"] = runs
+
+
+# ---------------------------------------------------------------- servers and browser
+
+
+def free_port() -> int:
+    """The first port of this helper's range that nothing listens on."""
+    for port in PORTS:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError(f"ports {PORTS.start}-{PORTS.stop - 1} are all busy")
+
+
+@contextlib.contextmanager
+def serve(script: str, timed_log: Path | None = None) -> Iterator[tuple[subprocess.Popen, str, float]]:
+    """`streamlit run script` on a free port; yields the process, its URL and the perf_counter time it was started."""
+    port = free_port()
+    flags = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    if timed_log is None:
+        command = [sys.executable, "-m", "streamlit", "run", script, *flags]
+    else:
+        command = [sys.executable, str(Path(__file__).resolve()), SERVE_TIMED, str(timed_log), "run", script, *flags]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with tempfile.TemporaryFile("w+") as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield proc, f"http://127.0.0.1:{port}", started
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.returncode not in (0, -15):
+                log.seek(0)
+                print(f"server {script} ended with {proc.returncode}:\n{log.read()[-2000:]}", file=sys.stderr)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not become healthy in {timeout} s")
+
+
+def open_draw_tab(browser, url: str):
+    """A new session (own browser context) on the app; returns once the canvas is visible and the script idle."""
+    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US").new_page()
+    page.goto(url)
+    page.locator(CANVAS).first.wait_for(state="visible", timeout=120_000)
+    page.wait_for_selector(IDLE, timeout=120_000)
+    return page
+
+
+def rss(pid: int) -> float:
+    import psutil
+
+    return psutil.Process(pid).memory_info().rss / MB
+
+
+@contextlib.contextmanager
+def tensorflow_copy() -> Iterator[str]:
+    """A temporary copy of the app with `import tensorflow` at its top, inside the repo; removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix=".bench-tf-", dir=ROOT))
+    try:
+        lines = (ROOT / APP).read_text().splitlines(keepends=True)
+        # After any `from __future__` import, which must stay first.
+        at = max((i + 1 for i, line in enumerate(lines) if line.startswith("from __future__")), default=0)
+        lines.insert(at, "import tensorflow  # the lab's way: TensorFlow loaded when the page starts\n")
+        (folder / APP).write_text("".join(lines))
+        yield str((folder / APP).relative_to(ROOT))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def cold_start_once(browser, script: str, extra_sessions: int) -> dict[str, float]:
+    """Seconds from `streamlit run` to the Draw tab ready, RSS after it, and RSS growth per further session."""
+    with serve(script) as (proc, url, started):
+        wait_healthy(url, proc)
+        healthy = time.perf_counter() - started
+        pages = [open_draw_tab(browser, url)]
+        ready = time.perf_counter() - started
+        time.sleep(0.5)
+        first = rss(proc.pid)
+        for _ in range(extra_sessions):
+            pages.append(open_draw_tab(browser, url))
+        time.sleep(0.5)
+        after = rss(proc.pid)
+        for page in pages:
+            page.context.close()
+    return {"server_up_s": healthy, "ready_s": ready, "rss_first_mb": first,
+            "per_session_mb": (after - first) / max(extra_sessions, 1)}  # fmt: skip
+
+
+def bench_coldstart(setting: Setting, report: Report, browser) -> None:
+    runs: dict[str, list[dict[str, float]]] = {"app": [], "tensorflow": []}
+    with tensorflow_copy() as tf_script:
+        for _ in range(setting.cold_repeats):  # alternated so that both see the same load
+            runs["app"].append(cold_start_once(browser, APP, setting.extra_sessions))
+            runs["tensorflow"].append(cold_start_once(browser, tf_script, setting.extra_sessions))
+
+    def med(kind: str, key: str) -> float:
+        return median([r[key] for r in runs[kind]])
+
+    ready, tf_ready = med("app", "ready_s"), med("tensorflow", "ready_s")
+    report.rows.append(Row("Cold start: streamlit run -> Draw tab ready", ready, "s", tf_ready,
+                           "same app, TensorFlow imported at start", "<= 4 s", ready <= 4,
+                           f"server answers health after {med('app', 'server_up_s'):.2f} s "
+                           f"(with TensorFlow {med('tensorflow', 'server_up_s'):.2f} s)"))  # fmt: skip
+    first, tf_first = med("app", "rss_first_mb"), med("tensorflow", "rss_first_mb")
+    report.rows.append(Row("Memory: server RSS after the first page", first, "MB", tf_first,
+                           "same app, TensorFlow imported at start", "<= 300 MB", first <= 300))  # fmt: skip
+    per, tf_per = med("app", "per_session_mb"), med("tensorflow", "per_session_mb")
+    report.rows.append(Row(f"Memory: RSS growth per further session ({setting.extra_sessions} opened)", per, "MB",
+                           tf_per, "same app, TensorFlow imported at start", "<= 10 MB", per <= 10))  # fmt: skip
+    report.details["coldstart"] = {k: [{n: round(v, 3) for n, v in r.items()} for r in rs] for k, rs in runs.items()}
+
+
+class RunLog:
+    """The JSON lines the timed server writes, one per script or fragment run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.seen = path, 0
+
+    def read(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+
+    def new(self, wait_for: int = 1, timeout: float = 30) -> list[dict]:
+        """Runs logged since the last call, waiting until at least `wait_for` have come."""
+        deadline = time.monotonic() + timeout
+        while True:
+            runs = self.read()
+            if len(runs) >= self.seen + wait_for or time.monotonic() > deadline:
+                fresh, self.seen = runs[self.seen :], len(runs)
+                return fresh
+            time.sleep(0.02)
+
+
+def settle(page, log: RunLog) -> list[dict]:
+    """The runs an action caused: at least one, then until the page is idle and no further run arrives."""
+    runs = log.new()
+    page.wait_for_selector(IDLE, timeout=60_000)
+    time.sleep(0.2)
+    return runs + log.new(wait_for=0)
+
+
+def draw_stroke(page, stroke: list[tuple[float, float]]) -> None:
+    box = page.locator(CANVAS).first.bounding_box()
+    points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x, y, steps=4)
+    page.mouse.up()
+
+
+def move_slider(page, key: str, moves: int, log: RunLog) -> list[dict]:
+    """Press the right arrow on slider `key` `moves` times, each after the last rerun ended; the runs they caused."""
+    page.locator(f".st-key-{key}").first.scroll_into_view_if_needed()
+    page.locator(f".st-key-{key} input[type='range']").first.focus()  # react-aria's visually hidden input
+    runs = []
+    for _ in range(moves):
+        page.keyboard.press("ArrowRight")
+        runs.extend(settle(page, log))
+    return runs
+
+
+def bench_interaction(setting: Setting, report: Report, browser) -> None:
+    """Server time of each run a stroke or a slider move causes, from Streamlit itself (a timed server)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = RunLog(Path(tmp) / "runs.jsonl")
+        with serve(APP, log.path) as (proc, url, _):
+            wait_healthy(url, proc)
+            page = open_draw_tab(browser, url)
+            first_run = log.new()
+            strokes = []
+            for stroke in (DIGIT_STROKES + EXTRA_STROKES)[: max(setting.app_strokes, 1)]:
+                draw_stroke(page, stroke)
+                strokes.extend(settle(page, log))
+            sliders = {}
+            for tab, key in (("Softmax explorer", "softmax_z0"), ("ReLU explorer", "relu_w1")):
+                page.get_by_role("tab", name=tab).click()
+                settle_quietly(page, log)
+                sliders[key] = move_slider(page, key, setting.slider_moves, log)
+            full = []
+            for _ in range(setting.full_reruns):  # the baseline: what a move would cost if it reran the page
+                page.get_by_role("tab", name="Draw").click()
+                page.locator("[data-testid='stMarkdown']").first.click()
+                page.keyboard.press("r")  # Streamlit's rerun shortcut
+                full.extend(settle(page, log))
+            page.context.close()
+    full_ms = median([r["ms"] for r in full if not r["fragment"]] or [math.nan])
+    stroke_ms = [r["ms"] for r in strokes]
+    report.rows.append(Row("  in the app: Draw fragment rerun per stroke (server)", median(stroke_ms), "ms", full_ms,
+                           "full page rerun", "", None,
+                           f"{len(stroke_ms)} runs for {setting.app_strokes} strokes, "
+                           f"{sum(not r['fragment'] for r in strokes)} of them full reruns"))  # fmt: skip
+    for key, runs in sliders.items():
+        ms = [r["ms"] for r in runs]
+        only_fragment = bool(runs) and all(r["fragment"] for r in runs)
+        report.rows.append(Row(f"Slider move {key}: server time per move", median(ms or [math.nan]), "ms", full_ms,
+                               "full page rerun", "<= 20 ms, fragment only", median(ms) <= 20 and only_fragment,
+                               f"{len(ms)} runs for {setting.slider_moves} moves, all fragment runs: {only_fragment}"))  # fmt: skip
+    report.details["interaction"] = {"first_full_run_ms": [round(r["ms"], 1) for r in first_run],
+                                     "stroke_runs": strokes, "slider_runs": sliders, "full_reruns": full}  # fmt: skip
+
+
+def settle_quietly(page, log: RunLog) -> None:
+    """Wait for idle and forget any run a tab click may have caused."""
+    page.wait_for_selector(IDLE, timeout=60_000)
+    time.sleep(0.3)
+    log.new(wait_for=0)
+
+
+def serve_timed(log_path: str, streamlit_args: list[str]) -> None:
+    """Run Streamlit's command line with every script or fragment run's duration appended to `log_path`."""
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.web import cli
+
+    original = script_runner.exec_func_with_error_handling
+    profile_dir = os.environ.get(PROFILE_ENV)
+
+    def timed(func: Callable, ctx) -> object:
+        profiler = None
+        if profile_dir:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005, async_mode="disabled")
+            profiler.start()
+        start = time.perf_counter()
+        try:
+            return original(func, ctx)
+        finally:
+            entry = {"ms": (time.perf_counter() - start) * 1e3, "fragment": bool(ctx.fragment_ids_this_run),
+                     "session": ctx.session_id}  # fmt: skip
+            with open(log_path, "a") as out:
+                out.write(json.dumps(entry) + "\n")
+            if profiler is not None:
+                profiler.stop()
+                kind = "fragment" if entry["fragment"] else "full"
+                path = Path(profile_dir) / f"{time.time():.3f}-{kind}-{entry['ms']:.0f}ms.txt"
+                path.write_text(profiler.output_text(show_all=not entry["fragment"] and False))
+
+    script_runner.exec_func_with_error_handling = timed
+    sys.argv = ["streamlit", *streamlit_args]
+    sys.exit(cli.main())
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> dict[str, str]:
+    """CPU, cores, memory, library versions and date of this run."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    described = {"cpu": cpu, "cores": str(os.cpu_count()), "os": platform.platform(terse=True)}
+    with contextlib.suppress(ImportError):
+        import psutil
+
+        described["memory"] = f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
+    described["python"] = platform.python_version()
+    for package in ("numpy", "tensorflow", "keras", "streamlit", "plotly", "pillow", "scipy", "playwright"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            described[package] = metadata.version(package)
+    described["date"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    described["load average at start (1 min)"] = f"{os.getloadavg()[0]:.2f}"
+    return described
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+    return f"{value:.{digits}f} {unit}".strip()
+
+
+def table(report: Report) -> str:
+    lines = ["| measure | digitdemo | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for row in report.rows:
+        baseline = f"{fmt(row.baseline, row.unit)} ({row.baseline_name})" if row.baseline is not None else ""
+        ratio = f"{row.ratio:.1f}x" if row.ratio is not None and not math.isnan(row.ratio) else ""
+        met = "" if row.met is None else "yes" if row.met else "**no**"
+        lines.append(f"| {row.name} | {fmt(row.ours, row.unit)} | {baseline} | {ratio} | {row.target} | {met} |")
+    notes = [f"- {row.name.strip()}: {row.note}" for row in report.rows if row.note]
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+METHOD = """\
+Method. Medians of repeated runs; each measure and its baseline alternate in the same run, so both see the same
+load from other processes. Per stroke: a 280x280x4 uint8 canvas image (white "2" on black) through the Draw tab's
+path (preprocess, NumpyModel.forward, softmax, ui.charts.probability_chart) against the same path with the lab's
+Keras `model.predict`. Cold start: from starting `streamlit run` (Chromium already open) until a new page shows the
+canvas and the script is idle; the baseline is a temporary copy of streamlit_app.py with `import tensorflow` at its
+top. Memory: the server's resident set after that first page, then after opening further sessions (each its own
+browser context) divided by their number. Training: the lab's plain `model.fit` against `digitdemo.train.fit`, same
+data, batch 32, seeds and epochs, each model's training errors counted. Server time per stroke and per slider move:
+a server started through this script (`--serve-timed`) times Streamlit's own execution of every script or fragment
+run; a slider is moved with the arrow key after the previous rerun ended; the baseline is a full page rerun
+(Streamlit's "r" shortcut)."""
+
+
+def run(setting: Setting, sections: list[str]) -> Report:
+    report = Report()
+    report.details["machine"] = machine()
+    if "stroke" in sections:
+        bench_stroke(setting, report)
+    if "training" in sections:
+        bench_training(setting, report)
+    browser_sections = [s for s in ("coldstart", "interaction") if s in sections]
+    if browser_sections:
+        with chromium() as browser:
+            if "interaction" in browser_sections:
+                bench_interaction(setting, report, browser)
+            if "coldstart" in browser_sections:
+                bench_coldstart(setting, report, browser)
+    report.details["machine"]["load average at end (1 min)"] = f"{os.getloadavg()[0]:.2f}"
+    return report
+
+
+def markdown(report: Report, command: str) -> str:
+    described = "\n".join(f"- {key}: {value}" for key, value in report.details["machine"].items())
+    return f"# Speed benchmark\n\n`{command}`\n\n{table(report)}\n\n## Machine\n\n{described}\n\n{METHOD}\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [SERVE_TIMED]:
+        serve_timed(argv[1], argv[2:])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tiny", action="store_true", help="a few repeats of each: checks the benchmark runs")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {', '.join(SECTIONS)}")
+    parser.add_argument("--out", type=Path, help=f"markdown results file (default {RESULTS.relative_to(ROOT)}; "
+                        "none with --tiny)")  # fmt: skip
+    parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
+    parser.add_argument("--profile", type=Path, help="save a pyinstrument profile of each timed server run here")
+    args = parser.parse_args(argv)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        os.environ[PROFILE_ENV] = str(args.profile.resolve())
+    sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown sections {unknown}; choose from {', '.join(SECTIONS)}")
+    command = "python benchmarks/speed.py " + " ".join(argv)
+    report = run(TINY if args.tiny else FULL, sections)
+    text = markdown(report, command.strip())
+    print(text)
+    out = args.out or (None if args.tiny else RESULTS)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+    if args.json:
+        rows = [{**row.__dict__, "ratio": row.ratio} for row in report.rows]
+        args.json.write_text(json.dumps({"rows": rows, "details": report.details}, indent=1, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
