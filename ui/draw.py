@@ -12,7 +12,16 @@ from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
 from digitdemo.inference import Activations, NumpyModel
 from digitdemo.preprocess import preprocess, preprocess_steps
-from ui.charts import bar_chart, digit_image, enlarge, logit_chart, probability_chart, signed_image, tile_grid
+from ui.charts import (
+    GRID_LEVEL,
+    bar_chart,
+    digit_image,
+    enlarge,
+    logit_chart,
+    probability_chart,
+    signed_image,
+    tile_grid,
+)
 from ui.i18n import t
 
 CANVAS_SIDE = 280  # fits a phone's width
@@ -26,7 +35,6 @@ SEES_SCALE = 12
 STEP_SIDE = 96  # px of each preprocessing step's picture
 WEIGHT_SCALE = 4
 WEIGHT_COLUMNS = 5
-WEIGHT_MOSAIC_WIDTH = 416  # 5 tiles of 80 px and 4 gaps: shown at its own size
 PLOTLY_CONFIG = {"displayModeBar": False}
 
 
@@ -125,9 +133,18 @@ def render_steps(picture: np.ndarray) -> None:
         "centred": t("centred 28x28", "居中 28x28"), "network input": t("input 20x20", "输入 20x20"),
     }  # fmt: skip
     steps = preprocess_steps(picture)
-    images = [enlarge(np.round(np.clip(step, 0, 1) * 255).astype(np.uint8), max(1, STEP_SIDE // max(step.shape)), False)
-              for step in steps.values()]  # fmt: skip
+    images = [step_image(step) for step in steps.values()]
     st.image(images, caption=[names.get(name, name) for name in steps], width=STEP_SIDE)
+
+
+def step_image(step: np.ndarray) -> np.ndarray:
+    """(h, w) float image about 0..1 -> square uint8 image of about STEP_SIDE px, centred on black, pixels visible."""
+    side = max(step.shape)
+    square = np.zeros((side, side), np.uint8)
+    top, left = (side - step.shape[0]) // 2, (side - step.shape[1]) // 2
+    square[top : top + step.shape[0], left : left + step.shape[1]] = np.round(np.clip(step, 0, 1) * 255)
+    # A gray frame keeps neighbouring steps apart.
+    return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
 
 
 def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> Activations | None:
@@ -146,9 +163,8 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
     proba = my_softmax(logits.astype(np.float64))
     digit = int(np.argmax(proba))
     st.session_state["current_logits"] = logits.astype(np.float64)
-    sees, verdict = st.columns([1, 1])
-    with sees:
-        st.image(digit_image(x, SEES_SCALE), caption=t("What the network sees: 20x20 pixels", "网络看到的：20x20 像素"))
+    # The verdict first: on a phone the columns stack, and the digit should be the first thing under the canvas.
+    verdict, sees = st.columns([1, 1])
     with verdict:
         st.metric(
             t("Prediction", "预测"), str(digit),
@@ -159,6 +175,8 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
             st.warning(t(f"Not sure: no digit gets even {UNSURE_BELOW:.0%}. Try drawing it larger or clearer.",
                          f"网络没有把握：没有哪个数字的概率达到 {UNSURE_BELOW:.0%}。试着写大一点、清楚一点。"))  # fmt: skip
         show_logits = st.toggle(t("Show raw logits", "显示原始 logits"), key="draw_logits")
+    with sees:
+        st.image(digit_image(x, SEES_SCALE), caption=t("What the network sees: 20x20 pixels", "网络看到的：20x20 像素"))
     if show_logits:
         figure = logit_chart(logits, t("logit z", "logit z"))
     else:
@@ -191,14 +209,16 @@ def render_look_inside(model: NumpyModel, activations: Activations | None) -> No
             with layer2:
                 st.plotly_chart(hidden_chart(activations.a2[0], t("layer 2: 15 ReLU units", "第 2 层：15 个 ReLU 单元")),
                                 key="draw_a2", config=PLOTLY_CONFIG)  # fmt: skip
-        st.image(
-            weight_mosaic(model.weights["W1"]),
-            width=WEIGHT_MOSAIC_WIDTH,
-            caption=t("The 25 first-layer weight vectors W1[:, j] as 20x20 images (unit 0 top left, row by row): "
-                      "red pixels push a unit on, blue ones hold it off.",
-                      "第一层的 25 个权重向量 W1[:, j]，每个画成 20x20 图像（单元 0 在左上，逐行排列）："
-                      "红色像素使单元激活，蓝色像素抑制它。"),
-        )  # fmt: skip
+        mosaic, explanation = st.columns([1, 1])
+        mosaic.image(weight_mosaic(model.weights["W1"]), width="stretch")
+        explanation.markdown(t(
+            "**The 25 first-layer weight vectors** W1[:, j], each drawn as a 20x20 image (unit 0 top left, row by "
+            "row). Unit j computes max(0, x · W1[:, j] + b1[j]): ink on **red** pixels pushes it on, ink on "
+            "**blue** pixels holds it off. The bars above show how strongly each unit answers the current digit.",
+            "**第一层的 25 个权重向量** W1[:, j]，每个画成 20x20 图像（单元 0 在左上，逐行排列）。"
+            "单元 j 计算 max(0, x · W1[:, j] + b1[j])：落在**红色**像素上的笔迹使它激活，落在**蓝色**像素上的笔迹抑制它。"
+            "上方的柱子显示每个单元对当前数字的反应有多强。",
+        ))  # fmt: skip
 
 
 def hidden_chart(values: np.ndarray, title: str) -> dict:
