@@ -41,7 +41,7 @@ def line_figure(
         "data": data,
         "layout": {
             "height": height,
-            "margin": {"l": 45, "r": 10, "t": 30, "b": 40},
+            "margin": {"l": 45, "r": 10, "t": 30 if len(traces) > 1 else 10, "b": 40},
             "xaxis": {"title": {"text": x_title}, "zeroline": True, "fixedrange": True},
             "yaxis": yaxis,
             "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
@@ -129,7 +129,8 @@ def render_game() -> None:
     w, b = relu_lab.unit_parameters(**params)
     for unit, column in enumerate(st.columns(3)):
         fixed = t(" (fixed)", "（固定）") if unit == 0 else ""
-        column.markdown(f"**{t('Unit', '单元')} {unit}{fixed}**: z = {w[unit]:.1f}·x {b[unit]:+.1f}")
+        sign = "-" if b[unit] < 0 else "+"
+        column.markdown(f"**{t('Unit', '单元')} {unit}{fixed}**: z = {w[unit]:.1f}·x {sign} {abs(b[unit]):.1f}")
         column.plotly_chart(unit_figure(x, z[unit], a[unit], unit), key=f"relu_unit{unit}_chart", config=CHART_CONFIG)
 
 

@@ -70,7 +70,7 @@ def load_logits() -> None:
 def bars_figure(panels: list[tuple[np.ndarray, str, tuple[float, float] | None, str]]) -> dict:
     """Panels of (k,) values (values, title, x range or None, number format) -> one Plotly figure dict of
     side-by-side horizontal bar charts sharing the rows z0..z(k-1), each panel's largest bar highlighted."""
-    n_panels, gap = len(panels), 0.07
+    n_panels, gap = len(panels), 0.1
     width = (1 - gap * (n_panels - 1)) / n_panels
     data, layout = [], {}
     for p, (values, title, x_range, text_format) in enumerate(panels):
@@ -95,7 +95,7 @@ def bars_figure(panels: list[tuple[np.ndarray, str, tuple[float, float] | None, 
         low, high = x_range or (min(0.0, values.min() * 1.35), max(0.0, values.max() * 1.35))
         left = p * (width + gap)
         layout["xaxis" if p == 0 else f"xaxis{p + 1}"] = {
-            "domain": [left, left + width], "range": [low, high], "fixedrange": True, "zeroline": True,
+            "domain": [left, left + width], "range": [low, high], "fixedrange": True, "zeroline": True, "nticks": 4,
         }  # fmt: skip
         layout.setdefault("annotations", []).append(
             {"text": f"<b>{title}</b>", "x": left + width / 2, "y": 1, "xref": "paper", "yref": "paper",
@@ -249,8 +249,8 @@ def render_explorer() -> None:
     proba = my_softmax(scaled)
     panels = [
         (z, "z", None if wide else (0.0, Z_MAX), ".1f"),
-        (exp_z, "e^(z/T)", None, ".3g"),
-        (proba, "softmax(z/T)", (0.0, 1.0), ".3f"),
+        (exp_z, "e<sup>z/T</sup>", None, ".3g"),
+        (proba, "softmax", (0.0, 1.0), ".3f"),
     ]
     with charts:
         st.plotly_chart(bars_figure(panels), key="softmax_chart", config=CHART_CONFIG)
