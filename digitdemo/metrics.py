@@ -26,7 +26,7 @@ def predict_dataset(model: NumpyModel, X: np.ndarray) -> Predictions:
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
-    """(m,) or (m, 1) labels and (m,) predictions -> (n_classes, n_classes) int64 counts, rows true, columns predicted."""
+    """(m,) or (m, 1) labels, (m,) predictions -> (n_classes, n_classes) int64 counts, rows label, columns predicted."""
     y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
@@ -36,7 +36,7 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = N_
 def misclassified(
     y_true: np.ndarray, y_pred: np.ndarray, true_digit: int | None = None, predicted_digit: int | None = None
 ) -> np.ndarray:
-    """(m,) labels and (m,) predictions -> (k,) int64 indices of the errors in index order, optionally one label/prediction."""
+    """(m,) labels, (m,) predictions -> (k,) int64 indices of errors in index order; None filters keep any digit."""
     y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
     keep = y_true != y_pred
     if true_digit is not None:

@@ -61,7 +61,7 @@ def on_cell_select() -> None:
 
 
 def confusion_figure(counts: np.ndarray, selected: tuple[int | None, int | None]) -> dict:
-    """(10, 10) counts -> a heatmap dict: errors shaded red, the diagonal (correct) pale green, the chosen cell outlined."""
+    """(10, 10) counts -> heatmap figure dict: errors red, the diagonal (correct) green, the chosen cell outlined."""
     n = len(counts)
     digits = list(range(n))
     off = [[None if r == c else int(counts[r, c]) for c in digits] for r in digits]
@@ -128,11 +128,14 @@ def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> Non
     """Filters by label and prediction, then the matching misclassified digits in index order."""
     # No format_func: AppTest calls it outside the session, where the language is unknown; None means any digit.
     filters = st.columns([2, 2, 1], vertical_alignment="bottom")
+    any_digit = t("any", "全部")
     true_digit = filters[0].selectbox(t("Label (true digit)", "标签（真实数字）"), range(N_CLASSES), index=None,
-                                      placeholder=t("any", "全部"), key="mistakes_true", on_change=reset_gallery)  # fmt: skip
+                                      placeholder=any_digit, key="mistakes_true", on_change=reset_gallery)  # fmt: skip
     pred_digit = filters[1].selectbox(t("Prediction", "预测"), range(N_CLASSES), index=None,
-                                      placeholder=t("any", "全部"), key="mistakes_pred", on_change=reset_gallery)  # fmt: skip
-    filters[2].button(t("All", "全部"), key="mistakes_clear_filters", on_click=clear_filters, width="stretch")
+                                      placeholder=any_digit, key="mistakes_pred", on_change=reset_gallery)  # fmt: skip
+    filters[2].button(
+        t("Clear filters", "清除筛选"), key="mistakes_clear_filters", on_click=clear_filters, width="stretch"
+    )
     chosen = misclassified(labels, preds.predicted, true_digit, pred_digit)
     if true_digit is not None and true_digit == pred_digit:
         st.info(t(f"Label {true_digit} predicted as {pred_digit} is a correct answer, not a mistake; the diagonal "
@@ -156,8 +159,8 @@ def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> Non
             width=GALLERY_WIDTH,
         )
     if len(chosen) > len(shown):
-        st.button(t(f"Show {min(GALLERY_PAGE, len(chosen) - len(shown))} more", f"再显示 {min(GALLERY_PAGE, len(chosen) - len(shown))} 个"),
-                  key="mistakes_show_more", on_click=show_more)  # fmt: skip
+        more = min(GALLERY_PAGE, len(chosen) - len(shown))
+        st.button(t(f"Show {more} more", f"再显示 {more} 个"), key="mistakes_show_more", on_click=show_more)
 
 
 @st.fragment

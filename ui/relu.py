@@ -1,4 +1,4 @@
-"""ReLU explorer: the lab's three activations, and the companion lab's game of matching a target with three ReLU units."""
+"""ReLU explorer: the lab's three activations, and the companion lab's game of matching a target with ReLU units."""
 
 from __future__ import annotations
 

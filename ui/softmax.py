@@ -1,4 +1,4 @@
-"""Softmax explorer: the lab's z sliders with e^z and softmax(z) beside them, temperature, and why the stable formula matters."""
+"""Softmax explorer: the lab's z sliders with e^z and softmax(z) beside them, temperature, and the stable formula."""
 
 from __future__ import annotations
 
