@@ -1,12 +1,17 @@
-"""Property-based: whatever array, picture or bytes reach preprocess, it returns None, a valid input, or an ImageError."""
+"""preprocess under any input: arbitrary arrays, pictures and bytes (property-based) and the canvas extremes by name.
+
+Whatever arrives, preprocess returns None, a valid (400,) input, or an ImageError; the Draw tab shows no exception.
+"""
 
 import io
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
+from streamlit.testing.v1 import AppTest
 
 from digitdemo.errors import ImageError
 from digitdemo.preprocess import preprocess
@@ -121,3 +126,43 @@ def test_arbitrary_pil_images(array):
     except (TypeError, ValueError, KeyError, IndexError):
         return  # Pillow itself has no image for this array
     check_outcome(image)
+
+
+def canvas_cases() -> dict[str, np.ndarray]:
+    """The canvas inputs the issue names: (280, 280, 4) RGBA like the Draw tab's canvas sends."""
+    from PIL import ImageDraw
+
+    def draw(paint) -> np.ndarray:
+        image = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
+        paint(ImageDraw.Draw(image))
+        return np.asarray(image)
+
+    rng = np.random.default_rng(0)
+    scribble = [tuple(point) for point in rng.integers(20, 260, size=(40, 2)).tolist()]
+    return {
+        "empty": draw(lambda d: None),
+        "single dot": draw(lambda d: d.ellipse((135, 135, 145, 145), fill="white")),
+        "whole canvas painted": draw(lambda d: d.rectangle((0, 0, 279, 279), fill="white")),
+        "hair-thin line": draw(lambda d: d.line((140, 40, 140, 240), fill="white", width=1)),
+        "scribble": draw(lambda d: d.line(scribble, fill="white", width=22)),
+    }
+
+
+CANVAS_CASES = canvas_cases()
+
+
+@pytest.mark.parametrize("name", CANVAS_CASES)
+def test_named_canvas_extremes(name):
+    """Empty, a dot, all painted, a 1-px line and a scribble: None or a valid input, and the Draw tab shows no error."""
+    check_outcome(CANVAS_CASES[name])
+
+    def view(image):
+        from digitdemo.inference import load_model
+        from ui import draw
+
+        draw.render_prediction(load_model("lab"), draw.canvas_to_input(image), "canvas")
+
+    at = AppTest.from_function(view, args=(CANVAS_CASES[name],), default_timeout=30).run()
+    assert not at.exception
+    shown = [metric.label for metric in at.metric] + [info.value for info in at.info]
+    assert any(label == "Prediction" for label in shown) or any("Draw a digit" in text for text in shown)
