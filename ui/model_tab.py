@@ -33,12 +33,20 @@ def shipped_models(models_dir: Path = MODELS_DIR) -> list[str]:
     return [name for name in SHIPPED_MODELS if (models_dir / f"{name}.npz").exists()]
 
 
+def model_label(name: str) -> str:
+    """A model's name as shown: 'lab' -> "lab recipe", 'robust', 'session' -> "trained in this session"."""
+    labels = {
+        "lab": t("lab recipe", "实验配方"), "robust": t("robust", "稳健"),
+        SESSION_MODEL_NAME: t("trained in this session", "本次会话训练的"),
+    }  # fmt: skip
+    return labels.get(name, name)
+
+
 def render_model_choice(available: list[str]) -> str:
     """The sidebar's choice between the shipped models -> the chosen name; a note when a session model overrides it."""
-    names = {"lab": t("lab recipe", "实验配方"), "robust": t("robust", "稳健")}
     if st.session_state.get("model_choice") not in available:
         st.session_state["model_choice"] = available[0]
-    choice = st.sidebar.radio(t("Model", "模型"), available, format_func=names.get, key="model_choice")
+    choice = st.sidebar.radio(t("Model", "模型"), available, format_func=model_label, key="model_choice")
     if st.session_state.get("session_model") is not None:
         st.sidebar.info(t("You are using the model you trained in this session (Model tab).",
                           "正在使用你在本次会话中训练的模型（见“模型”页）。"))  # fmt: skip
@@ -85,9 +93,9 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
     st.subheader(t("The network", "网络结构"))
     st.markdown(t(
         f"Input 400 pixels -> 25 ReLU units -> 15 ReLU units -> 10 linear outputs (logits). "
-        f"Model in use: **{model.name}**, **{parameter_count(model.weights):,}** parameters.",
+        f"Model in use: **{model_label(model.name)}**, **{parameter_count(model.weights):,}** parameters.",
         f"输入 400 个像素 -> 25 个 ReLU 单元 -> 15 个 ReLU 单元 -> 10 个线性输出（logits）。"
-        f"当前模型：**{model.name}**，共 **{parameter_count(model.weights):,}** 个参数。",
+        f"当前模型：**{model_label(model.name)}**，共 **{parameter_count(model.weights):,}** 个参数。",
     ))  # fmt: skip
     st.dataframe(summary_table(model.weights), hide_index=True, key="model_summary")
     st.caption(
@@ -101,7 +109,8 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
 def render_shipped_record(name: str) -> None:
     """The loss curve and outcomes recorded when the shipped model `name` was trained."""
     record = load_record(name)
-    st.subheader(t(f"How the shipped model “{name}” was trained", f"预置模型“{name}”的训练过程"))
+    label = model_label(name)
+    st.subheader(t(f"How the shipped model “{label}” was trained", f"预置模型“{label}”的训练过程"))
     if record is None:
         st.caption(t("No training record was shipped with this model.", "这个模型没有附带训练记录。"))
         return
@@ -141,7 +150,8 @@ def render_training(dataset: Dataset) -> None:
                  f"{st.session_state.get('session_errors')} training errors out of {len(dataset.X)}.",
                  f"本次会话正在使用你的模型：最终损失 {losses[-1]:.3f}，"
                  f"{len(dataset.X)} 张训练图片中错了 {st.session_state.get('session_errors')} 张。"))  # fmt: skip
-    download_col, reset_col = st.columns(2)
+    st.plotly_chart(loss_figure(losses), key="model_session_loss", config={"displayModeBar": False})
+    download_col, reset_col, _ = st.columns([1, 1, 2])
     download_col.download_button(
         t("Download as .keras", "下载 .keras 文件"), st.session_state["session_keras"],
         file_name="my_model.keras", mime="application/octet-stream", key="model_download",
