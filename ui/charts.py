@@ -53,8 +53,9 @@ def bar_chart(
     labels: list[str] | None = None,
     text_format: str = ".2f",
     height: int = 260,
+    labelled: bool = True,
 ) -> dict:
-    """(k,) values -> a Plotly bar figure as a dict, bar `winner` highlighted, each bar labelled with its value."""
+    """(k,) values -> a Plotly bar figure as a dict, bar `winner` highlighted, each bar labelled with its value if asked."""
     values = np.asarray(values, dtype=float)
     labels = labels or DIGITS[: len(values)]
     colors = [WINNER_COLOR if i == winner else OTHER_COLOR for i in range(len(values))]
@@ -68,7 +69,7 @@ def bar_chart(
                 "x": labels,
                 "y": values.tolist(),
                 "marker": {"color": colors},
-                "text": [format(v, text_format) for v in values],
+                "text": [format(v, text_format) for v in values] if labelled else None,
                 "textposition": "outside",
                 "cliponaxis": False,
                 "hovertemplate": "%{x}: %{y:" + text_format + "}<extra></extra>",

@@ -224,9 +224,8 @@ def render_look_inside(model: NumpyModel, activations: Activations | None) -> No
 def hidden_chart(values: np.ndarray, title: str) -> dict:
     """(k,) activations of one hidden layer -> bar figure dict titled `title`, bars numbered from 0."""
     figure = bar_chart(values, int(np.argmax(values)), "a", labels=[str(j) for j in range(len(values))],
-                       text_format=".1f", height=220)  # fmt: skip
+                       text_format=".1f", height=220, labelled=False)  # fmt: skip
     figure["layout"]["title"] = {"text": title, "font": {"size": 14}}
     figure["layout"]["margin"]["t"] = 40
     figure["layout"]["xaxis"]["tickfont"] = {"size": 11}
-    figure["data"][0]["text"] = None
     return figure
