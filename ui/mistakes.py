@@ -134,7 +134,11 @@ def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> Non
     pred_digit = filters[1].selectbox(t("Prediction", "预测"), range(N_CLASSES), index=None,
                                       placeholder=any_digit, key="mistakes_pred", on_change=reset_gallery)  # fmt: skip
     filters[2].button(
-        t("Clear filters", "清除筛选"), key="mistakes_clear_filters", on_click=clear_filters, width="stretch"
+        t("Clear", "清除"),
+        key="mistakes_clear_filters",
+        on_click=clear_filters,
+        help=t("Show every mistake again.", "重新显示所有错误。"),
+        width="stretch",
     )
     chosen = misclassified(labels, preds.predicted, true_digit, pred_digit)
     if true_digit is not None and true_digit == pred_digit:
