@@ -102,15 +102,19 @@ def test_training_in_one_session_is_private_and_exclusive(dataset, lab_model) ->
         np.testing.assert_array_equal(lab_model.weights[key], value)
 
 
-def test_choices_and_inputs_stay_in_their_session(dataset) -> None:
-    """Language, input source, example and model choice set in one session leave another session's untouched."""
-    a, b = example_session(), example_session()
-    a.segmented_control(key="lang").set_value("zh").run()
+def test_choices_and_inputs_stay_in_their_session(dataset, lab_model) -> None:
+    """Language, input source and example chosen in one session leave another session's choices and result untouched."""
+    b = example_session()
+    a = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    a.radio(key="draw_source").set_value("example").run()
     a.number_input(key="draw_example").set_value(7).run()
-    a.radio(key="draw_source").set_value("canvas").run()
+    # Last: after a language switch AppTest re-sends the model radio through an English format_func and fails.
+    a.segmented_control(key="lang").set_value("zh").run()
     b.run()
     assert not a.exception and not b.exception
     assert a.session_state["lang"] == "zh" and b.session_state["lang"] == "en"
-    assert b.session_state["draw_source"] == "example" and b.number_input(key="draw_example").value == EXAMPLE
-    assert "current_logits" not in a.session_state and "current_logits" in b.session_state
-    assert [tab.label for tab in b.tabs][0] == "Draw"
+    assert [tab.label for tab in a.tabs][0] == "手写" and [tab.label for tab in b.tabs][0] == "Draw"
+    assert b.number_input(key="draw_example").value == EXAMPLE
+    np.testing.assert_allclose(b.session_state["current_logits"], lab_model.predict_logits(dataset.X[EXAMPLE])[0],
+                               rtol=1e-6)  # fmt: skip
+    assert not np.allclose(a.session_state["current_logits"], b.session_state["current_logits"])
