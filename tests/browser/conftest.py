@@ -32,6 +32,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 SERVER_START_SECONDS = 90
 IDLE_SELECTOR = "[data-testid='stApp'][data-test-script-state='notRunning']"
+RUNNING_SELECTOR = "[data-testid='stApp'][data-test-script-state='running']"
 CANVAS_SELECTOR = "canvas.upper-canvas"  # Fabric.js draws on the lower canvas and listens on the upper one
 CLEAR_SELECTOR = "button[aria-label='Reset canvas & history']"  # in the canvas component's toolbar
 
@@ -121,9 +122,13 @@ def browser():
         chromium.close()
 
 
-def wait_idle(page, timeout: float = 30_000, pause_ms: int = 300) -> None:
-    """Let a rerun start, then wait until Streamlit reports the script is not running."""
-    page.wait_for_timeout(pause_ms)
+def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000) -> None:
+    """Wait for the rerun the last action triggered to start (up to start_timeout ms; a loaded machine can be slow),
+    then until Streamlit reports the script (or fragment) is not running."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_selector(RUNNING_SELECTOR, timeout=start_timeout)
     page.wait_for_selector(IDLE_SELECTOR, timeout=timeout)
 
 
