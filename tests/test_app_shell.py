@@ -46,6 +46,9 @@ def test_language_switch_turns_labels_chinese() -> None:
     assert "预测" in [metric.label for metric in at.metric]
     assert "Prediction" not in [metric.label for metric in at.metric]
     assert at.sidebar.radio(key="model_choice").label == "模型"
+    at.number_input(key="draw_example").set_value(0).run()  # a later run in Chinese keeps every widget usable
+    assert not at.exception
+    assert "预测" in [metric.label for metric in at.metric]
 
 
 @pytest.mark.parametrize(

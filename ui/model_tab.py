@@ -46,7 +46,9 @@ def render_model_choice(available: list[str]) -> str:
     """The sidebar's choice between the shipped models -> the chosen name; a note when a session model overrides it."""
     if st.session_state.get("model_choice") not in available:
         st.session_state["model_choice"] = available[0]
-    choice = st.sidebar.radio(t("Model", "模型"), available, format_func=model_label, key="model_choice")
+    # Labels fixed now: a format_func that reads the language later would break AppTest outside the script run.
+    labels = {name: model_label(name) for name in available}
+    choice = st.sidebar.radio(t("Model", "模型"), available, format_func=labels.get, key="model_choice")
     if st.session_state.get("session_model") is not None:
         st.sidebar.info(t("You are using the model you trained in this session (Model tab).",
                           "正在使用你在本次会话中训练的模型（见“模型”页）。"))  # fmt: skip
