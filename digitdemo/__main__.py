@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         "--recipe", choices=["lab", "robust"], default="lab", help="robust: augmented digits and early stopping"
     )
     train.add_argument("--name", help="saved as models/<name>.*; default: the recipe's name")
-    train.add_argument("--epochs", type=int, help="default: the recipe's (lab 40; robust at most 40)")
+    train.add_argument("--epochs", type=int, help="default: the recipe's (lab 40; robust at most 50)")
     train.add_argument("--learning-rate", type=float, help="default: the recipe's (0.001)")
     train.add_argument("--seed", type=int, help="default: the recipe's (1234)")
     train.add_argument(

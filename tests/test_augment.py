@@ -60,3 +60,16 @@ def test_augmented_copies_are_labelled_and_reproducible(dataset):
     np.testing.assert_array_equal(X2[: len(X)], X)
     np.testing.assert_array_equal(y2.reshape(4, -1), np.tile(y.reshape(1, -1), (4, 1)))
     np.testing.assert_array_equal(augmented_copies(X, y, 3, seed=5)[0], X2)
+
+
+def test_robust_recipe_trains_the_lab_network_and_records_validation(dataset):
+    """A two-epoch robust run on 500 digits gives the lab's 10,575-parameter network and its validation figures."""
+    from dataclasses import replace
+
+    from digitdemo.train import ROBUST, fit_recipe
+
+    model, losses, extra = fit_recipe(dataset.X[::10], dataset.y[::10], replace(ROBUST, epochs=2, copies=1))
+    assert model.count_params() == 10575 and 1 <= len(losses) <= 2
+    validation = extra["validation"]
+    assert validation["n_validation"] == 50 and validation["n_train_augmented"] == 2 * 450
+    assert 0 <= validation["accuracy"] <= 1 and 1 <= validation["best_epoch"] <= validation["epochs_run"]
