@@ -80,7 +80,8 @@ def render_canvas_input() -> np.ndarray | None:
         return_image_data=True,
         key="draw_canvas",
     )
-    st.caption(t("Undo, redo or clear with the buttons above the canvas.", "用画布上方的按钮撤销、重做或清空。"))
+    st.caption(t("Undo, redo or clear with the buttons that appear above the canvas.",
+                 "用画布上方出现的按钮撤销、重做或清空。"))  # fmt: skip
     # Below the canvas, so that the canvas's toolbar never covers it on a narrow screen.
     st.slider(t("Pen width", "笔宽"), *PEN_WIDTH_RANGE, DEFAULT_PEN_WIDTH, key="draw_pen_width")
     if result.image_data is not None:
