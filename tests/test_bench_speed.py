@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "speed.py"
 MACHINE_FIELDS = ("cpu", "cores", "memory", "python", "numpy", "tensorflow", "streamlit", "date")
+HAS_BROWSER = Path("/usr/bin/chromium").exists() and all(
+    importlib.util.find_spec(name) for name in ("playwright", "psutil")
+)
 
 
-def run_tiny(tmp_path: Path, sections: str) -> tuple[str, dict, str]:
-    """Run `speed.py --tiny --only sections`; return its stdout, its JSON figures and its markdown file."""
-    out, figures = tmp_path / "speed.md", tmp_path / "speed.json"
+class TinyRun(NamedTuple):
+    stdout: str
+    figures: dict
+    markdown: str
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> TinyRun:
+    """One `speed.py --tiny` run (browser sections only where Chromium is installed), its output and files."""
+    tmp = tmp_path_factory.mktemp("bench")
+    out, figures = tmp / "speed.md", tmp / "speed.json"
+    sections = "stroke,training,coldstart,interaction" if HAS_BROWSER else "stroke,training"
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--tiny", "--only", sections, "--out", str(out), "--json", str(figures)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout, json.loads(figures.read_text()), out.read_text()
+    return TinyRun(result.stdout, json.loads(figures.read_text()), out.read_text())
 
 
 def check_rows(rows: list[dict], names: list[str]) -> None:
@@ -40,26 +54,25 @@ def check_rows(rows: list[dict], names: list[str]) -> None:
             assert isinstance(row["met"], bool), row
 
 
-def test_tiny_stroke_and_training(tmp_path):
-    """Stroke and training sections print the table, write it with the machine's description, and give figures."""
-    stdout, figures, markdown = run_tiny(tmp_path, "stroke,training")
-    check_rows(figures["rows"], ["Per stroke", "of which preprocess", "Training"])
-    assert "| measure | digitdemo | baseline | ratio | target | met |" in stdout
-    assert markdown.strip() == stdout.strip()
+def test_prints_and_writes_the_table_with_the_machine(tiny):
+    """The table goes to stdout and to the --out file, followed by the machine's description."""
+    assert "| measure | digitdemo | baseline | ratio | target | met |" in tiny.stdout
+    assert tiny.markdown.strip() == tiny.stdout.strip()
     for field in MACHINE_FIELDS:
-        assert f"- {field}: " in markdown
-    run = figures["details"]["training"][0]
+        assert f"- {field}: " in tiny.markdown
+
+
+def test_stroke_and_training_figures(tiny):
+    """Per-stroke and training rows carry figures and baselines; the training callback fired every epoch."""
+    check_rows(tiny.figures["rows"], ["Per stroke", "of which preprocess", "of which the network", "Training"])
+    run = tiny.figures["details"]["training"][0]
     assert run["on_epoch_calls"] == run["epochs"] == 2
     assert run["fast_errors"] >= 0 and run["plain_errors"] >= 0
 
 
-def test_tiny_browser_sections(tmp_path):
-    """Cold start, memory and slider sections run against real servers and leave no temporary app copy behind."""
-    pytest.importorskip("playwright")
-    pytest.importorskip("psutil")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Chromium is missing")
-    _, figures, _ = run_tiny(tmp_path, "coldstart,interaction")
-    check_rows(figures["rows"], ["Cold start", "Memory: server RSS", "Memory: RSS growth", "in the app",
-                                 "Slider move softmax_z0", "Slider move relu_w1"])  # fmt: skip
+@pytest.mark.skipif(not HAS_BROWSER, reason="Chromium, Playwright or psutil is missing")
+def test_browser_figures_and_no_leftover_copy(tiny):
+    """Cold start, memory and slider rows carry figures, and the temporary TensorFlow copy of the app is gone."""
+    check_rows(tiny.figures["rows"], ["Cold start", "Memory: server RSS", "Memory: RSS growth", "in the app",
+                                      "Slider move softmax_z0", "Slider move relu_w1"])  # fmt: skip
     assert not list(ROOT.glob(".bench-tf-*"))
