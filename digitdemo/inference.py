@@ -11,11 +11,12 @@ import numpy as np
 
 from digitdemo.activations import my_softmax, relu
 from digitdemo.errors import ModelFileError
-from digitdemo.files import write_atomic
+from digitdemo.files import load_arrays, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
 DEFAULT_MODEL = "lab"
+RETRAIN = "retrain it with `python -m digitdemo train` or restore the file"
 # The lab's network: name, shape of each layer's weights and biases.
 LAYER_SHAPES = {
     "W1": (400, 25), "b1": (25,),
@@ -66,13 +67,15 @@ def check_weights(weights: dict[str, np.ndarray], name: str) -> dict[str, np.nda
     if missing:
         raise ModelFileError(f"{name}: lacks {', '.join(missing)}; it is not a model of the lab's network.")
     for key, shape in LAYER_SHAPES.items():
+        if weights[key].dtype.kind not in "fiu":
+            raise ModelFileError(f"{name}: {key} holds {weights[key].dtype} values, not numbers; {RETRAIN}.")
         if weights[key].shape != shape:
             raise ModelFileError(
                 f"{name}: {key} has shape {weights[key].shape}, the lab's network needs {shape}; "
-                "it holds another architecture."
+                f"it holds another architecture; {RETRAIN}."
             )
         if not np.isfinite(weights[key]).all():
-            raise ModelFileError(f"{name}: {key} holds NaN or infinite values; retrain or restore the file.")
+            raise ModelFileError(f"{name}: {key} holds NaN or infinite values; {RETRAIN}.")
     return {key: np.asarray(weights[key], dtype=np.float32) for key in LAYER_SHAPES}
 
 
@@ -92,13 +95,12 @@ def load_weights(path: Path) -> dict[str, np.ndarray]:
         from digitdemo.model import keras_weights, load_keras_model
 
         return keras_weights(load_keras_model(path))
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except ValueError as exc:
-        raise ModelFileError(f"{path}: holds Python objects or is damaged; weights are never unpickled.") from exc
-    except (OSError, EOFError) as exc:
-        raise ModelFileError(f"{path}: cannot be read as NumPy weights ({exc}); retrain or restore it.") from exc
+    if path.suffix != ".npz":
+        raise ModelFileError(f"{path}: not a model file; use the .npz or .keras files that training writes.")
+    arrays = load_arrays(path, ModelFileError, RETRAIN)
+    if not isinstance(arrays, dict):
+        raise ModelFileError(f"{path}: holds one array, not a model's weights; {RETRAIN}.")
+    return arrays
 
 
 def load_model(name_or_path: str | Path = DEFAULT_MODEL) -> NumpyModel:

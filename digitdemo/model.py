@@ -9,7 +9,7 @@ import numpy as np
 
 from digitdemo.errors import ModelFileError
 from digitdemo.files import write_atomic
-from digitdemo.inference import LAYER_SHAPES, check_weights
+from digitdemo.inference import LAYER_SHAPES, RETRAIN, check_weights
 
 LAYER_UNITS = ((25, "relu", "L1"), (15, "relu", "L2"), (10, "linear", "L3"))
 N_INPUTS = 400
@@ -35,6 +35,12 @@ def keras_weights(model: keras.Model) -> dict[str, np.ndarray]:
     arrays = [array for layer in dense for array in layer.get_weights()]
     if len(arrays) != len(LAYER_SHAPES):
         raise ModelFileError(f"model {model.name!r} has {len(dense)} Dense layers; the lab's network has 3.")
+    for layer, (_, activation, name) in zip(dense, LAYER_UNITS, strict=True):
+        if layer.activation.__name__ != activation:
+            raise ModelFileError(
+                f"model {model.name!r}: layer {layer.name} uses activation {layer.activation.__name__}; "
+                f"the lab's {name} uses {activation}."
+            )
     return check_weights(dict(zip(LAYER_SHAPES, arrays, strict=True)), f"model {model.name!r}")
 
 
@@ -46,11 +52,14 @@ def load_keras_model(path: Path | str) -> keras.Model:
     try:
         model = keras.models.load_model(path, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a damaged or foreign file
-        raise ModelFileError(f"{path}: cannot be read as a Keras model ({type(exc).__name__}: {exc}).") from exc
+        # Keras's own text may suggest turning safe mode off: never the advice for a file from elsewhere.
+        raise ModelFileError(
+            f"{path}: cannot be read as a Keras model of the lab's network ({type(exc).__name__}); {RETRAIN}."
+        ) from exc
     try:
         keras_weights(model)
     except ModelFileError as exc:
-        raise ModelFileError(f"{path}: {exc}") from exc
+        raise ModelFileError(f"{path}: {exc} {RETRAIN[0].upper() + RETRAIN[1:]}.") from exc
     return model
 
 

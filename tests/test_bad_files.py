@@ -2,7 +2,6 @@
 
 tests/test_data.py and tests/test_model.py cover wrong shapes, NaN, labels, missing and garbage files; these add
 executable payloads, truncated and empty files, other architectures, and what the app shows for real broken files.
-The cases marked xfail are known gaps (see each reason); strict, so fixing one makes its mark fail and go.
 """
 
 from __future__ import annotations
@@ -50,10 +49,6 @@ def truncate(path: Path, keep: float = 0.5) -> Path:
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
     return path
-
-
-def gap(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
 
 
 # Each builder writes a broken file into a folder and returns (the file to name, how to load it).
@@ -157,12 +152,10 @@ def test_keras_config_naming_a_system_function_is_refused(tmp_path) -> None:
         pytest.param(
             lambda: dense_model(activations=("sigmoid", "sigmoid", "linear")),
             "activation",
-            marks=gap("keras_weights checks shapes only: sigmoid units are served as ReLU"),
         ),
         pytest.param(
             lambda: dense_model(activations=("relu", "relu", "softmax")),
             "activation",
-            marks=gap("a softmax output layer is accepted and its probabilities served as logits"),
         ),
     ],
     ids=["784-inputs", "four-dense", "convolutional", "sigmoid-hidden", "softmax-output"],
@@ -233,7 +226,6 @@ BROKEN = [
     pytest.param(
         data_case(lambda f: truncate(shipped_archive(f)), SHIPPED_FILE),
         id="truncated-archive",
-        marks=gap("zipfile.BadZipFile is not an OSError: it escapes load_dataset, and the app shows a traceback"),
     ),
     pytest.param(
         data_case(lambda f: np.savez(f / SHIPPED_FILE, X=good_data()[0]), SHIPPED_FILE), id="archive-without-y"
@@ -246,16 +238,12 @@ BROKEN = [
     pytest.param(
         model_case(truncated_npz_model),
         id="truncated-npz-model",
-        marks=gap("zipfile.BadZipFile escapes load_weights, and the app shows a traceback"),
     ),
     pytest.param(model_case(truncated_keras_model), id="truncated-keras-model"),
-    pytest.param(
-        model_case(text_weights), id="text-weights", marks=gap("check_weights calls np.isfinite on strings: TypeError")
-    ),
+    pytest.param(model_case(text_weights), id="text-weights"),
     pytest.param(
         model_case(npy_as_model),
         id="npy-as-model",
-        marks=gap("load_weights opens any non-.keras path as an .npz archive: TypeError on a .npy"),
     ),
 ]
 
@@ -274,25 +262,21 @@ MESSAGES = [
         data_case(lambda f: (lab_files(f), truncate(f / "X.npy")), "X.npy"),
         "damaged|truncated|cannot be read",
         id="truncated-X.npy-is-not-called-pickled",
-        marks=gap("_load_npy calls every ValueError 'holds Python objects'; a cut-short .npy is one too"),
     ),
     pytest.param(
         data_case(lambda f: np.savez(f / SHIPPED_FILE, X=good_data()[0]), SHIPPED_FILE),
         "has no 'y' array",
         id="archive-without-y-names-the-array",
-        marks=gap("the KeyError's text is pasted in: \"has no 'y is not a file in the archive' array\""),
     ),
     pytest.param(
         data_case(lambda f: shipped_archive(f, X=np.zeros((10, 784), np.float32)), SHIPPED_FILE),
         "|".join(ACTIONS),
         id="wrong-shape-says-what-to-do",
-        marks=gap("validate() says what is wrong but not what to do (rebuild, or replace X.npy/y.npy)"),
     ),
     pytest.param(
         model_case(truncated_keras_model),
         "|".join(ACTIONS),
         id="unreadable-keras-says-what-to-do",
-        marks=gap("load_keras_model's message gives Keras's text (which even suggests safe_mode=False) and no action"),
     ),
 ]
 
@@ -337,14 +321,14 @@ def test_app_shows_a_pickled_data_file_as_an_error(tmp_path, monkeypatch) -> Non
 
 
 def test_app_shows_a_model_of_another_architecture_as_an_error(tmp_path, monkeypatch) -> None:
-    """With models/lab.npz replaced by a wider network's weights, the app stops with st.error naming the file."""
-    np.savez(tmp_path / "lab.npz", **{**lab_weights(), "W1": np.zeros((400, 30)), "b1": np.zeros(30)})
+    """With the shipped models replaced by a wider network's weights, the app stops with st.error naming the file."""
+    for name in ("lab", "robust"):
+        np.savez(tmp_path / f"{name}.npz", **{**lab_weights(), "W1": np.zeros((400, 30)), "b1": np.zeros(30)})
     real = digitdemo.inference.load_model
     at = run_app_with(monkeypatch, digitdemo.inference, "load_model", lambda name: real(tmp_path / f"{name}.npz"))
-    assert_error_shown(at, "lab.npz")
+    assert_error_shown(at, ".npz: W1 has shape (400, 30)")
 
 
-@gap("zipfile.BadZipFile escapes load_dataset: the app shows a traceback instead of st.error")
 def test_app_shows_a_truncated_data_archive_as_an_error(tmp_path, monkeypatch) -> None:
     """A data archive cut short (an interrupted copy) stops the app with st.error naming it, not a traceback."""
     truncate(shipped_archive(tmp_path))
