@@ -12,9 +12,16 @@ APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 MISTAKES_TAB = 3
 
 
+def lab_app() -> AppTest:
+    """The app with the shipped lab model chosen (the default is the robust one), not yet run."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["model_choice"] = "lab"
+    return at
+
+
 @pytest.fixture
 def at() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60).run()
+    return lab_app().run()
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +125,7 @@ def test_reshuffle_draws_new_digits(at):
 def test_chinese(lab_errors):
     """In Chinese the count reads '5000 张图片中有 N 张识别错误' and the filters have Chinese labels."""
     errors, _ = lab_errors
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = lab_app()
     at.session_state["lang"] = "zh"
     at.run()
     at.selectbox(key="mistakes_true").set_value(3).run()
