@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     build.add_argument("--out", default=str(DATA_DIR / SHIPPED_FILE))
     build.set_defaults(run=cmd_build_data)
-    train = sub.add_parser("train", help="train with the lab's recipe and save to models/")
+    train = sub.add_parser("train", help="train with the lab's or the robust recipe and save to models/")
     train.add_argument(
         "--recipe", choices=["lab", "robust"], default="lab", help="robust: augmented digits and early stopping"
     )
