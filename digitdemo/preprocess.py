@@ -30,6 +30,7 @@ MEASURE_THRESHOLD = 0.5
 WORK_SIDE = 512  # larger pictures are scaled down first: a digit needs no more and each step stays fast
 BACKGROUND_WINDOW = 0.25  # fraction of the longer side: wider than any stroke, so the background estimate skips ink
 BACKGROUND_STEP = 4  # the background is estimated on a 4x smaller copy: it varies slowly
+FLAT_FRACTION = 0.5  # a picture with over half its pixels exactly the corner's value is a clean digital drawing
 SMOOTHING_SIGMA = 1.0  # px: tames camera noise before separating ink from paper
 MIN_CONTRAST = 0.1  # ink must differ from paper by a tenth of full intensity ...
 MIN_SEPARATION = 5.0  # ... and by 5 standard deviations of the paper's noise
@@ -85,6 +86,11 @@ def ink_polarity(gray: np.ndarray) -> np.ndarray:
     return 1.0 - gray if darker > lighter else gray
 
 
+def is_flat_background(gray: np.ndarray) -> bool:
+    """True for a digital drawing (most pixels exactly the corner's value): no light to flatten, no noise to smooth."""
+    return np.count_nonzero(gray == gray[0, 0]) > FLAT_FRACTION * gray.size
+
+
 def flatten_illumination(light_ink: np.ndarray) -> np.ndarray:
     """(H, W) light ink on a dark, unevenly lit background -> (H, W) float32 ink signal with the background at 0."""
     small = light_ink[::BACKGROUND_STEP, ::BACKGROUND_STEP]
@@ -101,7 +107,7 @@ def flatten_illumination(light_ink: np.ndarray) -> np.ndarray:
 def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     """Otsu's threshold of an array of values >= 0: the cut that maximises the between-class variance."""
     high = float(values.max())
-    if high <= 0:
+    if high <= 0 or high == float(values.min()):  # one value only: nothing to split
         return high
     step = high / (bins - 1)
     counts = np.bincount(np.round(values.ravel() / step).astype(np.intp), minlength=bins)
@@ -114,9 +120,9 @@ def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     return float(levels[np.nanargmax(between[:-1])] + step / 2)
 
 
-def ink_mask(signal: np.ndarray) -> np.ndarray | None:
+def ink_mask(signal: np.ndarray, smooth_noise: bool = True) -> np.ndarray | None:
     """(H, W) ink signal >= 0 -> (H, W) bool mask of the ink, or None when nothing stands out from the paper."""
-    smooth = ndimage.gaussian_filter(signal, SMOOTHING_SIGMA, truncate=2.0)
+    smooth = ndimage.gaussian_filter(signal, SMOOTHING_SIGMA, truncate=2.0) if smooth_noise else signal
     cut = otsu_threshold(smooth)
     mask = smooth > cut
     if not mask.any() or mask.all():
@@ -217,9 +223,11 @@ def preprocess_steps(image: np.ndarray | Image.Image | bytes) -> dict[str, np.nd
     """A picture -> named steps, float32 images in 0..1: 'ink', 'cropped', 'scaled' (4x), 'centred' (28x28),
     'network input' (20x20 upright, the lab's range); stops early (no 'centred') when nothing is drawn."""
     gray = shrink(load_gray(image))
-    signal = flatten_illumination(ink_polarity(gray))
+    light = ink_polarity(gray)
+    flat = is_flat_background(light)  # a canvas: the photo-only steps would cost time and change nothing
+    signal = light if flat else flatten_illumination(light)
     steps = {"ink": np.clip(signal / max(float(signal.max()), 1e-6), 0, 1)}
-    mask = ink_mask(signal)
+    mask = ink_mask(signal, smooth_noise=not flat)
     if mask is None:
         return steps
     mask = drop_specks(mask)

@@ -21,6 +21,7 @@ from digitdemo.preprocess import (
     flatten_illumination,
     ink_mask,
     ink_polarity,
+    is_flat_background,
     is_speck,
     load_gray,
     measure_digits,
@@ -69,6 +70,14 @@ def test_ink_polarity_makes_ink_light():
     light = ink_polarity(dark_on_light)
     assert light[20, 20] > 0.8 and light[0, 0] < 0.1
     np.testing.assert_array_equal(ink_polarity(light), light)
+
+
+def test_is_flat_background_tells_canvases_from_photos(rng):
+    """A canvas (black but for the ink) is flat; a noisy, unevenly lit page is not."""
+    canvas = np.zeros((100, 100), np.float32)
+    canvas[20:80, 45:55] = 1
+    assert is_flat_background(canvas)
+    assert not is_flat_background(canvas * 0.5 + 0.3 + rng.normal(0, 0.02, canvas.shape).astype(np.float32))
 
 
 def test_flatten_illumination_removes_a_gradient_and_keeps_the_stroke():
@@ -196,3 +205,8 @@ def test_preprocess_steps_names_and_shapes():
     assert steps["network input"].shape == (20, 20)
     assert all(step.dtype == np.float32 for step in steps.values())
     assert all(0 <= step.min() and step.max() <= 1 for name, step in steps.items() if name != "network input")
+
+
+def test_otsu_threshold_of_one_value_splits_nothing():
+    """A constant array has nothing to split: the threshold is its value, so no pixel lies above it."""
+    assert otsu_threshold(np.full(50, 0.7, np.float32)) == pytest.approx(0.7)
