@@ -187,10 +187,11 @@ def relative_stroke_width(crop: np.ndarray) -> float:
     return stroke_width(resize_mask(crop, side / extent) > 0.5) / side
 
 
-def fit_digit(crop: np.ndarray) -> np.ndarray:
-    """(h, w) bool ink -> (b, b') float32 0..1 at SUPERSAMPLE x the 28x28 frame: longer side TARGET_BOX, strokes TARGET_STROKE."""
+def fit_digit(crop: np.ndarray, relative_width: float) -> np.ndarray:
+    """(h, w) bool ink whose strokes are `relative_width` of its longer side -> (b, b') float32 0..1 at
+    SUPERSAMPLE x the 28x28 frame: longer side TARGET_BOX, strokes TARGET_STROKE."""
     box, target = TARGET_BOX * SUPERSAMPLE, TARGET_STROKE * SUPERSAMPLE
-    width = relative_stroke_width(crop) * box
+    width = relative_width * box
     # The box holds the strokes' centre lines plus one stroke width; scale the centre lines so that, once the
     # strokes have the training width, the whole digit fills the training box.
     scale = (box - target) / max(box - width, 0.25 * box)
@@ -214,9 +215,9 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     return frame.reshape(MNIST_SIDE, SUPERSAMPLE, MNIST_SIDE, SUPERSAMPLE).mean(axis=(1, 3))
 
 
-def is_speck(crop: np.ndarray, picture_side: int) -> bool:
+def is_speck(crop: np.ndarray, picture_side: int, relative_width: float) -> bool:
     """True when the (h, w) ink is too small for the picture, or no longer than a couple of stroke widths."""
-    return max(crop.shape) < MIN_EXTENT * picture_side or relative_stroke_width(crop) * MIN_EXTENT_STROKES > 1
+    return max(crop.shape) < MIN_EXTENT * picture_side or relative_width * MIN_EXTENT_STROKES > 1
 
 
 def preprocess_steps(image: np.ndarray | Image.Image | bytes) -> dict[str, np.ndarray]:
@@ -233,9 +234,10 @@ def preprocess_steps(image: np.ndarray | Image.Image | bytes) -> dict[str, np.nd
     mask = drop_specks(mask)
     crop = crop_to_ink(mask)
     steps["cropped"] = crop.astype(np.float32)
-    if is_speck(crop, max(gray.shape)):
+    relative_width = relative_stroke_width(crop)  # costly: measured once for both uses
+    if is_speck(crop, max(gray.shape), relative_width):
         return steps
-    steps["scaled"] = fit_digit(crop)
+    steps["scaled"] = fit_digit(crop, relative_width)
     steps["centred"] = centre_by_mass(steps["scaled"])
     steps["network input"] = roll_up(mnist_to_lab(np.round(steps["centred"] * 255)[None])[0])
     return steps

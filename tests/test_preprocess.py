@@ -28,6 +28,7 @@ from digitdemo.preprocess import (
     otsu_threshold,
     preprocess,
     preprocess_steps,
+    relative_stroke_width,
     set_stroke_width,
     stroke_width,
 )
@@ -133,7 +134,8 @@ def test_set_stroke_width_grows_and_thins(width, target):
 
 def test_fit_digit_gives_the_training_box_and_stroke():
     """A thin, tall bar comes out as long as the training box and as wide as the training strokes (at 4x)."""
-    digit = fit_digit(crop_to_ink(bar(5, side=300, length=260)))
+    crop = crop_to_ink(bar(5, side=300, length=260))
+    digit = fit_digit(crop, relative_stroke_width(crop))
     mask = digit > 0.5
     assert max(crop_to_ink(mask).shape) == pytest.approx(TARGET_BOX * SUPERSAMPLE, abs=2)
     assert stroke_width(mask) == pytest.approx(TARGET_STROKE * SUPERSAMPLE, abs=2)  # grows in whole 4x pixels
@@ -151,13 +153,19 @@ def test_centre_by_mass_puts_the_centre_where_the_training_digits_have_it():
     assert cy == pytest.approx(TARGET_CENTRE, abs=0.25) and cx == pytest.approx(TARGET_CENTRE, abs=0.25)
 
 
+def speck(mask: np.ndarray) -> bool:
+    """is_speck for a mask drawn on a 280 px canvas."""
+    crop = crop_to_ink(mask)
+    return is_speck(crop, 280, relative_stroke_width(crop))
+
+
 def test_is_speck_tells_dots_from_digits():
     """A round dot, or ink 2% of the picture's size, is a speck; a long stroke is not."""
     yy, xx = np.mgrid[:40, :40]
     dot = (yy - 20) ** 2 + (xx - 20) ** 2 < 400
-    assert is_speck(crop_to_ink(dot), 280)
-    assert is_speck(np.ones((5, 2), bool), 280)
-    assert not is_speck(crop_to_ink(bar(8)), 280)
+    assert speck(dot)
+    assert speck(np.ones((5, 2), bool))
+    assert not speck(bar(8))
 
 
 def test_preprocess_none_for_a_dot_or_noise(rng):
