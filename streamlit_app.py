@@ -12,9 +12,13 @@ st.set_page_config(page_title="digitdemo", page_icon="✏️", layout="wide")
 render_language_switch()
 
 
-@st.cache_data
+@st.cache_resource
 def cached_dataset() -> Dataset:
-    return load_dataset()
+    # One copy for every session (cache_data would hand each run its own 8 MB copy); read-only, as it is shared.
+    dataset = load_dataset()
+    dataset.X.flags.writeable = False
+    dataset.y.flags.writeable = False
+    return dataset
 
 
 @st.cache_resource
