@@ -13,14 +13,9 @@ import contextlib
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,18 +23,17 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as `python benchmarks/load.py`: the package lives beside this folder
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.streamlit_server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "load.md"
-PORTS = range(8641, 8650)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-renderer-backgrounding",
-                 "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]  # fmt: skip
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CANVAS = "canvas.upper-canvas"  # Fabric.js listens on the upper of its two canvases
 CLEAR = "button[aria-label='Reset canvas & history']"
 EXCEPTION = "[data-testid='stException']"
 PREDICTION = "[data-testid='stMetric']"
-SERVER_START_SECONDS = 120
 PAGE_LOAD_MS = 120_000
 INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then counts as an error
 MEMORY_EVERY = 0.5  # seconds between RSS samples of the server
@@ -85,48 +79,6 @@ class Session:
     load_ms: float | None = None
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"stroke": [], "clear": [], "slider": []})
     errors: list[str] = field(default_factory=list)
-
-
-def free_port() -> int:
-    """The first port of this helper's range that nothing listens on."""
-    for port in PORTS:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError(f"ports {PORTS.start}-{PORTS.stop - 1} are all busy")
-
-
-@contextlib.contextmanager
-def serve(port: int) -> Iterator[tuple[subprocess.Popen, str]]:
-    """`streamlit run streamlit_app.py` on 127.0.0.1:port, healthy; stopped on exit."""
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
-        try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while not healthy(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"streamlit did not start:\n{log.read()[-2000:]}")
-                time.sleep(0.2)
-            yield proc, url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def healthy(url: str) -> bool:
-    with contextlib.suppress(OSError):
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().strip() == b"ok"
-    return False
 
 
 async def sample_usage(pid: int, usage: dict, stop: asyncio.Event) -> None:
@@ -310,19 +262,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a visitor's actions, s")
     parser.add_argument("--browsers", type=int, default=1, help="Chromium processes sharing the sessions")
     parser.add_argument("--stagger", type=float, default=0.25, help="seconds between sessions opening")
-    parser.add_argument(
-        "--port", type=int, default=None, help=f"default: the first free of {PORTS.start}-{PORTS.stop - 1}"
-    )
+    parser.add_argument("--port", type=int, default=None, help="default: one the OS reports free")
     parser.add_argument("--no-write", action="store_true", help=f"print only; do not write {RESULTS.relative_to(ROOT)}")
     parser.add_argument(
         "--append", action="store_true", help="add this run to the results file instead of replacing it"
     )
     args = parser.parse_args(argv)
-    if args.port is not None and args.port not in PORTS:
-        parser.error(f"--port must be in {PORTS.start}-{PORTS.stop - 1}")
     host = machine()
-    with serve(args.port or free_port()) as (proc, url):
-        result = asyncio.run(run_load(url, proc.pid, args))
+    with serve(port=args.port) as server:
+        result = asyncio.run(run_load(server.url, server.proc.pid, args))
     command = "python benchmarks/load.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = "\n".join([
         "## Load test run" if args.append else "# Load test",

@@ -14,13 +14,10 @@ import math
 import os
 import platform
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,12 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/speed.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.streamlit_server import CHROMIUM, CHROMIUM_ARGS, STREAMLIT, Server, serve  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "speed.md"
 APP = "streamlit_app.py"
-PORTS = range(8631, 8640)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CANVAS = "canvas.upper-canvas"  # Fabric.js listens on the upper of its two canvases
 SERVE_TIMED = "--serve-timed"  # internal: run Streamlit with every script and fragment run timed into a log
@@ -235,54 +230,13 @@ def bench_training(setting: Setting, report: Report) -> None:
 # ---------------------------------------------------------------- servers and browser
 
 
-def free_port() -> int:
-    """The first port of this helper's range that nothing listens on."""
-    for port in PORTS:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError(f"ports {PORTS.start}-{PORTS.stop - 1} are all busy")
-
-
 @contextlib.contextmanager
-def serve(script: str, timed_log: Path | None = None) -> Iterator[tuple[subprocess.Popen, str, float]]:
-    """`streamlit run script` on a free port; yields the process, its URL and the time.time() it was started."""
-    port = free_port()
-    flags = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    if timed_log is None:
-        command = [sys.executable, "-m", "streamlit", "run", script, *flags]
-    else:
-        command = [sys.executable, str(Path(__file__).resolve()), SERVE_TIMED, str(timed_log), "run", script, *flags]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
-    with tempfile.TemporaryFile("w+") as log:
-        started = time.time()
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield proc, f"http://127.0.0.1:{port}", started
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.returncode not in (0, -15):
-                log.seek(0)
-                print(f"server {script} ended with {proc.returncode}:\n{log.read()[-2000:]}", file=sys.stderr)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        time.sleep(0.05)
-    raise RuntimeError(f"{url} did not become healthy in {timeout} s")
+def serve_app(script: str, timed_log: Path | None = None) -> Iterator[Server]:
+    """The app served as usual, or (with `timed_log`) under the wrapper that logs each script run's time."""
+    launcher = STREAMLIT if timed_log is None else (sys.executable, str(Path(__file__).resolve()), SERVE_TIMED,
+                                                    str(timed_log))  # fmt: skip
+    with serve(script, launcher=launcher, env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}) as server:
+        yield server
 
 
 def open_draw_tab(browser, url: str):
@@ -340,8 +294,7 @@ def cold_start_once(browser, script: str, extra_sessions: int, log: RunLog) -> d
     further session."""
     log.path.unlink(missing_ok=True)
     log.seen = 0
-    with serve(script, log.path) as (proc, url, started):
-        wait_healthy(url, proc)
+    with serve_app(script, log.path) as (proc, url, started, _):
         healthy = time.time() - started
         pages = [open_draw_tab(browser, url)]
         ready = time.time() - started
@@ -441,8 +394,7 @@ def bench_interaction(setting: Setting, report: Report, browser) -> None:
     """Server time of each run a stroke or a slider move causes, from Streamlit itself (a timed server)."""
     with tempfile.TemporaryDirectory() as tmp:
         log = RunLog(Path(tmp) / "runs.jsonl")
-        with serve(APP, log.path) as (proc, url, _):
-            wait_healthy(url, proc)
+        with serve_app(APP, log.path) as (proc, url, _, _):
             page = open_draw_tab(browser, url)
             first_run = log.new()
             strokes = []
