@@ -44,17 +44,25 @@ st.sidebar.caption(t(f"Data: {dataset.source}. MNIST by Yann LeCun and Corinna C
 
 st.markdown(t("**digitdemo** · draw a digit and watch the course lab's small neural network recognise it.",
               "**digitdemo** · 写一个数字，看课程实验里的小神经网络如何识别它。"))  # fmt: skip
-tab_draw, tab_softmax, tab_relu, tab_mistakes, tab_model = st.tabs(
-    [t("Draw", "手写"), t("Softmax explorer", "Softmax 探索"), t("ReLU explorer", "ReLU 探索"),
-     t("Mistakes", "错误样本"), t("Model", "模型")]
-)  # fmt: skip
+TABS = [("Draw", "手写"), ("Softmax explorer", "Softmax 探索"), ("ReLU explorer", "ReLU 探索"),
+        ("Mistakes", "错误样本"), ("Model", "模型")]  # fmt: skip
+labels = [t(en, zh) for en, zh in TABS]
+# The open tab is remembered by its label: after a language switch, name it in the new language.
+opened = [i for i, pair in enumerate(TABS) if st.session_state.get("tabs") in pair]
+if opened:
+    st.session_state["tabs"] = labels[opened[0]]
+tab_draw, tab_softmax, tab_relu, tab_mistakes, tab_model = st.tabs(labels, key="tabs", on_change="rerun")
 with tab_draw:
     draw.render(model, dataset)
 with tab_softmax:
     softmax.render()
 with tab_relu:
     relu.render()
+# The Mistakes and Model tabs are built only while open: they weigh most on the browser at the first visit, and
+# hold nothing a visitor would miss on coming back (the drawing and the sliders live in the tabs always built).
 with tab_mistakes:
-    mistakes.render(model, dataset)
+    if tab_mistakes.open:
+        mistakes.render(model, dataset)
 with tab_model:
-    model_tab.render(model, dataset)
+    if tab_model.open:
+        model_tab.render(model, dataset)

@@ -13,8 +13,9 @@ MISTAKES_TAB = 3
 
 
 def lab_app() -> AppTest:
-    """The app with the shipped lab model chosen (the default is the robust one), not yet run."""
+    """The app with the Mistakes tab open and the shipped lab model chosen (the default is robust), not yet run."""
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["tabs"] = "Mistakes"  # built only while open
     at.session_state["model_choice"] = "lab"
     return at
 
@@ -97,6 +98,7 @@ def test_session_model_is_counted_and_capped(dataset, lab_model):
     errors = np.flatnonzero(noisy.predict(dataset.X) != dataset.y[:, 0])
     assert len(errors) > 48
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["tabs"] = "Mistakes"
     # The Model tab stores these beside session_model when it trains one.
     stored = {"session_model": noisy, "session_losses": [0.5], "session_errors": len(errors), "session_keras": b""}
     for key, value in stored.items():

@@ -51,6 +51,20 @@ def test_language_switch_turns_labels_chinese() -> None:
     assert "预测" in [metric.label for metric in at.metric]
 
 
+def test_mistakes_and_model_tabs_are_built_when_opened_and_stay_open_across_languages() -> None:
+    """The two heavy tabs are empty until opened; switching language keeps the open tab, now named in Chinese."""
+    at = run_app()
+    assert [len(tab.children) for tab in at.tabs][3:] == [0, 0]
+    assert all(len(tab.children) > 0 for tab in at.tabs[:3])
+    at.session_state["tabs"] = "Mistakes"
+    at.run()
+    assert len(at.tabs[3].children) > 0 and len(at.tabs[4].children) == 0
+    at.segmented_control(key="lang").set_value("zh").run()
+    assert not at.exception
+    assert at.session_state["tabs"] == "错误样本"
+    assert any("识别错误" in header.value for header in at.tabs[3].subheader)
+
+
 @pytest.mark.parametrize(
     ("module", "name", "error"),
     [(digitdemo.data, "load_dataset", DataFileError("data/X.npy: damaged")),

@@ -24,8 +24,10 @@ EXAMPLE = 1015
 
 
 def example_session() -> AppTest:
-    """A session on the lab model showing training example 1015."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    """A session on the lab model with the Model tab open, showing training example 1015."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["tabs"] = "Model"  # built only while open
+    at.run()
     at.sidebar.radio(key="model_choice").set_value("lab").run()
     at.radio(key="draw_source").set_value("example").run()
     assert not at.exception
