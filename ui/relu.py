@@ -26,8 +26,9 @@ def line_figure(
         {
             "type": "scatter",
             "mode": "lines",
-            "x": np.asarray(trace["x"]).tolist(),
-            "y": np.asarray(trace["y"]).tolist(),
+            # Arrays, not lists: Plotly validates a list element by element, an array at once (faster slider moves).
+            "x": np.asarray(trace["x"]),
+            "y": np.asarray(trace["y"]),
             "name": trace["name"],
             "line": {"color": trace["color"], "width": trace.get("width", 3), "dash": trace.get("dash", "solid")},
             "hovertemplate": "%{x:.2f}, %{y:.2f}<extra>" + trace["name"] + "</extra>",
