@@ -14,6 +14,7 @@ from digitdemo.preprocess import (
     TRAIN_BOX,
     TRAIN_CENTRE,
     TRAIN_STROKE,
+    WORK_SIDE,
     centre_by_mass,
     crop_to_ink,
     drop_specks,
@@ -209,7 +210,7 @@ def test_preprocess_steps_names_and_shapes():
     """The steps the app can show: ink, cropped, scaled (4x), centred 28x28 and the 20x20 network input."""
     steps = preprocess_steps(draw_digit(3, np.random.default_rng(0)).image)
     assert list(steps) == ["ink", "cropped", "scaled", "centred", "network input"]
-    assert steps["ink"].shape == (280, 280) and steps["centred"].shape == (28, 28)
+    assert steps["ink"].shape == (WORK_SIDE, WORK_SIDE) and steps["centred"].shape == (28, 28)
     assert steps["network input"].shape == (20, 20)
     assert all(step.dtype == np.float32 for step in steps.values())
     assert all(0 <= step.min() and step.max() <= 1 for name, step in steps.items() if name != "network input")
