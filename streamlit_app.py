@@ -52,14 +52,19 @@ opened = [i for i, pair in enumerate(TABS) if st.session_state.get("tabs") in pa
 if opened:
     st.session_state["tabs"] = labels[opened[0]]
 tab_draw, tab_softmax, tab_relu, tab_mistakes, tab_model = st.tabs(labels, key="tabs", on_change="rerun")
+# Only the Draw tab, whose canvas holds the drawing, is built whatever tab is open: the others are built while open,
+# which keeps the first page light. The explorers' slider values are handed back each run so that they survive.
+for key in (*softmax.STATE_KEYS, *relu.STATE_KEYS):
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
 with tab_draw:
     draw.render(model, dataset)
 with tab_softmax:
-    softmax.render()
+    if tab_softmax.open:
+        softmax.render()
 with tab_relu:
-    relu.render()
-# The Mistakes and Model tabs are built only while open: they weigh most on the browser at the first visit, and
-# hold nothing a visitor would miss on coming back (the drawing and the sliders live in the tabs always built).
+    if tab_relu.open:
+        relu.render()
 with tab_mistakes:
     if tab_mistakes.open:
         mistakes.render(model, dataset)

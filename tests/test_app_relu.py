@@ -11,9 +11,16 @@ RELU_TAB = 2
 PARAMS = ("relu_w1", "relu_b1", "relu_w2", "relu_b2")
 
 
+def tab_app() -> AppTest:
+    """The app with this tab open (tabs are built only while open), not yet run."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["tabs"] = "ReLU explorer"
+    return at
+
+
 @pytest.fixture
 def at() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60).run()
+    return tab_app().run()
 
 
 def shown_error(at: AppTest, label: str = "Mean squared error against the target") -> float:
@@ -66,7 +73,7 @@ def test_reset_returns_to_zero(at):
 
 def test_chinese():
     """In Chinese the game and its lesson render with Chinese labels; the solution still gives 0."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = tab_app()
     at.session_state["lang"] = "zh"
     at.run()
     at.button(key="relu_show_solution").click().run()

@@ -51,11 +51,11 @@ def test_language_switch_turns_labels_chinese() -> None:
     assert "预测" in [metric.label for metric in at.metric]
 
 
-def test_mistakes_and_model_tabs_are_built_when_opened_and_stay_open_across_languages() -> None:
-    """The two heavy tabs are empty until opened; switching language keeps the open tab, now named in Chinese."""
+def test_tabs_are_built_when_opened_and_stay_open_across_languages() -> None:
+    """Only the Draw tab is built until another is opened; switching language keeps the open tab, named in Chinese."""
     at = run_app()
-    assert [len(tab.children) for tab in at.tabs][3:] == [0, 0]
-    assert all(len(tab.children) > 0 for tab in at.tabs[:3])
+    assert len(at.tabs[0].children) > 0
+    assert [len(tab.children) for tab in at.tabs][1:] == [0, 0, 0, 0]
     at.session_state["tabs"] = "Mistakes"
     at.run()
     assert len(at.tabs[3].children) > 0 and len(at.tabs[4].children) == 0
@@ -63,6 +63,28 @@ def test_mistakes_and_model_tabs_are_built_when_opened_and_stay_open_across_lang
     assert not at.exception
     assert at.session_state["tabs"] == "错误样本"
     assert any("识别错误" in header.value for header in at.tabs[3].subheader)
+
+
+def test_explorer_sliders_keep_their_values_while_another_tab_is_open() -> None:
+    """Sliders moved in the Softmax and ReLU explorers hold their values across visits to other tabs."""
+    at = run_app()
+    at.session_state["tabs"] = "Softmax explorer"
+    at.run()
+    at.slider(key="softmax_z0").set_value(7.5).run()
+    at.slider(key="softmax_temperature").set_value(2.0).run()
+    at.session_state["tabs"] = "ReLU explorer"
+    at.run()
+    at.slider(key="relu_w1").set_value(1.0).run()
+    at.session_state["tabs"] = "Draw"
+    at.run()
+    assert [len(tab.children) for tab in at.tabs][1:3] == [0, 0]  # neither explorer is built now
+    at.session_state["tabs"] = "Softmax explorer"
+    at.run()
+    assert at.slider(key="softmax_z0").value == 7.5 and at.slider(key="softmax_temperature").value == 2.0
+    at.session_state["tabs"] = "ReLU explorer"
+    at.run()
+    assert at.slider(key="relu_w1").value == 1.0
+    assert not at.exception and not at.warning
 
 
 @pytest.mark.parametrize(

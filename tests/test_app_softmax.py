@@ -12,9 +12,16 @@ APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 SOFTMAX_TAB = 1
 
 
+def tab_app() -> AppTest:
+    """The app with this tab open (tabs are built only while open), not yet run."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["tabs"] = "Softmax explorer"
+    return at
+
+
 @pytest.fixture
 def at() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60).run()
+    return tab_app().run()
 
 
 def slider_z(at: AppTest) -> np.ndarray:
@@ -118,7 +125,7 @@ def test_narrow_range_clips_loaded_logits(at):
 
 def test_chinese():
     """In Chinese the explorer renders with Chinese labels and the sum still reads 1."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = tab_app()
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception

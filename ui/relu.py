@@ -11,6 +11,8 @@ from ui.i18n import t
 
 Z_RANGE = (-5.0, 5.0)
 PARAMS = ("w1", "b1", "w2", "b2")
+# The widgets whose values the app keeps while another tab is open (the tab is not built then).
+STATE_KEYS = tuple(f"relu_{name}" for name in PARAMS)
 UNIT_COLORS = ("#8c96a8", "#4c78a8", "#f58518")  # unit 0 (fixed) in gray, the learner's units 1 and 2 in color
 TARGET_COLOR = "#2ca02c"
 SUM_COLOR = "#ff4b4b"

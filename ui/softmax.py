@@ -30,6 +30,10 @@ def z_key(j: int) -> str:
     return f"softmax_z{j}"
 
 
+# The widgets whose values the app keeps while another tab is open (the tab is not built then).
+STATE_KEYS = ("softmax_classes", "softmax_temperature", "softmax_wide", "softmax_shift", *map(z_key, range(10)))
+
+
 def slider_range(wide: bool) -> tuple[float, float]:
     return (WIDE_MIN, WIDE_MAX) if wide else (Z_MIN, Z_MAX)
 
@@ -158,8 +162,9 @@ def render_loaded_note(z: np.ndarray) -> None:
 def render_overflow_demo(z: np.ndarray) -> None:
     """Naive exp(z)/sum(exp(z)) against the stable form, for the sliders' z plus a large constant."""
     st.subheader(t("Why the stable formula matters", "为什么需要数值稳定的公式"))
+    st.session_state.setdefault("softmax_shift", 0)
     shift = st.slider(
-        t("Add this to every z", "给每个 z 加上"), 0, SHIFT_MAX, 0, SHIFT_STEP, key="softmax_shift",
+        t("Add this to every z", "给每个 z 加上"), 0, SHIFT_MAX, step=SHIFT_STEP, key="softmax_shift",
         help=t("Softmax does not change when the same number is added to every z; only the arithmetic can fail.",
                "给所有 z 加同一个数，softmax 的结果不变；会出问题的只是计算本身。"),
     )  # fmt: skip
@@ -219,8 +224,9 @@ def render_explorer() -> None:
     st.session_state.setdefault("softmax_classes", LAB_CLASSES)
     top = st.columns([2, 2, 1.3], vertical_alignment="bottom")
     n = top[0].slider(t("Number of classes", "类别数"), MIN_CLASSES, MAX_CLASSES, key="softmax_classes")
+    st.session_state.setdefault("softmax_temperature", T_DEFAULT)
     temperature = top[1].slider(
-        t("Temperature T", "温度 T"), T_MIN, T_MAX, T_DEFAULT, 0.1, key="softmax_temperature",
+        t("Temperature T", "温度 T"), T_MIN, T_MAX, step=0.1, key="softmax_temperature",
         help=t("softmax(z / T): T below 1 sharpens toward the largest z, T above 1 flattens toward equal shares.",
                "softmax(z / T)：T 小于 1 时更偏向最大的 z，T 大于 1 时各类更趋于平均。"),
     )  # fmt: skip
