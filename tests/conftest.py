@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from digitdemo.data import Dataset, load_dataset
 from digitdemo.inference import NumpyModel, load_model
@@ -22,3 +26,33 @@ def lab_model() -> NumpyModel:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP_TIMEOUT = 60
+
+
+@pytest.fixture
+def new_app() -> Callable[..., AppTest]:
+    """Factory: an AppTest of the app, not yet run, with session state preset (tabs="Model" opens that tab)."""
+
+    def make(**state: object) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
+        for key, value in state.items():
+            at.session_state[key] = value
+        return at
+
+    return make
+
+
+@pytest.fixture
+def lab_example_session(new_app) -> Callable[[], AppTest]:
+    """Factory: a run session on the lab model with the Model tab open, the Draw tab showing training example 1015."""
+
+    def make() -> AppTest:
+        at = new_app(tabs="Model").run()
+        at.sidebar.radio(key="model_choice").set_value("lab").run()
+        at.radio(key="draw_source").set_value("example").run()
+        return at
+
+    return make

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from digitdemo.inference import NumpyModel, load_record
 from ui.model_tab import TRAINING_LOCK
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-TIMEOUT = 60
 TRAIN_TIMEOUT = 180
-
-
-def lab_session() -> AppTest:
-    """A session on the lab model with the Model tab open, showing training example 1015."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["tabs"] = "Model"  # built only while open
-    at.run()
-    at.sidebar.radio(key="model_choice").set_value("lab").run()
-    at.radio(key="draw_source").set_value("example").run()
-    return at
 
 
 def shown_probability(at: AppTest) -> str:
@@ -30,9 +17,9 @@ def shown_probability(at: AppTest) -> str:
     return metric.proto.delta
 
 
-def test_summary_counts_10575_parameters_with_the_labs_shapes() -> None:
+def test_summary_counts_10575_parameters_with_the_labs_shapes(lab_example_session) -> None:
     """The summary lists L1-L3 with the lab's weight shapes and 10,575 parameters, and plots the shipped loss curve."""
-    at = lab_session()
+    at = lab_example_session()
     assert not at.exception
     (table,) = [frame.value for frame in at.dataframe if "Parameters" in frame.value.columns]
     assert list(table["Weights"]) == ["W1 (400, 25)", "W2 (25, 15)", "W3 (15, 10)"]
@@ -43,9 +30,9 @@ def test_summary_counts_10575_parameters_with_the_labs_shapes() -> None:
     assert json.loads(curve.proto.spec)["data"][0]["y"] == load_record("lab")["loss_per_epoch"]
 
 
-def test_training_serves_only_this_session(dataset, lab_model) -> None:
+def test_training_serves_only_this_session(dataset, lab_model, lab_example_session) -> None:
     """Training 2 epochs sets this session's model (used by the Draw tab) and a download; another session keeps lab."""
-    at = lab_session()
+    at = lab_example_session()
     at.number_input(key="model_epochs").set_value(2).run()
     at.button(key="model_train").click().run(timeout=TRAIN_TIMEOUT)
     assert not at.exception
@@ -57,7 +44,7 @@ def test_training_serves_only_this_session(dataset, lab_model) -> None:
     assert shown_probability(at) == f"probability {proba.max():.1%}"
     assert any("trained in this session" in info.value for info in at.sidebar.info)
 
-    other = lab_session()
+    other = lab_example_session()
     assert "session_model" not in other.session_state
     assert shown_probability(other) == f"probability {lab_model.predict_proba(dataset.X[1015])[0].max():.1%}"
 
@@ -66,9 +53,9 @@ def test_training_serves_only_this_session(dataset, lab_model) -> None:
     assert shown_probability(at) == shown_probability(other)
 
 
-def test_busy_server_refuses_a_second_training() -> None:
+def test_busy_server_refuses_a_second_training(lab_example_session) -> None:
     """While another training holds the lock, pressing Train says to wait and trains nothing."""
-    at = lab_session()
+    at = lab_example_session()
     assert TRAINING_LOCK.acquire(blocking=False)
     try:
         at.button(key="model_train").click().run()

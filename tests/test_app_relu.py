@@ -1,26 +1,16 @@
 """AppTest of the ReLU explorer: the match-the-target game's sliders, error figure and solution button."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 RELU_TAB = 2
 PARAMS = ("relu_w1", "relu_b1", "relu_w2", "relu_b2")
 
 
-def tab_app() -> AppTest:
-    """The app with this tab open (tabs are built only while open), not yet run."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["tabs"] = "ReLU explorer"
-    return at
-
-
 @pytest.fixture
-def at() -> AppTest:
-    return tab_app().run()
+def at(new_app) -> AppTest:
+    return new_app(tabs="ReLU explorer").run()
 
 
 def shown_error(at: AppTest, label: str = "Mean squared error against the target") -> float:
@@ -71,9 +61,9 @@ def test_reset_returns_to_zero(at):
     assert [at.slider(key=k).value for k in PARAMS] == [0.0] * 4
 
 
-def test_chinese():
+def test_chinese(new_app):
     """In Chinese the game and its lesson render with Chinese labels; the solution still gives 0."""
-    at = tab_app()
+    at = new_app(tabs="ReLU explorer")
     at.session_state["lang"] = "zh"
     at.run()
     at.button(key="relu_show_solution").click().run()

@@ -1,27 +1,17 @@
 """AppTest of the Softmax explorer: slider values, classes, temperature, the overflow demo and loading logits."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from digitdemo.activations import my_softmax
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 SOFTMAX_TAB = 1
 
 
-def tab_app() -> AppTest:
-    """The app with this tab open (tabs are built only while open), not yet run."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["tabs"] = "Softmax explorer"
-    return at
-
-
 @pytest.fixture
-def at() -> AppTest:
-    return tab_app().run()
+def at(new_app) -> AppTest:
+    return new_app(tabs="Softmax explorer").run()
 
 
 def slider_z(at: AppTest) -> np.ndarray:
@@ -123,9 +113,9 @@ def test_narrow_range_clips_loaded_logits(at):
     assert z[1] == 10.0 and z[0] == 0.1
 
 
-def test_chinese():
+def test_chinese(new_app):
     """In Chinese the explorer renders with Chinese labels and the sum still reads 1."""
-    at = tab_app()
+    at = new_app(tabs="Softmax explorer")
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 from streamlit.runtime import Runtime
@@ -17,21 +16,9 @@ from streamlit.testing.v1 import AppTest
 from digitdemo.inference import load_model
 from ui.model_tab import TRAINING_LOCK
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
 TRAIN_TIMEOUT = 240
 EXAMPLE = 1015
-
-
-def example_session() -> AppTest:
-    """A session on the lab model with the Model tab open, showing training example 1015."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["tabs"] = "Model"  # built only while open
-    at.run()
-    at.sidebar.radio(key="model_choice").set_value("lab").run()
-    at.radio(key="draw_source").set_value("example").run()
-    assert not at.exception
-    return at
 
 
 def run_beside(at: AppTest, runtime: object) -> AppTest:
@@ -53,9 +40,10 @@ def wait_for(condition, seconds: float) -> None:
         time.sleep(0.05)
 
 
-def test_training_in_one_session_is_private_and_exclusive(dataset, lab_model) -> None:
+def test_training_in_one_session_is_private_and_exclusive(dataset, lab_model, lab_example_session) -> None:
     """While A trains: B keeps the lab model's prediction and B's Train is told to wait; after: only A's model changed."""
-    a, b = example_session(), example_session()
+    a, b = lab_example_session(), lab_example_session()
+    assert not a.exception and not b.exception
     lab_logits = lab_model.predict_logits(dataset.X[EXAMPLE])[0]
     np.testing.assert_allclose(a.session_state["current_logits"], lab_logits, rtol=1e-6)
     np.testing.assert_allclose(b.session_state["current_logits"], lab_logits, rtol=1e-6)
@@ -104,10 +92,10 @@ def test_training_in_one_session_is_private_and_exclusive(dataset, lab_model) ->
         np.testing.assert_array_equal(lab_model.weights[key], value)
 
 
-def test_choices_and_inputs_stay_in_their_session(dataset, lab_model) -> None:
+def test_choices_and_inputs_stay_in_their_session(dataset, lab_model, lab_example_session, new_app) -> None:
     """Language, input source and example chosen in one session leave another session's choices and result untouched."""
-    b = example_session()
-    a = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    b = lab_example_session()
+    a = new_app().run()
     a.radio(key="draw_source").set_value("example").run()
     a.number_input(key="draw_example").set_value(7).run()
     # Last: after a language switch AppTest re-sends the model radio through an English format_func and fails.
