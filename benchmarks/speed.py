@@ -182,8 +182,9 @@ def bench_training(setting: Setting, report: Report) -> None:
 
     from digitdemo.data import load_dataset
     from digitdemo.inference import NumpyModel
+    from digitdemo.metrics import count_errors
     from digitdemo.model import build_model, keras_weights
-    from digitdemo.train import Recipe, count_errors, fit
+    from digitdemo.train import Recipe, fit
 
     dataset = load_dataset()
     step = max(1, len(dataset.X) // setting.train_rows)

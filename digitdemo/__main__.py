@@ -10,6 +10,7 @@ import numpy as np
 from digitdemo.data import DATA_DIR, SHIPPED_FILE, build_dataset, load_dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.inference import DEFAULT_MODEL, load_model, load_record
+from digitdemo.metrics import count_errors
 
 EXAMPLE = 1015  # the lab's example: a "2"
 BAR_WIDTH = 30
@@ -52,8 +53,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     dataset = load_dataset(args.data_dir)
     model = load_model(args.model)
-    predictions = model.predict(dataset.X)
-    errors = int(np.sum(predictions != dataset.y[:, 0]))
+    errors = count_errors(model, dataset.X, dataset.y)
     print(f"model {args.model} on {dataset.source}")
     print(f"{errors} errors out of {len(dataset.X)} images")
     if len(dataset.X) > EXAMPLE:

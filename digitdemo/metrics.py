@@ -25,6 +25,11 @@ def predict_dataset(model: NumpyModel, X: np.ndarray) -> Predictions:
     return Predictions(predicted, proba[np.arange(len(proba)), predicted], proba)
 
 
+def count_errors(model: NumpyModel, X: np.ndarray, y: np.ndarray) -> int:
+    """Number of rows of X (m, 400) whose argmax prediction differs from y (m, 1) or (m,)."""
+    return int(np.sum(model.predict(X) != np.asarray(y).reshape(-1)))
+
+
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
     """(m,) or (m, 1) labels, (m,) predictions -> (n_classes, n_classes) int64 counts, rows label, columns predicted."""
     y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)

@@ -18,6 +18,7 @@ from digitdemo.augment import Augmentation, augmented_copies
 from digitdemo.data import checksum, stratified_split
 from digitdemo.files import write_atomic
 from digitdemo.inference import MODELS_DIR, NumpyModel, save_weights
+from digitdemo.metrics import count_errors
 from digitdemo.model import build_model, keras_weights, save_keras_model
 
 EpochCallback = Callable[[int, int, float], None]  # (epoch done, epochs, loss)
@@ -112,7 +113,7 @@ def fit_robust(
 ) -> tuple[keras.Model, list[float], dict]:
     """Train on augmented copies of a stratified part of X (m, 400), y (m, 1), stopping early on the rest.
 
-    Returns the model (best validation loss), the training loss per epoch and the validation figures."""
+    Returns the model (best validation accuracy), the training loss per epoch and the validation figures."""
     train_idx, val_idx = stratified_split(y, recipe.validation_fraction, recipe.seed)
     X_train, y_train = augmented_copies(X[train_idx], y[train_idx], recipe.copies, recipe.seed, recipe.augmentation)
     # Stop on validation accuracy, not loss: on clean digits the loss soon rises from overconfidence while the
@@ -162,11 +163,6 @@ def fit_recipe(
         return model, losses, {"validation": validation}
     model, losses = fit(X, y, recipe, on_epoch)
     return model, losses, {}
-
-
-def count_errors(model: NumpyModel, X: np.ndarray, y: np.ndarray) -> int:
-    """Number of rows of X (m, 400) whose argmax prediction differs from y (m, 1)."""
-    return int(np.sum(model.predict(X) != np.asarray(y).reshape(-1)))
 
 
 def heldout_accuracy(X: np.ndarray, y: np.ndarray, recipe: Recipe = LAB, on_epoch: EpochCallback | None = None) -> dict:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from digitdemo.data import Dataset
 from digitdemo.inference import MODELS_DIR, NumpyModel, load_record
+from digitdemo.metrics import count_errors
 from ui.i18n import t
 
 SHIPPED_MODELS = ("robust", "lab")  # in order of preference
@@ -172,7 +173,7 @@ def train_session_model(dataset: Dataset, epochs: int, learning_rate: float) -> 
         return
     try:
         from digitdemo.model import keras_weights, save_keras_model
-        from digitdemo.train import LAB, Recipe, count_errors, fit
+        from digitdemo.train import LAB, Recipe, fit
 
         progress = st.progress(0.0, text=t("Starting TensorFlow…", "正在启动 TensorFlow…"))
         curve = st.empty()
