@@ -1,26 +1,41 @@
 """Load test: many concurrent sessions drawing and moving sliders against one local `streamlit run`.
 
-Run from the repository root: `python benchmarks/load.py` (20 sessions for 60 s; writes benchmarks/results/load.md),
-`--sessions 5 --seconds 15 --no-write` for a quick look. Loopback only, ports 8641-8649; every loop is bounded by
-time. Needs Playwright, Chromium and psutil. Not part of the test suite.
+Run from the repository root: `python benchmarks/load.py` (20 sessions for 60 s, 2 of them in Chromium; writes
+benchmarks/results/load.md), `--sessions 5 --seconds 15 --no-write` for a quick look.
+
+Most visitors speak Streamlit's own WebSocket protocol: they send the messages a browser tab sends after a stroke, a
+tab click or a slider move (every widget's state, the stroke as the canvas's PNG) and read the server's answer, so
+that twenty of them cost this machine little beside the server. `--browser-sessions` of them are Chromium pages that
+draw with the mouse, for the latency a visitor sees, rendering included. Loopback only, every wait bounded by time.
+Needs psutil, and Playwright with Chromium for the browser sessions. Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
+import functools
+import io
+import json
 import os
 import platform
 import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import psutil
+from PIL import Image, ImageDraw
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/load.py`: the package lives beside this folder
@@ -29,14 +44,25 @@ if __package__ in (None, ""):  # run as `python benchmarks/load.py`: the package
 from benchmarks.streamlit_server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "load.md"
+METHOD = [
+    "Latency runs from an interaction to the end of the script run it caused, with its result. Protocol sessions",
+    "time it from sending the widget states to the server's script_finished message, having checked the result",
+    "(a Prediction after a stroke, none after a clear, the redrawn chart or canvas after a tab click or slider",
+    "move). Chromium pages time it from just before the action (lifting the mouse after a stroke, a click, a",
+    "key press on a slider) until the page has received script_finished and shows the app idle again, so their",
+    "figures include the browser's work.",
+    "",
+]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CANVAS = "canvas.upper-canvas"  # Fabric.js listens on the upper of its two canvases
 CLEAR = "button[aria-label='Reset canvas & history']"
 EXCEPTION = "[data-testid='stException']"
 PREDICTION = "[data-testid='stMetric']"
+PREDICTION_VALUE = "[data-testid='stMetricValue']"
 PAGE_LOAD_MS = 120_000
 INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then counts as an error
 MEMORY_EVERY = 0.5  # seconds between RSS samples of the server
+POLL_SECONDS = 0.01  # how often a Chromium session looks for the end of a run
 MB = 2**20
 # A "2" in three strokes, points as fractions of the canvas.
 DIGIT_STROKES = [
@@ -44,41 +70,202 @@ DIGIT_STROKES = [
     [(0.55, 0.55), (0.42, 0.67), (0.3, 0.78)],
     [(0.3, 0.78), (0.5, 0.78), (0.7, 0.78)],
 ]
-SLIDERS = (("Softmax explorer", "softmax_z0"), ("Draw", "draw_pen_width"))
+# Each visit opens these tabs and moves one slider in each: (tab, slider key, what a move redraws).
+SLIDERS = (("Softmax explorer", "softmax_z0", "softmax_chart"), ("Draw", "draw_pen_width", "draw_canvas"))
 SLIDER_MOVES = 3
-# Records, in the page's own clock (performance.now), each user action and each change of the script state.
-WATCH_JS = """() => {
-  if (window.__load) return;
-  window.__load = {action: -1, states: []};
-  const app = document.querySelector("[data-testid='stApp']");
-  const record = () => window.__load.states.push([app.getAttribute("data-test-script-state"), performance.now()]);
-  new MutationObserver(record).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-  for (const kind of ["pointerup", "keydown"]) {
-    window.addEventListener(kind, (event) => { window.__load.action = event.timeStamp; }, true);
-  }
-}"""
-# True once a run started after the last action and the app went back to idle after it.
-DONE_JS = """() => {
-  const {action, states} = window.__load;
-  if (action < 0) return false;
-  const started = states.findIndex(([state, t]) => state === "running" && t >= action);
-  return started >= 0 && states.slice(started).some(([state]) => state === "notRunning");
-}"""
-LATENCY_JS = """() => {
-  const {action, states} = window.__load;
-  const started = states.findIndex(([state, t]) => state === "running" && t >= action);
-  const done = states.slice(started).find(([state]) => state === "notRunning");
-  return done[1] - action;
-}"""
+KINDS = ("stroke", "clear", "tab", "slider")
+STREAM = "/_stcore/stream"  # the WebSocket a page talks to the server on
+FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
 
 @dataclass
 class Session:
     """What one simulated visitor did and saw."""
 
+    browser: bool = False
     load_ms: float | None = None
-    latencies: dict[str, list[float]] = field(default_factory=lambda: {"stroke": [], "clear": [], "slider": []})
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
     errors: list[str] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)  # the Prediction shown after each whole "2"
+
+
+def canvas_state(strokes: list[list[tuple[float, float]]], canvas: dict) -> str:
+    """The canvas's widget state after `strokes` (points as fractions of its sides), as its frontend sends it: the
+    Fabric.js paths and the picture as a PNG data URL. `canvas` is what the app told the canvas (its size, pen)."""
+    width, height, pen_width = canvas["canvasWidth"], canvas["canvasHeight"], canvas["strokeWidth"]
+    picture = Image.new("RGBA", (width, height), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(picture)
+    paths = []
+    for stroke in strokes:
+        points = [(fx * width, fy * height) for fx, fy in stroke]
+        pen.line(points, fill=(255, 255, 255, 255), width=pen_width, joint="curve")
+        r = pen_width / 2
+        for x, y in (points[0], points[-1]):  # round caps, as the canvas draws them
+            pen.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 255))
+        path = [["M", *points[0]]] + [["L", x, y] for x, y in points[1:]]
+        paths.append({"type": "path", "stroke": "#ffffff", "strokeWidth": pen_width, "fill": None,
+                      "strokeLineCap": "round", "strokeLineJoin": "round", "path": path})  # fmt: skip
+    png = io.BytesIO()
+    picture.save(png, "PNG")
+    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return json.dumps({"drawing": {"raw": {"objects": paths, "background": "#000000"}, "data": url}})
+
+
+def widget_key(element_id: str) -> str | None:
+    """'$$ID-<hash>-<key>' -> the key the app gave the widget; None for an element that is not a widget."""
+    parts = element_id.split("-", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == "$$ID" else None
+
+
+@dataclass
+class Run:
+    """What the server sent for one script run."""
+
+    ms: float = 0.0
+    status: int = -1
+    widgets: dict[str, Any] = field(default_factory=dict)  # key -> the widget's element
+    metrics: dict[str, str] = field(default_factory=dict)  # label -> value shown
+    exceptions: list[str] = field(default_factory=list)
+
+
+class VisitError(Exception):
+    """A visit cannot go on; its error is already recorded."""
+
+
+class ProtocolClient:
+    """One browser tab's side of the WebSocket: keeps every widget's state, sends it with each rerun, reads replies."""
+
+    def __init__(self, websocket) -> None:
+        self.websocket = websocket
+        self.ids: dict[str, str] = {}  # widget key -> widget id
+        self.fragments: dict[str, str] = {}  # widget key -> the fragment it is drawn in ("" outside fragments)
+        self.states: dict[str, tuple[str, Any]] = {}  # widget id -> (WidgetState field, value)
+
+    def set(self, key: str, kind: str, value: Any) -> None:
+        self.states[self.ids[key]] = (kind, value)
+
+    async def rerun(self, fragment_of: str | None = None) -> Run:
+        """Send the widget states (rerunning only the fragment of widget `fragment_of`, as a browser does) and read
+        the replies up to the end of the run."""
+        message = BackMsg()
+        client = message.rerun_script
+        client.context_info.locale, client.context_info.timezone = "en-US", "UTC"
+        client.fragment_id = self.fragments.get(fragment_of, "") if fragment_of else ""
+        for widget_id, (kind, value) in self.states.items():
+            widget = client.widget_states.widgets.add(id=widget_id)
+            if kind == "double_array_value":
+                widget.double_array_value.data.extend(value)
+            else:
+                setattr(widget, kind, value)
+        run, start = Run(), time.perf_counter()
+        await self.websocket.send(message.SerializeToString())
+        while True:
+            reply = ForwardMsg.FromString(await self.websocket.recv())
+            if reply.WhichOneof("type") == "script_finished":
+                run.ms, run.status = (time.perf_counter() - start) * 1000, reply.script_finished
+                return run
+            if reply.WhichOneof("type") == "delta":
+                self.read(reply.delta, run)
+
+    def read(self, delta, run: Run) -> None:
+        if delta.WhichOneof("type") == "add_block" and delta.add_block.WhichOneof("type") == "tab_container":
+            self.ids["tabs"] = delta.add_block.tab_container.id
+        if delta.WhichOneof("type") != "new_element":
+            return
+        kind = delta.new_element.WhichOneof("type")
+        element = getattr(delta.new_element, kind)
+        if kind == "exception":
+            run.exceptions.append(element.message)
+        elif kind == "metric":
+            run.metrics[element.label] = element.body
+        key = widget_key(getattr(element, "id", ""))
+        if key:
+            self.ids[key], self.fragments[key], run.widgets[key] = element.id, delta.fragment_id, element
+
+    async def act(
+        self, session: Session, kind: str, check: Callable[[Run], str | None], fragment_of: str | None = None
+    ) -> Run:
+        """One interaction: its latency in `session`, or an error when the run fails, shows an exception or fails
+        `check` (which returns what is wrong, or None). A run with no end in time is an error that ends the visit."""
+        try:
+            run = await asyncio.wait_for(self.rerun(fragment_of), INTERACTION_MS / 1000)
+        except TimeoutError:
+            session.errors.append(f"{kind}: no updated result within {INTERACTION_MS / 1000:.0f} s")
+            raise VisitError from None
+        problem = what_went_wrong(run, check)
+        if problem:
+            session.errors.append(f"{kind}: {problem}")
+        else:
+            session.latencies[kind].append(run.ms)
+        return run
+
+
+def what_went_wrong(run: Run, check: Callable[[Run], str | None]) -> str | None:
+    """None when the run finished without an exception and passes `check`; else what the visitor would see."""
+    if run.status not in FINISHED:
+        return f"the run ended with status {run.status}"
+    if run.exceptions:
+        return f"the page shows an exception: {run.exceptions[0][:80]}"
+    return check(run)
+
+
+def expect_widget(key: str) -> Callable[[Run], str | None]:
+    return lambda run: None if key in run.widgets else f"{key} was not redrawn"
+
+
+def expect_prediction(shown: bool) -> Callable[[Run], str | None]:
+    def check(run: Run) -> str | None:
+        if ("Prediction" in run.metrics) == shown:
+            return None
+        return "no Prediction shown" if shown else "a Prediction is still shown on a clear canvas"
+
+    return check
+
+
+async def protocol_visit(url: str, seconds: float, think_seconds: float, seed: int) -> Session:
+    """One visitor over the WebSocket, doing what `browser_visit` does with the mouse and keyboard."""
+    session, rng = Session(), random.Random(seed)
+    try:
+        async with connect(url.replace("http", "ws", 1) + STREAM, subprotocols=["streamlit"], origin=url,
+                           max_size=None, open_timeout=PAGE_LOAD_MS / 1000) as websocket:  # fmt: skip
+            client = ProtocolClient(websocket)
+            page = await asyncio.wait_for(client.rerun(), PAGE_LOAD_MS / 1000)
+            problem = what_went_wrong(page, expect_widget("draw_canvas"))
+            if problem:
+                session.errors.append(f"load: {problem}")
+                return session
+            session.load_ms = page.ms
+            canvas = json.loads(page.widgets["draw_canvas"].json)
+            drawings = [canvas_state(DIGIT_STROKES[: n + 1], canvas) for n in range(len(DIGIT_STROKES))]
+            blank = canvas_state([], canvas)
+            deadline = time.monotonic() + seconds
+            step = 1
+            while time.monotonic() < deadline:
+                for drawing in drawings:
+                    await think(rng, think_seconds)
+                    client.set("draw_canvas", "json_value", drawing)
+                    run = await client.act(session, "stroke", expect_prediction(True), "draw_canvas")
+                session.readings.append(run.metrics.get("Prediction", "none"))
+                await think(rng, think_seconds)
+                client.set("draw_canvas", "json_value", blank)
+                await client.act(session, "clear", expect_prediction(False), "draw_canvas")
+                for tab, key, shows in SLIDERS:
+                    await think(rng, think_seconds)
+                    client.set("tabs", "string_value", tab)
+                    run = await client.act(session, "tab", expect_widget(shows))
+                    slider = run.widgets[key]
+                    value = slider.value[0] if slider.value else slider.default[0]
+                    for _ in range(SLIDER_MOVES):
+                        await think(rng, think_seconds)
+                        value = min(max(value + step * slider.step, slider.min), slider.max)
+                        client.set(key, "double_array_value", [value])
+                        await client.act(session, "slider", expect_widget(shows), key)
+                step = -step  # back and forth, cycle by cycle
+    except VisitError:
+        pass
+    except Exception as exc:  # the visit broke off: one error, and what was measured so far still counts
+        session.errors.append(f"visit ended: {type(exc).__name__}: {str(exc)[:160]}")
+    return session
 
 
 async def sample_usage(pid: int, usage: dict, stop: asyncio.Event) -> None:
@@ -99,25 +286,58 @@ async def sample_usage(pid: int, usage: dict, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), MEMORY_EVERY)
 
 
-async def settle(page, kind: str, session: Session) -> None:
-    """Wait for the rerun the last action caused; record its latency, or an error if none finished in time."""
+class Wire:
+    """What a page says on its WebSocket: when (time.perf_counter) it asked for a rerun and when a run ended."""
+
+    def __init__(self, page) -> None:
+        self.sent: list[float] = []
+        self.finished: list[float] = []
+        page.on("websocket", self.watch)
+
+    def watch(self, websocket) -> None:
+        websocket.on("framesent", self.on_sent)
+        websocket.on("framereceived", self.on_received)
+
+    def on_sent(self, payload: str | bytes) -> None:
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            self.sent.append(time.perf_counter())
+
+    def on_received(self, payload: str | bytes) -> None:
+        if isinstance(payload, bytes) and ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished":
+            self.finished.append(time.perf_counter())
+
+
+async def settle(page, wire: Wire, kind: str, session: Session, action: float) -> None:
+    """Wait for the end of the run that the action at `action` (time.perf_counter) caused and for the page to show
+    it; record the latency, or an error saying whether the page asked for a rerun at all."""
+    deadline = action + INTERACTION_MS / 1000
+    while not any(t > action for t in wire.finished):
+        if time.perf_counter() > deadline:
+            asked = any(t > action for t in wire.sent)
+            why = "the server sent no end of the run" if asked else "the page asked for no rerun"
+            session.errors.append(f"{kind}: no updated result within {INTERACTION_MS / 1000:.0f} s ({why})")
+            return
+        await asyncio.sleep(POLL_SECONDS)
     try:
-        await page.wait_for_function(DONE_JS, timeout=INTERACTION_MS, polling=50)
-        session.latencies[kind].append(await page.evaluate(LATENCY_JS))
+        await page.wait_for_selector(IDLE, timeout=max(deadline - time.perf_counter(), 0.001) * 1000)
+        session.latencies[kind].append((time.perf_counter() - action) * 1000)
     except Exception as exc:  # a timeout or a closed page: the visitor saw no result
-        session.errors.append(f"{kind}: no updated result within {INTERACTION_MS / 1000:.0f} s ({type(exc).__name__})")
+        session.errors.append(f"{kind}: the page did not show the result within 30 s ({type(exc).__name__})")
     if await page.locator(EXCEPTION).count():
         session.errors.append(f"{kind}: the page shows an exception")
 
 
-async def draw_stroke(page, stroke: list[tuple[float, float]]) -> None:
+async def draw_stroke(page, stroke: list[tuple[float, float]]) -> float:
+    """Draw `stroke` (points as fractions of the canvas) with the mouse; the time.perf_counter() of lifting it."""
     box = await page.locator(CANVAS).first.bounding_box()
     points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
     await page.mouse.move(*points[0])
     await page.mouse.down()
     for x, y in points[1:]:
         await page.mouse.move(x, y, steps=4)
+    action = time.perf_counter()
     await page.mouse.up()
+    return action
 
 
 async def think(rng: random.Random, seconds: float) -> None:
@@ -125,39 +345,43 @@ async def think(rng: random.Random, seconds: float) -> None:
     await asyncio.sleep(seconds * rng.uniform(0.5, 1.5))
 
 
-async def visit(browser, url: str, seconds: float, think_seconds: float, seed: int) -> Session:
-    """One visitor for `seconds`: draw a "2" stroke by stroke, check the prediction, clear, move sliders; repeat."""
-    session, rng = Session(), random.Random(seed)
+async def browser_visit(browser, url: str, seconds: float, think_seconds: float, seed: int) -> Session:
+    """One visitor in Chromium for `seconds`: draw a "2" stroke by stroke, clear, move sliders on two tabs; repeat."""
+    session, rng = Session(browser=True), random.Random(seed)
     context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
     try:
         page = await context.new_page()
+        wire = Wire(page)
         start = time.perf_counter()
         await page.goto(url, timeout=PAGE_LOAD_MS)
         await page.locator(CANVAS).first.wait_for(state="visible", timeout=PAGE_LOAD_MS)
         await page.wait_for_selector(IDLE, timeout=PAGE_LOAD_MS)
         session.load_ms = (time.perf_counter() - start) * 1000
-        await page.evaluate(WATCH_JS)
         deadline = time.monotonic() + seconds
         direction = "ArrowRight"
         while time.monotonic() < deadline:
             for stroke in DIGIT_STROKES:
                 await think(rng, think_seconds)
-                await draw_stroke(page, stroke)
-                await settle(page, "stroke", session)
-            if not await page.locator(PREDICTION).filter(has_text="Prediction").count():
-                session.errors.append("stroke: no Prediction after a whole digit")
+                await settle(page, wire, "stroke", session, await draw_stroke(page, stroke))
+            shown = page.locator(PREDICTION).filter(has_text="Prediction").locator(PREDICTION_VALUE)
+            session.readings.append(await shown.first.inner_text() if await shown.count() else "none")
             await think(rng, think_seconds)
+            action = time.perf_counter()
             await page.locator(CLEAR).first.click()
-            await settle(page, "clear", session)
-            for tab, key in SLIDERS:
+            await settle(page, wire, "clear", session, action)
+            for tab, key, _ in SLIDERS:
+                await think(rng, think_seconds)
+                action = time.perf_counter()
                 await page.get_by_role("tab", name=tab).click()
+                await settle(page, wire, "tab", session, action)
                 handle = page.locator(f".st-key-{key} input[type='range']").first
-                await handle.focus()
                 for _ in range(SLIDER_MOVES):
                     await think(rng, think_seconds)
+                    await handle.focus()
+                    action = time.perf_counter()
                     await page.keyboard.press(direction)
-                    await settle(page, "slider", session)
-                direction = "ArrowLeft" if direction == "ArrowRight" else "ArrowRight"
+                    await settle(page, wire, "slider", session, action)
+            direction = "ArrowLeft" if direction == "ArrowRight" else "ArrowRight"  # back and forth, cycle by cycle
     except Exception as exc:  # the visit broke off: one error, and what was measured so far still counts
         session.errors.append(f"visit ended: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
     finally:
@@ -165,35 +389,43 @@ async def visit(browser, url: str, seconds: float, think_seconds: float, seed: i
     return session
 
 
-async def run_load(url: str, pid: int, args: argparse.Namespace) -> dict:
-    """Open args.sessions visitors at once (staggered by args.stagger s) across args.browsers Chromiums."""
-    from playwright.async_api import async_playwright
+def browser_seats(sessions: int, browsers: int) -> set[int]:
+    """Which of the sessions' indices are Chromium pages: `browsers` of them, spread over the opening order."""
+    return {round(i * sessions / browsers) for i in range(browsers)} if browsers else set()
 
+
+async def run_load(url: str, pid: int, args: argparse.Namespace) -> dict:
+    """Open args.sessions visitors (args.browser_sessions of them in Chromium), args.stagger s apart."""
     usage: dict = {"memory": [], "server_cpu": 0.0, "browser_cpu": 0.0}
     stop = asyncio.Event()
-    async with async_playwright() as playwright:
-        browsers = [
-            await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS) for _ in range(args.browsers)
-        ]
-        warm_up = await visit(browsers[0], url, 0, 0, seed=-1)  # loads the data and model once, as any visit would
+    own_cpu = sum(psutil.Process().cpu_times()[:2])
+    async with contextlib.AsyncExitStack() as stack:
+        browser = None
+        if args.browser_sessions:
+            from playwright.async_api import async_playwright
+
+            playwright = await stack.enter_async_context(async_playwright())
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        warm_up = await protocol_visit(url, 0, 0, seed=-1)  # loads the data and model once, as any first visit would
         idle_mb = psutil.Process(pid).memory_info().rss / MB
         sampler = asyncio.create_task(sample_usage(pid, usage, stop))
+        seats = browser_seats(args.sessions, args.browser_sessions)
 
         async def staggered(index: int) -> Session:
             await asyncio.sleep(index * args.stagger)
-            return await visit(browsers[index % len(browsers)], url, args.seconds, args.think, seed=index)
+            visit = functools.partial(browser_visit, browser) if index in seats else protocol_visit
+            return await visit(url, args.seconds, args.think, seed=index)
 
         started = time.perf_counter()
         sessions = await asyncio.gather(*(staggered(i) for i in range(args.sessions)))
         wall = time.perf_counter() - started
         stop.set()
         await sampler
-        for browser in browsers:
-            await browser.close()
     end_mb = psutil.Process(pid).memory_info().rss / MB
     return {
         "sessions": sessions,
         **usage,
+        "client_cpu": sum(psutil.Process().cpu_times()[:2]) - own_cpu,
         "idle_mb": idle_mb,
         "end_mb": end_mb,
         "wall": wall,
@@ -208,42 +440,52 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
+def latency_rows(sessions: list[Session], client: str) -> tuple[list[str], list[float]]:
+    """Table rows of `sessions`' latencies by kind of interaction, and all their latencies together."""
+    rows, every = [], []
+    for kind in KINDS:
+        values = [v for s in sessions for v in s.latencies[kind]]
+        every += values
+        rows.append(latency_row(f"{kind}, {client}", values))
+    rows.append(latency_row(f"**all interactions, {client}**", every))
+    return rows, every
+
+
+def latency_row(name: str, values: list[float]) -> str:
+    return (f"| {name} | {len(values)} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} | "
+            f"{max(values, default=float('nan')):.0f} |")  # fmt: skip
+
+
 def summary(result: dict, args: argparse.Namespace) -> str:
     """The figures as a Markdown table and notes."""
     sessions: list[Session] = result["sessions"]
-    rows = []
-    all_latencies = []
-    for kind in ("stroke", "clear", "slider"):
-        values = [v for s in sessions for v in s.latencies[kind]]
-        all_latencies += values
-        rows.append((kind, values))
-    rows.append(("all interactions", all_latencies))
-    loads = [s.load_ms for s in sessions if s.load_ms is not None]
+    lines = ["| interaction -> updated result | count | p50 ms | p95 ms | max ms |", "|---|---:|---:|---:|---:|"]
+    interactions = 0
+    for browser, client, load in ((False, "protocol", "first script run"), (True, "Chromium", "page load to idle")):
+        group = [s for s in sessions if s.browser == browser]
+        if group:
+            rows, every = latency_rows(group, client)
+            interactions += len(every)
+            lines += [*rows, latency_row(f"{load}, {client}", [s.load_ms for s in group if s.load_ms is not None])]
     errors = [e for s in sessions for e in s.errors]
-    lines = [
-        "| interaction -> updated result | count | p50 ms | p95 ms | max ms |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for kind, values in rows:
-        lines.append(f"| {kind} | {len(values)} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} | "
-                     f"{max(values, default=float('nan')):.0f} |")  # fmt: skip
-    lines.append(f"| page load, app warm (to idle) | {len(loads)} | {percentile(loads, 50):.0f} | "
-                 f"{percentile(loads, 95):.0f} | {max(loads, default=float('nan')):.0f} |")  # fmt: skip
+    readings = [r for s in sessions for r in s.readings]
     memory = result["memory"] or [float("nan")]
     lines += [
         "",
-        f"- Errors: **{len(errors)}** (target 0) in {len(all_latencies)} interactions"
+        f"- Errors: **{len(errors)}** (target 0) in {interactions} interactions"
         + (": " + "; ".join(sorted(set(errors))[:10]) if errors else "."),
+        f'- The finished "2" was read as 2 in {readings.count("2")} of {len(readings)} drawings.',
         f"- First visit after the server started (cold: imports, data and model loaded): "
-        f"{result['first_load_ms']:.0f} ms to idle; errors {len(result['warm_up_errors'])}.",
+        f"{result['first_load_ms']:.0f} ms for the first script run; errors {len(result['warm_up_errors'])}.",
         f"- Server RSS: {result['idle_mb']:.0f} MB with the app loaded and no session open, peak {max(memory):.0f} MB, "
         f"{result['end_mb']:.0f} MB after all closed; "
         f"{(max(memory) - result['idle_mb']) / max(len(sessions), 1):.1f} MB per concurrent session at the peak.",
-        f"- CPU time during the run: server {result['server_cpu']:.0f} s, browsers {result['browser_cpu']:.0f} s, in "
-        f"{result['wall']:.0f} s of wall time on {os.cpu_count()} cores shared with other work.",
-        f"- {len(sessions)} sessions over {args.browsers} Chromium(s), one browser context each, opened "
-        f"{args.stagger:g} s apart, each active for {args.seconds:g} s with pauses of {args.think:g} s on average "
-        f"(0.5x-1.5x) between actions; wall time {result['wall']:.0f} s.",
+        f"- CPU time during the run: server {result['server_cpu']:.0f} s, protocol clients {result['client_cpu']:.0f} s, "
+        f"Chromium {result['browser_cpu']:.0f} s, in {result['wall']:.0f} s of wall time on {os.cpu_count()} cores "
+        "shared with other work.",
+        f"- {len(sessions)} sessions ({args.browser_sessions} of them Chromium pages, one browser context each), "
+        f"opened {args.stagger:g} s apart, each active for {args.seconds:g} s with pauses of {args.think:g} s on "
+        f"average (0.5x-1.5x) between actions.",
     ]
     return "\n".join(lines)
 
@@ -260,28 +502,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60, help="how long each session interacts")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a visitor's actions, s")
-    parser.add_argument("--browsers", type=int, default=1, help="Chromium processes sharing the sessions")
-    parser.add_argument("--stagger", type=float, default=0.25, help="seconds between sessions opening")
+    parser.add_argument("--browser-sessions", type=int, default=2, help="how many of the sessions are Chromium pages")
+    parser.add_argument("--stagger", type=float, default=1.0, help="seconds between sessions opening")
     parser.add_argument("--port", type=int, default=None, help="default: one the OS reports free")
     parser.add_argument("--no-write", action="store_true", help=f"print only; do not write {RESULTS.relative_to(ROOT)}")
     parser.add_argument(
         "--append", action="store_true", help="add this run to the results file instead of replacing it"
     )
+    parser.add_argument(
+        "--post-script-gc",
+        action="store_true",
+        help="for comparison: Streamlit's default full garbage collection after every run, which "
+        ".streamlit/config.toml turns off",
+    )
     args = parser.parse_args(argv)
     host = machine()
-    with serve(port=args.port) as server:
+    env = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"} if args.post_script_gc else None
+    with serve(port=args.port, env=env) as server:
         result = asyncio.run(run_load(server.url, server.proc.pid, args))
     command = "python benchmarks/load.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = "\n".join([
-        "## Load test run" if args.append else "# Load test",
+        ("## Load test run" + (", Streamlit's default GC after every run" if args.post_script_gc else ""))
+        if args.append
+        else "# Load test",
         "",
         f"`{command.strip()}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
         "",
-        f"Machine: {host}. The browsers run on the same cores as the server, so latencies include their rendering.",
+        f"Machine: {host}. The clients run on the same cores as the server.",
         "",
-        "Latency is measured in each page's own clock, from the user's action (pointer up after a stroke, a click,",
-        "a key press on a slider) to the end of the script run it caused (the app back to idle with the new result).",
-        "",
+        *([] if args.append else METHOD),
         summary(result, args),
         "",
     ])  # fmt: skip

@@ -232,11 +232,13 @@ def bench_training(setting: Setting, report: Report) -> None:
 
 
 @contextlib.contextmanager
-def serve_app(script: str, timed_log: Path | None = None) -> Iterator[Server]:
-    """The app served as usual, or (with `timed_log`) under the wrapper that logs each script run's time."""
+def serve_app(script: str, timed_log: Path | None = None, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """The app served as usual, or (with `timed_log`) under the wrapper that logs each script run's time; `env` adds
+    to the server's environment."""
     launcher = STREAMLIT if timed_log is None else (sys.executable, str(Path(__file__).resolve()), SERVE_TIMED,
                                                     str(timed_log))  # fmt: skip
-    with serve(script, launcher=launcher, env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}) as server:
+    env = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    with serve(script, launcher=launcher, env=env) as server:
         yield server
 
 
@@ -391,30 +393,48 @@ def move_slider(page, key: str, moves: int, log: RunLog) -> list[dict]:
     return runs
 
 
-def bench_interaction(setting: Setting, report: Report, browser) -> None:
-    """Server time of each run a stroke or a slider move causes, from Streamlit itself (a timed server)."""
+DEFAULT_GC = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}  # Streamlit's default, which .streamlit/config.toml turns off
+
+
+def drive_app(setting: Setting, browser, env: dict[str, str] | None = None) -> dict:
+    """One timed server (with `env`) and one page: strokes, slider moves, then full reruns. Each run's log entries,
+    and the server process's whole CPU per action: receiving it, the run, Streamlit's work after it, the reply."""
     with tempfile.TemporaryDirectory() as tmp:
         log = RunLog(Path(tmp) / "runs.jsonl")
-        with serve_app(APP, log.path) as (proc, url, _, _):
+        with serve_app(APP, log.path, env) as (proc, url, _, _):
             page = open_draw_tab(browser, url)
-            first_run = log.new()
-            strokes = []
-            for stroke in (DIGIT_STROKES + EXTRA_STROKES)[: max(setting.app_strokes, 1)]:
+            driven = {"first_run": log.new(), "strokes": [], "sliders": {}, "full": [], "process_ms": {}}
+            drawn = (DIGIT_STROKES + EXTRA_STROKES)[: max(setting.app_strokes, 1)]
+            start = cpu_seconds(proc.pid)
+            for stroke in drawn:
                 draw_stroke(page, stroke)
-                strokes.extend(settle(page, log))
-            sliders = {}
+                driven["strokes"].extend(settle(page, log))
+            driven["process_ms"]["stroke"] = (cpu_seconds(proc.pid) - start) * 1000 / len(drawn)
             for tab, key in (("Softmax explorer", "softmax_z0"), ("ReLU explorer", "relu_w1")):
                 page.get_by_role("tab", name=tab).click()
                 settle_quietly(page, log)
-                sliders[key] = move_slider(page, key, setting.slider_moves, log)
-            full = []
+                start = cpu_seconds(proc.pid)
+                driven["sliders"][key] = move_slider(page, key, setting.slider_moves, log)
+                driven["process_ms"][key] = (cpu_seconds(proc.pid) - start) * 1000 / setting.slider_moves
+            full_process = []
             for _ in range(setting.full_reruns):  # the baseline: what a move would cost if it reran the page
                 page.get_by_role("tab", name="Draw").click()
                 page.locator("[data-testid='stMarkdown']").first.click()
+                start = cpu_seconds(proc.pid)
                 page.keyboard.press("r")  # Streamlit's rerun shortcut
-                full.extend(settle(page, log))
+                driven["full"].extend(settle(page, log))
+                full_process.append((cpu_seconds(proc.pid) - start) * 1000)
+            driven["process_ms"]["full"] = median(full_process or [math.nan])
             page.context.close()
-    full_runs = [r for r in full if not r["fragment"]]
+    return driven
+
+
+def bench_interaction(setting: Setting, report: Report, browser) -> None:
+    """Server time of each run a stroke or a slider move causes, from Streamlit itself (a timed server), and the
+    server process's whole CPU per action beside the same with Streamlit's default garbage collection after runs."""
+    ours = drive_app(setting, browser)
+    default_gc = drive_app(setting, browser, DEFAULT_GC)
+    full_runs = [r for r in ours["full"] if not r["fragment"]]
     full_cpu = median([r["cpu_ms"] for r in full_runs] or [math.nan])
 
     def summary(runs: list[dict], actions: int, what: str) -> str:
@@ -426,17 +446,26 @@ def bench_interaction(setting: Setting, report: Report, browser) -> None:
             f"(full page rerun {full_wall:.1f} ms)"
         )
 
+    def whole_process(name: str, action: str) -> Row:
+        return Row(name, ours["process_ms"][action], "ms", default_gc["process_ms"][action], "GC after every run",
+                   note=f"full page rerun: {ours['process_ms']['full']:.1f} ms "
+                        f"({default_gc['process_ms']['full']:.1f} ms with GC after every run)")  # fmt: skip
+
+    strokes = ours["strokes"]
     report.rows.append(Row("  in the app: Draw fragment per stroke, server CPU", median([r["cpu_ms"] for r in strokes]
                            or [math.nan]), "ms", full_cpu, "full page rerun",
                            note=summary(strokes, setting.app_strokes, "strokes")))  # fmt: skip
-    for key, runs in sliders.items():
+    report.rows.append(whole_process("    whole server process CPU per stroke", "stroke"))
+    for key, runs in ours["sliders"].items():
         cpu = median([r["cpu_ms"] for r in runs] or [math.nan])
         only_fragment = bool(runs) and all(r["fragment"] for r in runs)
         report.rows.append(Row(f"Slider move {key}: server CPU per move", cpu, "ms", full_cpu, "full page rerun",
                                "<= 20 ms, fragment only", cpu <= 20 and only_fragment,
                                summary(runs, setting.slider_moves, "moves")))  # fmt: skip
-    report.details["interaction"] = {"first_full_run_ms": [round(r["ms"], 1) for r in first_run],
-                                     "stroke_runs": strokes, "slider_runs": sliders, "full_reruns": full}  # fmt: skip
+        report.rows.append(whole_process(f"    {key}: whole server process CPU per move", key))
+    report.details["interaction"] = {"first_full_run_ms": [round(r["ms"], 1) for r in ours["first_run"]],
+                                     "stroke_runs": strokes, "slider_runs": ours["sliders"], "full_reruns": ours["full"],
+                                     "process_ms": ours["process_ms"], "default_gc_process_ms": default_gc["process_ms"]}  # fmt: skip
 
 
 def settle_quietly(page, log: RunLog) -> None:
@@ -534,7 +563,10 @@ browser context) divided by their number. Training: the lab's plain `model.fit` 
 data, batch 32, seeds and epochs, each model's training errors counted. Server time per stroke and per slider move:
 a server started through this script (`--serve-timed`) times Streamlit's own execution of every script or fragment
 run; a slider is moved with the arrow key after the previous rerun ended; the baseline is a full page rerun
-(Streamlit's "r" shortcut)."""
+(Streamlit's "r" shortcut). The "whole server process" rows divide the server process's CPU time over the strokes or
+moves (receiving them, the runs, Streamlit's work after each run, sending the results) by their number; their
+baseline is a second server with Streamlit's default `runner.postScriptGC = true`, a full garbage collection after
+every run, which this app's .streamlit/config.toml turns off."""
 
 
 def run(setting: Setting, sections: list[str]) -> Report:

@@ -74,5 +74,6 @@ def test_stroke_and_training_figures(tiny):
 def test_browser_figures_and_no_leftover_copy(tiny):
     """Cold start, memory and slider rows carry figures, and the temporary TensorFlow copy of the app is gone."""
     check_rows(tiny.figures["rows"], ["Cold start", "Memory: server RSS", "Memory: RSS growth", "in the app",
-                                      "Slider move softmax_z0", "Slider move relu_w1"])  # fmt: skip
+                                      "Slider move softmax_z0", "Slider move relu_w1", "whole server process CPU per stroke",
+                                      "softmax_z0: whole server process", "relu_w1: whole server process"])  # fmt: skip
     assert not list(ROOT.glob(".bench-tf-*"))

@@ -1,0 +1,73 @@
+"""The load test's protocol client: against the real app it draws, clears, switches tabs and moves sliders with no
+error and reads the drawn "2"; against a broken app it reports errors instead of passing. No timing is asserted."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from benchmarks.load import KINDS, Run, expect_prediction, expect_widget, protocol_visit, what_went_wrong, widget_key
+from benchmarks.streamlit_server import serve
+
+SERVER_START_SECONDS = 90
+
+
+def visit_all(url: str, sessions: int, seconds: float) -> list:
+    """`sessions` protocol visitors at once, each for `seconds` with short pauses."""
+
+    async def visits():
+        return await asyncio.gather(*(protocol_visit(url, seconds, 0.05, seed=i) for i in range(sessions)))
+
+    # In a thread of its own: Playwright's sync API, used by the browser tests, keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, visits()).result()
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with serve(timeout=SERVER_START_SECONDS) as server:
+        yield server.url
+
+
+def test_concurrent_visitors_see_every_result(app_url):
+    sessions = visit_all(app_url, sessions=2, seconds=2)
+    for session in sessions:
+        assert session.errors == []
+        assert session.load_ms is not None
+        for kind in KINDS:
+            assert session.latencies[kind], kind
+        assert session.readings and set(session.readings) == {"2"}
+
+
+def test_a_broken_app_is_reported(tmp_path):
+    script = tmp_path / "broken_app.py"
+    script.write_text("import streamlit as st\nst.title('digitdemo')\nraise RuntimeError('boom')\n")
+    with serve(str(script), timeout=SERVER_START_SECONDS) as server:
+        (session,) = visit_all(server.url, sessions=1, seconds=1)
+    assert session.load_ms is None
+    assert session.errors == ["load: the page shows an exception: boom"]
+
+
+def test_checks_name_what_is_missing():
+    predicted, blank = Run(metrics={"Prediction": "2"}), Run()
+    assert expect_prediction(True)(predicted) is None
+    assert expect_prediction(True)(blank) == "no Prediction shown"
+    assert expect_prediction(False)(predicted) == "a Prediction is still shown on a clear canvas"
+    assert expect_widget("softmax_chart")(Run(widgets={"softmax_chart": object()})) is None
+    assert expect_widget("softmax_chart")(blank) == "softmax_chart was not redrawn"
+    assert what_went_wrong(Run(status=2, metrics={"Prediction": "2"}), expect_prediction(True)) == (
+        "the run ended with status 2"
+    )
+    assert what_went_wrong(Run(status=0, exceptions=["boom"]), expect_prediction(False)) == (
+        "the page shows an exception: boom"
+    )
+    assert what_went_wrong(Run(status=3, metrics={"Prediction": "2"}), expect_prediction(True)) is None
+
+
+def test_widget_key_reads_the_apps_key():
+    assert widget_key("$$ID-5d6c2bc3985865b7718ac043e4eb88ca-draw_canvas") == "draw_canvas"
+    assert widget_key("$$ID-abc-relu_w1") == "relu_w1"
+    assert widget_key("") is None
+    assert widget_key("markdown-1") is None
