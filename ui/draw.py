@@ -25,6 +25,7 @@ from ui.charts import (
 from ui.i18n import t
 
 CANVAS_SIDE = 280  # fits a phone's width
+CANVAS_TOOLBAR_SPACE = 24  # px between the input radio and the canvas
 PEN_WIDTH_RANGE = (8, 40)
 DEFAULT_PEN_WIDTH = 22
 DEFAULT_EXAMPLE = 1015  # the lab's "2"
@@ -54,6 +55,9 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
     source = st.radio(
         t("Input", "输入"), SOURCES, format_func=labels.get, key="draw_source", horizontal=True
     )  # fmt: skip
+    if source == "canvas":
+        # On hover the canvas's toolbar floats about 42 px above it: keep it clear of the radio above.
+        st.space(CANVAS_TOOLBAR_SPACE)
     left, right = st.columns([1, 1.4], gap="medium")
     with left:
         if source == "example":
