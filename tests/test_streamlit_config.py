@@ -13,6 +13,7 @@ OPTIONS = ("server.maxUploadSize", "runner.postScriptGC", "client.toolbarMode", 
 
 
 def test_streamlit_reads_the_repository_config():
+    """The upload limit, no GC after every run, the viewer toolbar and no usage stats, as Streamlit reads them."""
     script = (
         "import json; from streamlit import config; config.get_config_options(force_reparse=True); "
         f"print(json.dumps({{name: config.get_option(name) for name in {OPTIONS!r}}}))"

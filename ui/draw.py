@@ -25,7 +25,7 @@ from ui.charts import (
 from ui.i18n import t
 
 CANVAS_SIDE = 280  # fits a phone's width
-CANVAS_TOOLBAR_SPACE = 24  # px between the input radio and the canvas
+CANVAS_TOOLBAR_SPACE = 24  # px of extra space above the canvas, on top of Streamlit's gaps around it
 PEN_WIDTH_RANGE = (8, 40)
 DEFAULT_PEN_WIDTH = 22
 DEFAULT_EXAMPLE = 1015  # the lab's "2"
