@@ -65,7 +65,7 @@ def check_weights(weights: dict[str, np.ndarray], name: str) -> dict[str, np.nda
     """Validate the six arrays against LAYER_SHAPES; return them as float32."""
     missing = sorted(set(LAYER_SHAPES) - set(weights))
     if missing:
-        raise ModelFileError(f"{name}: lacks {', '.join(missing)}; it is not a model of the lab's network.")
+        raise ModelFileError(f"{name}: lacks {', '.join(missing)}; it is not a model of the lab's network; {RETRAIN}.")
     for key, shape in LAYER_SHAPES.items():
         if weights[key].dtype.kind not in "fiu":
             raise ModelFileError(f"{name}: {key} holds {weights[key].dtype} values, not numbers; {RETRAIN}.")

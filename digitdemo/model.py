@@ -34,12 +34,12 @@ def keras_weights(model: keras.Model) -> dict[str, np.ndarray]:
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     arrays = [array for layer in dense for array in layer.get_weights()]
     if len(arrays) != len(LAYER_SHAPES):
-        raise ModelFileError(f"model {model.name!r} has {len(dense)} Dense layers; the lab's network has 3.")
+        raise ModelFileError(f"model {model.name!r} has {len(dense)} Dense layers; the lab's network has 3; {RETRAIN}.")
     for layer, (_, activation, name) in zip(dense, LAYER_UNITS, strict=True):
         if layer.activation.__name__ != activation:
             raise ModelFileError(
                 f"model {model.name!r}: layer {layer.name} uses activation {layer.activation.__name__}; "
-                f"the lab's {name} uses {activation}."
+                f"the lab's {name} uses {activation}; {RETRAIN}."
             )
     return check_weights(dict(zip(LAYER_SHAPES, arrays, strict=True)), f"model {model.name!r}")
 
@@ -58,8 +58,8 @@ def load_keras_model(path: Path | str) -> keras.Model:
         ) from exc
     try:
         keras_weights(model)
-    except ModelFileError as exc:
-        raise ModelFileError(f"{path}: {exc} {RETRAIN[0].upper() + RETRAIN[1:]}.") from exc
+    except ModelFileError as exc:  # its message already says what to do
+        raise ModelFileError(f"{path}: {exc}") from exc
     return model
 
 

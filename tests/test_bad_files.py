@@ -166,6 +166,7 @@ def test_keras_file_of_another_architecture_is_refused(tmp_path, model, message)
     with pytest.raises(ModelFileError, match=message) as info:
         load_model(tmp_path / "other.keras")
     assert "other.keras" in str(info.value)
+    assert str(info.value).lower().count("retrain it") == 1  # what to do, said once
 
 
 def lab_files(folder: Path) -> None:
