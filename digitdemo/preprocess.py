@@ -15,7 +15,7 @@ from digitdemo.images import check_array, decode_image
 # Measured on the 5000 training digits of data/ (rolled up to 20x20, upsampled 4x bilinear, ink = value > 0.5;
 # `measure_digits` does it and tests/test_preprocess.py checks these against the data): the longer side of the
 # ink's box is 14.0 px (median; 5-95%: 13.5-14.5), the stroke width 1.84 px (median; 5-95%: 1.2-2.9), the centre of
-# mass at pixel 9.85 on both axes (sd 0.2), ink pixels 0.84 bright on average. In the 28x28 frame that mnist_to_lab
+# mass at pixel 9.85 on both axes (sd 0.2). In the 28x28 frame that mnist_to_lab
 # shrinks by 20/28, that is a box of 19.6 px, strokes 2.57 px wide and the centre of mass at pixel 14.0.
 TRAIN_BOX = 14.0
 TRAIN_STROKE = 1.84
@@ -71,10 +71,7 @@ def _backdrop(gray: np.ndarray, alpha: np.ndarray) -> float:
 def shrink(gray: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
     """(H, W) float32 -> the same picture with its longer side at most `side` (antialiased)."""
     scale = side / max(gray.shape)
-    if scale >= 1:
-        return gray
-    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-    return np.asarray(Image.fromarray(gray, mode="F").resize(size, Image.Resampling.BILINEAR))
+    return gray if scale >= 1 else resize_mask(gray, scale)  # gray is 0..1, so resize_mask's clip changes nothing
 
 
 def ink_polarity(gray: np.ndarray) -> np.ndarray:
@@ -245,14 +242,18 @@ def preprocess_steps(image: np.ndarray | Image.Image | bytes) -> dict[str, np.nd
 
 def preprocess(image: np.ndarray | Image.Image | bytes) -> np.ndarray | None:
     """A drawing or picture -> (400,) float32 in the lab layout, or None when nothing (or only a speck) is drawn."""
-    steps = preprocess_steps(image)
+    return steps_to_input(preprocess_steps(image))
+
+
+def steps_to_input(steps: dict[str, np.ndarray]) -> np.ndarray | None:
+    """`preprocess_steps`' result -> (400,) float32 in the lab layout, or None when it stopped before the input."""
     if "network input" not in steps:
         return None
     return unroll(steps["network input"][None])[0]
 
 
 def measure_digits(images: np.ndarray) -> dict[str, np.ndarray]:
-    """(n, 20, 20) upright lab digits -> per-digit 'box' (longer side, px), 'stroke' (px), 'centre' (n, 2), 'ink' level."""
+    """(n, 20, 20) upright lab digits -> per-digit 'box' (longer side, px), 'stroke' (px) and 'centre' (n, 2)."""
     boxes, strokes = [], []
     for image in images:
         mask = resize_mask(np.clip(image, 0, 1), SUPERSAMPLE) > MEASURE_THRESHOLD
@@ -262,5 +263,4 @@ def measure_digits(images: np.ndarray) -> dict[str, np.ndarray]:
     mass = weights.sum(axis=(1, 2))
     index = np.arange(images.shape[1])
     centre = np.stack([weights.sum(axis=2) @ index / mass, weights.sum(axis=1) @ index / mass], axis=1)
-    ink = np.array([image[image > MEASURE_THRESHOLD].mean() for image in images])
-    return {"box": np.array(boxes), "stroke": np.array(strokes), "centre": centre, "ink": ink}
+    return {"box": np.array(boxes), "stroke": np.array(strokes), "centre": centre}

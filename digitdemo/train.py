@@ -84,7 +84,6 @@ def fit(
     y: np.ndarray,
     recipe: Recipe = LAB,
     on_epoch: EpochCallback | None = None,
-    steps_per_execution: int | None = None,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     callbacks: tuple[keras.callbacks.Callback, ...] = (),
 ) -> tuple[keras.Model, list[float]]:
@@ -93,7 +92,7 @@ def fit(
     model = build_model(recipe.learning_rate)
     # For a network this small Python's per-batch overhead dominates: a whole epoch per compiled call gives the same
     # updates in the same order about 2.4x faster (benchmarks/speed.py), and on_epoch still fires after every epoch.
-    steps = steps_per_execution or math.ceil(len(X) / recipe.batch_size)
+    steps = math.ceil(len(X) / recipe.batch_size)
     model.compile(loss=model.loss, optimizer=model.optimizer, steps_per_execution=steps)
     callbacks = [*callbacks, _EpochProgress(on_epoch, recipe.epochs)] if on_epoch else list(callbacks)
     history = model.fit(

@@ -158,9 +158,10 @@ def test_named_canvas_extremes(name):
 
     def view(image):
         from digitdemo.inference import load_model
+        from digitdemo.preprocess import preprocess
         from ui import draw
 
-        draw.render_prediction(load_model("lab"), draw.canvas_to_input(image), "canvas")
+        draw.render_prediction(load_model("lab"), preprocess(image), "canvas")
 
     at = AppTest.from_function(view, args=(CANVAS_CASES[name],), default_timeout=30).run()
     assert not at.exception

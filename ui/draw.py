@@ -11,7 +11,7 @@ from digitdemo.data import Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
 from digitdemo.inference import Activations, NumpyModel
-from digitdemo.preprocess import preprocess, preprocess_steps
+from digitdemo.preprocess import preprocess_steps, steps_to_input
 from ui.charts import (
     GRID_LEVEL,
     bar_chart,
@@ -88,14 +88,11 @@ def render_canvas_input() -> np.ndarray | None:
                  "用画布上方出现的按钮撤销、重做或清空。"))  # fmt: skip
     # Below the canvas, so that the canvas's toolbar never covers it on a narrow screen.
     st.slider(t("Pen width", "笔宽"), *PEN_WIDTH_RANGE, DEFAULT_PEN_WIDTH, key="draw_pen_width")
-    if result.image_data is not None:
-        render_steps(result.image_data)
-    return canvas_to_input(result.image_data)
-
-
-def canvas_to_input(image: np.ndarray | None) -> np.ndarray | None:
-    """The canvas's (H, W, 4) uint8 RGBA image, or None before any stroke -> (400,) input, or None when blank."""
-    return None if image is None else preprocess(image)
+    if result.image_data is None:  # before the first stroke
+        return None
+    steps = preprocess_steps(result.image_data)  # once, for the steps shown and the input
+    render_steps(steps)
+    return steps_to_input(steps)
 
 
 def render_example_input(dataset: Dataset) -> np.ndarray:
@@ -118,26 +115,26 @@ def render_upload_input() -> np.ndarray | None:
         return None
     try:
         picture = decode_image(upload.getvalue())
-        x = preprocess(picture)
+        steps = preprocess_steps(picture)
     except DigitDemoError as exc:
         st.error(t(f"This picture cannot be used: {exc}", f"无法使用这张图片：{exc}"))
         return None
     st.image(picture, caption=t("Your picture", "你的图片"), width=CANVAS_SIDE)
-    render_steps(picture)
+    render_steps(steps)
+    x = steps_to_input(steps)
     if x is None:
         st.warning(t("No digit found in this picture.", "这张图片里没有找到数字。"))
     return x
 
 
-def render_steps(picture: np.ndarray) -> None:
-    """On request, the preprocessing steps that turn the (H, W, 4) picture into the network's 20x20 input."""
+def render_steps(steps: dict[str, np.ndarray]) -> None:
+    """On request, `preprocess_steps`' pictures: how the drawing or picture became the network's 20x20 input."""
     if not st.toggle(t("Show how the picture becomes the input", "显示图片如何变成网络输入"), key="draw_steps"):
         return
     names = {
         "ink": t("ink", "墨迹"), "cropped": t("cropped", "裁剪"), "scaled": t("scaled", "缩放"),
         "centred": t("centred 28x28", "居中 28x28"), "network input": t("input 20x20", "输入 20x20"),
     }  # fmt: skip
-    steps = preprocess_steps(picture)
     images = [step_image(step) for step in steps.values()]
     st.image(images, caption=[names.get(name, name) for name in steps], width=STEP_SIDE)
 
