@@ -139,6 +139,9 @@ def test_logits_toggle_and_look_inside(dataset, lab_model) -> None:
     at.radio(key="draw_source").set_value("example").run()
     activations = lab_model.forward(dataset.X[1015])
     np.testing.assert_allclose(chart_values(at, "draw_chart"), lab_model.predict_proba(dataset.X[1015])[0], atol=1e-6)
+    assert not [chart for chart in at.get("plotly_chart") if chart.proto.id.endswith("-draw_a1")]  # closed: not built
+    at.session_state["draw_inside"] = True
+    at.run()
     np.testing.assert_allclose(chart_values(at, "draw_a1"), activations.a1[0], atol=1e-5)
     np.testing.assert_allclose(chart_values(at, "draw_a2"), activations.a2[0], atol=1e-5)
     at.toggle(key="draw_logits").set_value(True).run()

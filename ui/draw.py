@@ -194,8 +194,12 @@ def weight_mosaic(W1: np.ndarray) -> np.ndarray:
 
 
 def render_look_inside(model: NumpyModel, activations: Activations | None) -> None:
-    """An expander with the 25 and 15 hidden activations of the current input and the 25 first-layer weights."""
-    with st.expander(t("A look inside the network", "看看网络内部")):
+    """An expander with the 25 and 15 hidden activations of the current input and the 25 first-layer weights, built
+    only while open (the fragment reruns on every stroke, and the expander starts closed)."""
+    inside = st.expander(t("A look inside the network", "看看网络内部"), key="draw_inside", on_change="rerun")
+    if not inside.open:
+        return
+    with inside:
         if activations is None:
             st.caption(
                 t(
