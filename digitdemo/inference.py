@@ -23,6 +23,8 @@ LAYER_SHAPES = {
     "W2": (25, 15), "b2": (15,),
     "W3": (15, 10), "b3": (10,),
 }  # fmt: skip
+# Its layers: units, activation and name; the weights of layer i are W{i} and b{i} above.
+LAYER_UNITS = ((25, "relu", "L1"), (15, "relu", "L2"), (10, "linear", "L3"))
 
 
 class Activations(NamedTuple):

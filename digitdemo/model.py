@@ -9,9 +9,8 @@ import numpy as np
 
 from digitdemo.errors import ModelFileError
 from digitdemo.files import write_atomic
-from digitdemo.inference import LAYER_SHAPES, RETRAIN, check_weights
+from digitdemo.inference import LAYER_SHAPES, LAYER_UNITS, RETRAIN, check_weights
 
-LAYER_UNITS = ((25, "relu", "L1"), (15, "relu", "L2"), (10, "linear", "L3"))
 N_INPUTS = 400
 
 

@@ -12,6 +12,7 @@ OTHER_COLOR = "#8c96a8"
 NEGATIVE_RGB = np.array([40, 110, 220], np.float32)  # blue for weights below zero
 POSITIVE_RGB = np.array([230, 60, 50], np.float32)  # red for weights above zero
 DIGITS = [str(d) for d in range(10)]
+PLOTLY_CONFIG = {"displayModeBar": False}  # every chart: no Plotly toolbar over it
 
 
 def as_image(row_or_image: np.ndarray) -> np.ndarray:

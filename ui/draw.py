@@ -14,6 +14,7 @@ from digitdemo.inference import Activations, NumpyModel
 from digitdemo.preprocess import preprocess_steps, steps_to_input
 from ui.charts import (
     GRID_LEVEL,
+    PLOTLY_CONFIG,
     bar_chart,
     digit_image,
     enlarge,
@@ -36,7 +37,6 @@ SEES_SCALE = 12
 STEP_SIDE = 96  # px of each preprocessing step's picture
 WEIGHT_SCALE = 4
 WEIGHT_COLUMNS = 5
-PLOTLY_CONFIG = {"displayModeBar": False}
 
 
 def render(model: NumpyModel, dataset: Dataset) -> None:

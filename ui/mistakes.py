@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.inference import NumpyModel
 from digitdemo.metrics import Predictions, confusion_matrix, misclassified, predict_dataset
-from ui.charts import digit_image, tile_grid
+from ui.charts import PLOTLY_CONFIG, digit_image, tile_grid
 from ui.i18n import t
 
 GALLERY_PAGE = 24  # images added by each "show more"
@@ -24,7 +24,6 @@ LIMIT_KEY = "mistakes_limit"
 SEED_KEY = "mistakes_seed"
 CONFUSION_KEY = "mistakes_confusion"
 FILTER_KEYS = ("mistakes_true", "mistakes_pred")
-CHART_CONFIG = {"displayModeBar": False}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -182,7 +181,7 @@ def render_errors(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> None
             key=CONFUSION_KEY,
             on_select=on_cell_select,
             selection_mode="points",
-            config=CHART_CONFIG,
+            config=PLOTLY_CONFIG,
         )
     with gallery:
         st.markdown(f"**{t('Misclassified training images', '被分错的训练图片')}**")

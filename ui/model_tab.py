@@ -13,8 +13,9 @@ import numpy as np
 import streamlit as st
 
 from digitdemo.data import Dataset
-from digitdemo.inference import MODELS_DIR, NumpyModel, load_record
+from digitdemo.inference import LAYER_UNITS, MODELS_DIR, NumpyModel, load_record
 from digitdemo.metrics import count_errors
+from ui.charts import PLOTLY_CONFIG
 from ui.i18n import t
 
 SHIPPED_MODELS = ("robust", "lab")  # in order of preference
@@ -23,8 +24,6 @@ EPOCHS_RANGE = (1, 60)
 DEFAULT_EPOCHS = 10
 DEFAULT_LEARNING_RATE = 0.001
 LEARNING_RATE_RANGE = (0.0001, 0.05)
-LAYERS = (("L1", "Dense", 25, "relu", "W1", "b1"), ("L2", "Dense", 15, "relu", "W2", "b2"),
-          ("L3", "Dense", 10, "linear", "W3", "b3"))  # fmt: skip
 # One training at a time per server: training takes both CPU cores for its duration.
 TRAINING_LOCK = threading.Lock()
 
@@ -64,9 +63,10 @@ def parameter_count(weights: dict[str, np.ndarray]) -> int:
 def summary_table(weights: dict[str, np.ndarray]) -> list[dict[str, str]]:
     """One row per Dense layer: name, units, activation, output shape, weight shapes, parameters."""
     rows = []
-    for name, kind, units, activation, w, b in LAYERS:
+    for number, (units, activation, name) in enumerate(LAYER_UNITS, start=1):
+        w, b = f"W{number}", f"b{number}"
         rows.append({
-            t("Layer", "层"): f"{name} ({kind})",
+            t("Layer", "层"): f"{name} (Dense)",
             t("Activation", "激活函数"): activation,
             t("Output shape", "输出形状"): f"(None, {units})",
             t("Weights", "权重"): f"{w} {weights[w].shape}",
@@ -94,16 +94,15 @@ def loss_figure(losses: list[float], epochs: int | None = None) -> dict:
 def render(model: NumpyModel, dataset: Dataset) -> None:
     """Summary and weight shapes of the model in use, the shipped model's loss curve, and in-app training."""
     st.subheader(t("The network", "网络结构"))
+    n_params, label = parameter_count(model.weights), model_label(model.name)
     st.markdown(t(
         f"Input 400 pixels -> 25 ReLU units -> 15 ReLU units -> 10 linear outputs (logits). "
-        f"Model in use: **{model_label(model.name)}**, **{parameter_count(model.weights):,}** parameters.",
+        f"Model in use: **{label}**, **{n_params:,}** parameters.",
         f"输入 400 个像素 -> 25 个 ReLU 单元 -> 15 个 ReLU 单元 -> 10 个线性输出（logits）。"
-        f"当前模型：**{model_label(model.name)}**，共 **{parameter_count(model.weights):,}** 个参数。",
+        f"当前模型：**{label}**，共 **{n_params:,}** 个参数。",
     ))  # fmt: skip
     st.dataframe(summary_table(model.weights), hide_index=True, key="model_summary")
-    st.caption(
-        t(f"Total parameters: {parameter_count(model.weights):,}", f"参数总数：{parameter_count(model.weights):,}")
-    )
+    st.caption(t(f"Total parameters: {n_params:,}", f"参数总数：{n_params:,}"))
     render_shipped_record(st.session_state.get("model_choice") or model.name)
     st.divider()
     render_training(dataset)
@@ -117,7 +116,7 @@ def render_shipped_record(name: str) -> None:
     if record is None:
         st.caption(t("No training record was shipped with this model.", "这个模型没有附带训练记录。"))
         return
-    st.plotly_chart(loss_figure(record["loss_per_epoch"]), key="model_shipped_loss", config={"displayModeBar": False})
+    st.plotly_chart(loss_figure(record["loss_per_epoch"]), key="model_shipped_loss", config=PLOTLY_CONFIG)
     recipe = record.get("recipe", {})
     facts = [
         t(f"{recipe.get('epochs')} epochs, learning rate {recipe.get('learning_rate')}, batch size {recipe.get('batch_size')}",
@@ -153,7 +152,7 @@ def render_training(dataset: Dataset) -> None:
                  f"{st.session_state.get('session_errors')} training errors out of {len(dataset.X)}.",
                  f"本次会话正在使用你的模型：最终损失 {losses[-1]:.3f}，"
                  f"{len(dataset.X)} 张训练图片中错了 {st.session_state.get('session_errors')} 张。"))  # fmt: skip
-    st.plotly_chart(loss_figure(losses), key="model_session_loss", config={"displayModeBar": False})
+    st.plotly_chart(loss_figure(losses), key="model_session_loss", config=PLOTLY_CONFIG)
     download_col, reset_col, _ = st.columns([1, 1, 2])
     download_col.download_button(
         t("Download as .keras", "下载 .keras 文件"), st.session_state["session_keras"],
@@ -184,7 +183,7 @@ def train_session_model(dataset: Dataset, epochs: int, learning_rate: float) -> 
             progress.progress(
                 done / total, text=t(f"Epoch {done}/{total}: loss {loss:.3f}", f"第 {done}/{total} 轮：损失 {loss:.3f}")
             )
-            curve.plotly_chart(loss_figure(losses, total), config={"displayModeBar": False})
+            curve.plotly_chart(loss_figure(losses, total), config=PLOTLY_CONFIG)
 
         recipe = Recipe(name=SESSION_MODEL_NAME, epochs=epochs, learning_rate=learning_rate, seed=LAB.seed)
         keras_model, _ = fit(dataset.X, dataset.y, recipe, on_epoch)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from digitdemo import relu_lab
 from digitdemo.activations import linear, relu, sigmoid
+from ui.charts import PLOTLY_CONFIG
 from ui.i18n import t
 
 Z_RANGE = (-5.0, 5.0)
@@ -17,7 +18,6 @@ UNIT_COLORS = ("#8c96a8", "#4c78a8", "#f58518")  # unit 0 (fixed) in gray, the l
 TARGET_COLOR = "#2ca02c"
 SUM_COLOR = "#ff4b4b"
 MATCH_TOLERANCE = 1e-9  # below this mean squared error the sum is the target up to rounding
-CHART_CONFIG = {"displayModeBar": False}
 
 
 def line_figure(
@@ -65,7 +65,7 @@ def render_activations() -> None:
     for column, (title, a) in zip(st.columns(3), plots, strict=True):
         column.markdown(f"**{title}**")
         figure = line_figure([{"x": z, "y": a, "name": title, "color": "#4c78a8"}], "z", "a", 230)
-        column.plotly_chart(figure, config=CHART_CONFIG)
+        column.plotly_chart(figure, config=PLOTLY_CONFIG)
     st.caption(
         t(
             "The lab's hidden layers use ReLU: zero for negative z, z itself above. Its output layer is linear;"
@@ -124,7 +124,7 @@ def render_game() -> None:
             {"x": x, "y": relu_lab.target(x), "name": t("target", "目标"), "color": TARGET_COLOR, "width": 6},
             {"x": x, "y": output, "name": t("sum of the 3 units", "3 个单元之和"), "color": SUM_COLOR},
         ]
-        st.plotly_chart(line_figure(traces, "x", "", 330, [-1.0, 6.0]), key="relu_sum_chart", config=CHART_CONFIG)
+        st.plotly_chart(line_figure(traces, "x", "", 330, [-1.0, 6.0]), key="relu_sum_chart", config=PLOTLY_CONFIG)
         st.metric(t("Mean squared error against the target", "与目标的均方误差"), f"{error:.4f}")
         if error < MATCH_TOLERANCE:
             st.success(t("A perfect match: the three units stitch the three pieces together.",
@@ -134,7 +134,7 @@ def render_game() -> None:
         fixed = t(" (fixed)", "（固定）") if unit == 0 else ""
         sign = "-" if b[unit] < 0 else "+"
         column.markdown(f"**{t('Unit', '单元')} {unit}{fixed}**: z = {w[unit]:.1f}·x {sign} {abs(b[unit]):.1f}")
-        column.plotly_chart(unit_figure(x, z[unit], a[unit], unit), key=f"relu_unit{unit}_chart", config=CHART_CONFIG)
+        column.plotly_chart(unit_figure(x, z[unit], a[unit], unit), key=f"relu_unit{unit}_chart", config=PLOTLY_CONFIG)
 
 
 def render() -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from digitdemo.activations import my_softmax, naive_softmax
-from ui.charts import WINNER_COLOR
+from ui.charts import PLOTLY_CONFIG, WINNER_COLOR
 from ui.i18n import t
 
 Z_MIN, Z_MAX, Z_STEP = 0.1, 10.0, 0.1  # the lab's sliders
@@ -20,9 +20,7 @@ T_MIN, T_MAX, T_DEFAULT = 0.1, 5.0, 1.0
 SHIFT_MAX, SHIFT_STEP = 1000, 10
 EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))  # about 709.78: e^z beyond this is inf in float64
 LOADED_KEY = "softmax_loaded"  # the logits last loaded from the Draw tab and the slider values they became
-NO_LOGITS_KEY = "softmax_no_logits"
 BAR_COLOR = "#4c78a8"
-CHART_CONFIG = {"displayModeBar": False}
 SLIDER_HEIGHT, CHART_TOP = 84, 40  # pixels: one bar per slider row, so the bars line up with their sliders
 
 
@@ -59,9 +57,8 @@ def on_range_change() -> None:
 def load_logits() -> None:
     """Button callback: put the Draw tab's 10 logits on the sliders (runs before the fragment draws them)."""
     logits = st.session_state.get("current_logits")
-    st.session_state[NO_LOGITS_KEY] = logits is None
     if logits is None:
-        st.session_state[LOADED_KEY] = None
+        st.session_state[LOADED_KEY] = None  # the note then says to draw first
         return
     logits = np.asarray(logits, dtype=np.float64).reshape(-1)
     values = to_slider_values(logits, wide=True)
@@ -137,7 +134,7 @@ def render_teaching_points() -> None:
 
 def render_loaded_note(z: np.ndarray) -> None:
     """Say where the sliders' values came from while they still hold the drawing's logits."""
-    if st.session_state.get(NO_LOGITS_KEY):
+    if LOADED_KEY in st.session_state and st.session_state[LOADED_KEY] is None:  # the last load found no drawing
         st.info(t("Draw a digit in the Draw tab first; then its logits can be loaded here.",
                   "请先在“手写”页写一个数字，然后才能在这里载入它的 logits。"))  # fmt: skip
     loaded = st.session_state.get(LOADED_KEY)
@@ -259,7 +256,7 @@ def render_explorer() -> None:
         (proba, "softmax", (0.0, 1.0), ".3f"),
     ]
     with charts:
-        st.plotly_chart(bars_figure(panels), key="softmax_chart", config=CHART_CONFIG)
+        st.plotly_chart(bars_figure(panels), key="softmax_chart", config=PLOTLY_CONFIG)
         summary = st.columns([2, 1])
         summary[0].caption(
             t(
