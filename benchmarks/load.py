@@ -41,7 +41,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/load.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.streamlit_server import CHROMIUM, CHROMIUM_ARGS, POST_SCRIPT_GC, serve  # noqa: E402
+from benchmarks.streamlit_server import (  # noqa: E402
+    CANVAS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CLEAR,
+    DIGIT_STROKES,
+    IDLE,
+    POST_SCRIPT_GC,
+    VIEWPORT,
+    canvas_points,
+    serve,
+)
 
 RESULTS = ROOT / "benchmarks" / "results" / "load.md"
 METHOD = [
@@ -56,9 +67,6 @@ METHOD = [
     "Percentiles of the two Chromium page loads mean little.",
     "",
 ]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-CANVAS = "canvas.upper-canvas"  # Fabric.js listens on the upper of its two canvases
-CLEAR = "button[aria-label='Reset canvas & history']"
 EXCEPTION = "[data-testid='stException']"
 PREDICTION = "[data-testid='stMetric']"
 PREDICTION_VALUE = "[data-testid='stMetricValue']"
@@ -67,12 +75,6 @@ INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then c
 MEMORY_EVERY = 0.5  # seconds between RSS samples of the server
 POLL_SECONDS = 0.01  # how often a Chromium session looks for the end of a run
 MB = 2**20
-# A "2" in three strokes, points as fractions of the canvas.
-DIGIT_STROKES = [
-    [(0.3, 0.3), (0.45, 0.2), (0.62, 0.25), (0.66, 0.4), (0.55, 0.55)],
-    [(0.55, 0.55), (0.42, 0.67), (0.3, 0.78)],
-    [(0.3, 0.78), (0.5, 0.78), (0.7, 0.78)],
-]
 # Each visit opens these tabs and moves one slider in each: (tab, slider key, what a move changes, a widget the tab
 # click must leave unbuilt, if any).
 SLIDERS = (
@@ -370,8 +372,7 @@ async def settle(page, wire: Wire, kind: str, session: Session, action: float) -
 
 async def draw_stroke(page, stroke: list[tuple[float, float]]) -> float:
     """Draw `stroke` (points as fractions of the canvas) with the mouse; the time.perf_counter() of lifting it."""
-    box = await page.locator(CANVAS).first.bounding_box()
-    points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
+    points = canvas_points(await page.locator(CANVAS).first.bounding_box(), stroke)
     await page.mouse.move(*points[0])
     await page.mouse.down()
     for x, y in points[1:]:
@@ -389,7 +390,7 @@ async def think(rng: random.Random, seconds: float) -> None:
 async def browser_visit(browser, url: str, seconds: float, think_seconds: float, seed: int) -> Session:
     """One visitor in Chromium for `seconds`: draw a "2" stroke by stroke, clear, move sliders on two tabs; repeat."""
     session, rng = Session(browser=True), random.Random(seed)
-    context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
     try:
         page = await context.new_page()
         wire = Wire(page)

@@ -28,22 +28,27 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/speed.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.streamlit_server import CHROMIUM, CHROMIUM_ARGS, POST_SCRIPT_GC, STREAMLIT, Server, serve  # noqa: E402
+from benchmarks.streamlit_server import (  # noqa: E402
+    CANVAS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DIGIT_STROKES,
+    IDLE,
+    POST_SCRIPT_GC,
+    STREAMLIT,
+    VIEWPORT,
+    Server,
+    draw_stroke,
+    serve,
+)
 
 RESULTS = ROOT / "benchmarks" / "results" / "speed.md"
 APP = "streamlit_app.py"
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-CANVAS = "canvas.upper-canvas"  # Fabric.js listens on the upper of its two canvases
 SERVE_TIMED = "--serve-timed"  # internal: run Streamlit with every script and fragment run timed into a log
 PROFILE_ENV = "DIGITDEMO_BENCH_PROFILE"  # a folder: the timed server also saves a pyinstrument profile of each run
 SECTIONS = ("stroke", "training", "coldstart", "interaction")
 MB = 2**20
-# A "2" in three strokes, points as fractions of the canvas; later strokes add to it.
-DIGIT_STROKES = [
-    [(0.3, 0.3), (0.45, 0.2), (0.62, 0.25), (0.66, 0.4), (0.55, 0.55)],
-    [(0.55, 0.55), (0.42, 0.67), (0.3, 0.78)],
-    [(0.3, 0.78), (0.5, 0.78), (0.7, 0.78)],
-]
+# Strokes drawn after the "2" when more are wanted.
 EXTRA_STROKES = [[(0.2, 0.2 + 0.08 * i), (0.25, 0.25 + 0.08 * i)] for i in range(8)]
 
 
@@ -244,7 +249,7 @@ def serve_app(script: str, timed_log: Path | None = None, env: dict[str, str] | 
 
 def open_draw_tab(browser, url: str):
     """A new session (own browser context) on the app; returns once the canvas is visible and the script idle."""
-    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US").new_page()
+    page = browser.new_context(viewport=VIEWPORT, locale="en-US").new_page()
     page.goto(url)
     page.locator(CANVAS).first.wait_for(state="visible", timeout=120_000)
     page.wait_for_selector(IDLE, timeout=120_000)
@@ -297,7 +302,7 @@ def cold_start_once(browser, script: str, extra_sessions: int, log: RunLog) -> d
     further session."""
     log.path.unlink(missing_ok=True)
     log.seen = 0
-    with serve_app(script, log.path) as (proc, url, started, _):
+    with serve_app(script, log.path) as (proc, url, started):
         healthy = time.time() - started
         pages = [open_draw_tab(browser, url)]
         ready = time.time() - started
@@ -372,16 +377,6 @@ def settle(page, log: RunLog) -> list[dict]:
     return runs + log.new(wait_for=0)
 
 
-def draw_stroke(page, stroke: list[tuple[float, float]]) -> None:
-    box = page.locator(CANVAS).first.bounding_box()
-    points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
-    page.mouse.move(*points[0])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(x, y, steps=4)
-    page.mouse.up()
-
-
 def move_slider(page, key: str, moves: int, log: RunLog) -> list[dict]:
     """Press the right arrow on slider `key` `moves` times, each after the last rerun ended; the runs they caused."""
     page.locator(f".st-key-{key}").first.scroll_into_view_if_needed()
@@ -398,7 +393,7 @@ def drive_app(setting: Setting, browser, env: dict[str, str] | None = None) -> d
     and the server process's whole CPU per action: receiving it, the run, Streamlit's work after it, the reply."""
     with tempfile.TemporaryDirectory() as tmp:
         log = RunLog(Path(tmp) / "runs.jsonl")
-        with serve_app(APP, log.path, env) as (proc, url, _, _):
+        with serve_app(APP, log.path, env) as (proc, url, _):
             page = open_draw_tab(browser, url)
             driven = {"first_run": log.new(), "strokes": [], "sliders": {}, "full": [], "process_ms": {}}
             drawn = (DIGIT_STROKES + EXTRA_STROKES)[: max(setting.app_strokes, 1)]

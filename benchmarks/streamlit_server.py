@@ -1,4 +1,5 @@
-"""`streamlit run` on a free loopback port, healthy before use and stopped after: for the benchmarks and browser tests."""
+"""What the benchmarks and browser tests share: `streamlit run` on a free loopback port, healthy before use and
+stopped after; how to launch Chromium here; the app's page selectors; and the test "2" drawn with the mouse."""
 
 from __future__ import annotations
 
@@ -25,15 +26,24 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 POST_SCRIPT_GC = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}
 START_SECONDS = 120
 POLL_SECONDS = 0.05  # fine enough for the cold-start figure
+VIEWPORT = {"width": 1280, "height": 800}
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CANVAS = "canvas.upper-canvas"  # Fabric.js draws on the lower of its two canvases and listens on the upper one
+CLEAR = "button[aria-label='Reset canvas & history']"  # in the canvas component's toolbar
+# A "2" in three strokes, points as fractions of the canvas.
+DIGIT_STROKES = [
+    [(0.3, 0.3), (0.45, 0.2), (0.62, 0.25), (0.66, 0.4), (0.55, 0.55)],
+    [(0.55, 0.55), (0.42, 0.67), (0.3, 0.78)],
+    [(0.3, 0.78), (0.5, 0.78), (0.7, 0.78)],
+]
 
 
 class Server(NamedTuple):
-    """A running server: its process, URL, the time.time() it was launched and its log file."""
+    """A running server: its process, URL and the time.time() it was launched."""
 
     proc: subprocess.Popen
     url: str
     started: float
-    log: Path
 
 
 def free_port() -> int:
@@ -76,7 +86,7 @@ def serve(
             proc = subprocess.Popen(
                 command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
             )
-        server = Server(proc, f"http://127.0.0.1:{port}", started, log)
+        server = Server(proc, f"http://127.0.0.1:{port}", started)
         try:
             deadline = time.monotonic() + timeout
             while not healthy(server.url):
@@ -93,3 +103,18 @@ def serve(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def canvas_points(box: dict, stroke: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Points as fractions of the canvas -> page coordinates inside its bounding `box`."""
+    return [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
+
+
+def draw_stroke(page, stroke: Sequence[tuple[float, float]], steps: int = 4) -> None:
+    """Draw one polyline (points as fractions of the canvas) with a sync Playwright page's mouse."""
+    points = canvas_points(page.locator(CANVAS).first.bounding_box(), stroke)
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x, y, steps=steps)
+    page.mouse.up()

@@ -12,15 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.streamlit_server import CHROMIUM, CHROMIUM_ARGS, serve
+from benchmarks.streamlit_server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, IDLE, VIEWPORT, draw_stroke, serve
 
-VIEWPORT = {"width": 1280, "height": 800}
-PHONE_VIEWPORT = {"width": 390, "height": 844}
 SERVER_START_SECONDS = 90
-IDLE_SELECTOR = "[data-testid='stApp'][data-test-script-state='notRunning']"
 RUNNING_SELECTOR = "[data-testid='stApp'][data-test-script-state='running']"
-CANVAS_SELECTOR = "canvas.upper-canvas"  # Fabric.js draws on the lower canvas and listens on the upper one
-CLEAR_SELECTOR = "button[aria-label='Reset canvas & history']"  # in the canvas component's toolbar
 
 Stroke = Sequence[tuple[float, float]]
 
@@ -70,15 +65,17 @@ def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000) -> No
 
     with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_selector(RUNNING_SELECTOR, timeout=start_timeout)
-    page.wait_for_selector(IDLE_SELECTOR, timeout=timeout)
+    page.wait_for_selector(IDLE, timeout=timeout)
 
 
 def open_app(browser, url: str, viewport: dict | None = None, locale: str = "en-US"):
-    """A new page (its own browser context, so its own Streamlit session) showing the app, idle."""
+    """A new page (its own browser context, so its own Streamlit session) showing the app, idle after the rerun the
+    canvas asks for once mounted (a stroke drawn during that rerun can be lost)."""
     context = browser.new_context(viewport=viewport or VIEWPORT, locale=locale)
     page = context.new_page()
     page.goto(url)
-    page.wait_for_selector(IDLE_SELECTOR, timeout=60_000)
+    page.locator(CANVAS).first.wait_for(state="visible", timeout=60_000)
+    wait_idle(page, timeout=60_000)
     return page
 
 
@@ -92,23 +89,15 @@ def app_page(browser, app_url):
 
 def draw_strokes(page, strokes: Sequence[Stroke], steps: int = 4) -> None:
     """Draw polylines on the Draw tab's canvas; points are fractions (0..1) of its width and height."""
-    canvas = page.locator(CANVAS_SELECTOR).first
-    canvas.wait_for(state="visible", timeout=30_000)
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
+    page.locator(CANVAS).first.scroll_into_view_if_needed()
     for stroke in strokes:
-        points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for x, y in points[1:]:
-            page.mouse.move(x, y, steps=steps)
-        page.mouse.up()
+        draw_stroke(page, stroke, steps)
         wait_idle(page)
 
 
 def clear_canvas(page) -> None:
     """Press the canvas toolbar's reset button and wait for the rerun."""
-    page.locator(CLEAR_SELECTOR).first.click()
+    page.locator(CLEAR).first.click()
     wait_idle(page)
 
 

@@ -36,11 +36,10 @@ def prediction(page):
     return metric.locator("[data-testid='stMetricValue']")
 
 
-def test_digits_drawn_anywhere_are_predicted(app_page, draw, clear, settle) -> None:
+def test_digits_drawn_anywhere_are_predicted(app_page, draw, clear) -> None:
     """Each digit, drawn stroke by stroke with the mouse at its size and place, becomes the Prediction metric's value;
     the canvas is cleared between digits (one page for all: a fresh page per digit would cost seconds each)."""
     expect(app_page.get_by_text("Draw a digit on the black canvas")).to_be_visible(timeout=TIMEOUT_MS)
-    settle(app_page)  # the canvas reports itself once mounted; a stroke during that rerun can be lost
     for digit, style, height, corner in CASES:
         draw(app_page, placed(digit, style, height, corner))
         expect(prediction(app_page), f"{digit} drawn {height:.0%} tall at {corner}").to_have_text(
