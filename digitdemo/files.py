@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from digitdemo.errors import DigitDemoError
+from digitdemo.i18n import Message
 
 
 @contextmanager
@@ -54,10 +55,10 @@ def write_atomic(target: Path, write: Callable[[Path], object]) -> Path:
     return Path(target)
 
 
-def load_arrays(path: Path, error: type[DigitDemoError], action: str) -> np.ndarray | dict[str, np.ndarray]:
+def load_arrays(path: Path, error: type[DigitDemoError], action: Message) -> np.ndarray | dict[str, np.ndarray]:
     """A .npy file's array, or a .npz file's arrays by name; pickled objects are refused, never loaded.
 
-    Any failure raises `error` naming the file and ending with `action` (what the user should do).
+    Any failure raises `error` naming the file and ending with the message `action` (what the user should do).
     """
     try:
         loaded = np.load(path, allow_pickle=False)
@@ -67,7 +68,7 @@ def load_arrays(path: Path, error: type[DigitDemoError], action: str) -> np.ndar
         return loaded
     except ValueError as exc:
         if "pickle" in str(exc):  # NumPy's words when a file needs unpickling, which could run code
-            raise error(f"{path}: holds Python objects, which are never loaded; {action}.") from exc
-        raise error(f"{path}: is damaged or cut short ({exc}); {action}.") from exc
+            raise error("file.pickled", path=path, action=action) from exc
+        raise error("file.damaged", path=path, detail=exc, action=action) from exc
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise error(f"{path}: cannot be read ({type(exc).__name__}: {exc}); {action}.") from exc
+        raise error("file.unreadable", path=path, detail=f"{type(exc).__name__}: {exc}", action=action) from exc

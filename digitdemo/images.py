@@ -14,7 +14,7 @@ from digitdemo.errors import ImageError
 
 # Only the formats people upload; the rest of Pillow's decoders stay out of reach of a visitor's file.
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")  # JPEG includes the MPO files some cameras write
-FORMAT_NAMES = "PNG, JPEG, GIF, WebP or BMP"
+FORMAT_NAMES = "PNG / JPEG / GIF / WebP / BMP"
 MAX_PIXELS = 16_000_000  # checked on the header, before decoding: 16 MP decode to 64 MB of RGBA
 MAX_SIDE = 1024  # larger pictures are scaled down: a digit needs no more, and preprocessing stays fast
 MIN_SIDE = 8
@@ -24,28 +24,23 @@ WIDE_GRAY_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")
 def open_image(data: bytes) -> Image.Image:
     """Image file bytes -> a lazily opened PIL image (header read, pixels not yet decoded)."""
     if not data:
-        raise ImageError("The file is empty. Upload a picture of a digit.")
+        raise ImageError("image.empty")
     try:
         return Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"This picture is far too large to open ({exc}). Upload a smaller one.") from exc
+        raise ImageError("image.far_too_large") from exc
     except Exception as exc:  # Pillow raises many types for files that are not images
-        raise ImageError(
-            f"This file is not a picture that can be read ({FORMAT_NAMES}). Upload a picture of a digit."
-        ) from exc
+        raise ImageError("image.not_a_picture", formats=FORMAT_NAMES) from exc
 
 
 def check_size(width: int, height: int) -> None:
     """Refuse a picture of width x height pixels outside MIN_SIDE..MAX_PIXELS (for files: read from the header)."""
     if width * height > MAX_PIXELS:
         raise ImageError(
-            f"This picture is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); the limit is "
-            f"{MAX_PIXELS / 1e6:.0f} megapixels. Make it smaller and upload it again."
+            "image.too_many_pixels", width=width, height=height, megapixels=width * height / 1e6, limit=MAX_PIXELS / 1e6
         )
     if min(width, height) < MIN_SIDE:
-        raise ImageError(
-            f"This picture is only {width} x {height} pixels; a digit needs at least {MIN_SIDE} x {MIN_SIDE}."
-        )
+        raise ImageError("image.too_small", width=width, height=height, min_side=MIN_SIDE)
 
 
 def to_rgba(image: Image.Image) -> Image.Image:
@@ -70,11 +65,11 @@ def decode_image(image: bytes | Image.Image) -> np.ndarray:
     if isinstance(image, (bytes, bytearray, memoryview)):
         image = open_image(bytes(image))
     elif not isinstance(image, Image.Image):
-        raise ImageError(f"Expected image file bytes or a PIL image; got {type(image).__name__}.")
+        raise ImageError("image.wrong_type", type_name=type(image).__name__)
     try:
         image.draft(None, (MAX_SIDE, MAX_SIDE))  # JPEG decodes at 1/2..1/8 scale when that still covers MAX_SIDE
     except Exception as exc:  # a header that parses but cannot be configured is a damaged file
-        raise ImageError("This picture is damaged and cannot be read. Upload another one.") from exc
+        raise ImageError("image.damaged") from exc
     check_size(*image.size)
     try:
         image.seek(0)
@@ -83,11 +78,9 @@ def decode_image(image: bytes | Image.Image) -> np.ndarray:
         image = to_rgba(image)
         image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"This picture is far too large to open ({exc}). Upload a smaller one.") from exc
+        raise ImageError("image.far_too_large") from exc
     except Exception as exc:  # truncated data, a bad palette, broken EXIF: decoders raise many types
-        raise ImageError(
-            f"This picture is damaged or incomplete and cannot be read ({exc}). Upload it again or use another one."
-        ) from exc
+        raise ImageError("image.incomplete") from exc
     return np.asarray(image)
 
 
@@ -97,7 +90,7 @@ def check_array(array: np.ndarray) -> np.ndarray:
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
-        raise ImageError(f"Expected an image of shape (H, W), (H, W, 3) or (H, W, 4); got {array.shape}.")
+        raise ImageError("image.wrong_shape", shape=array.shape)
     check_size(array.shape[1], array.shape[0])
     if array.dtype.kind == "b":
         return array.astype(np.uint8) * 255
@@ -105,6 +98,6 @@ def check_array(array: np.ndarray) -> np.ndarray:
         return np.clip(array, 0, 255).astype(np.uint8)
     if array.dtype.kind == "f":
         if not np.isfinite(array).all():
-            raise ImageError("The image holds NaN or infinite values; expected numbers from 0 to 1.")
+            raise ImageError("image.not_finite")
         return np.clip(array, 0, 1).astype(np.float32)
-    raise ImageError(f"Expected an image of numbers; got an array of {array.dtype}.")
+    raise ImageError("image.not_numbers", dtype=array.dtype)

@@ -9,16 +9,15 @@ import numpy as np
 
 from digitdemo.errors import ModelFileError
 from digitdemo.files import write_atomic
-from digitdemo.inference import LAYER_SHAPES, LAYER_UNITS, RETRAIN, check_weights
-
-N_INPUTS = 400
+from digitdemo.network import LAYERS, N_INPUTS, RETRAIN, WEIGHT_SHAPES, check_weights
 
 
 def build_model(learning_rate: float = 0.001) -> keras.Sequential:
-    """The lab's my_model: 400 -> Dense 25 ReLU -> Dense 15 ReLU -> Dense 10 linear, compiled with a from_logits loss."""
+    """The lab's my_model, layer by layer from network.LAYERS (400 -> 25 ReLU -> 15 ReLU -> 10 linear), compiled with a
+    from_logits loss."""
     model = keras.Sequential(
         [keras.Input(shape=(N_INPUTS,))]
-        + [keras.layers.Dense(units, activation=act, name=name) for units, act, name in LAYER_UNITS],
+        + [keras.layers.Dense(layer.units, activation=layer.activation, name=layer.name) for layer in LAYERS],
         name="my_model",
     )
     model.compile(
@@ -32,33 +31,36 @@ def keras_weights(model: keras.Model) -> dict[str, np.ndarray]:
     """A built lab model -> {'W1': (400, 25), 'b1': (25,), ..., 'b3': (10,)} float32 arrays."""
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     arrays = [array for layer in dense for array in layer.get_weights()]
-    if len(arrays) != len(LAYER_SHAPES):
-        raise ModelFileError(f"model {model.name!r} has {len(dense)} Dense layers; the lab's network has 3; {RETRAIN}.")
-    for layer, (_, activation, name) in zip(dense, LAYER_UNITS, strict=True):
-        if layer.activation.__name__ != activation:
+    source = f"model {model.name!r}"
+    if len(arrays) != len(WEIGHT_SHAPES):
+        raise ModelFileError(
+            "model_file.layer_count", source=source, found=len(dense), expected=len(LAYERS), action=RETRAIN
+        )
+    for found, layer in zip(dense, LAYERS, strict=True):
+        if found.activation.__name__ != layer.activation:
             raise ModelFileError(
-                f"model {model.name!r}: layer {layer.name} uses activation {layer.activation.__name__}; "
-                f"the lab's {name} uses {activation}; {RETRAIN}."
-            )
-    return check_weights(dict(zip(LAYER_SHAPES, arrays, strict=True)), f"model {model.name!r}")
+                "model_file.activation", source=source, layer=found.name, found=found.activation.__name__,
+                name=layer.name, expected=layer.activation, action=RETRAIN,
+            )  # fmt: skip
+    return check_weights(dict(zip(WEIGHT_SHAPES, arrays, strict=True)), source)
 
 
 def load_keras_model(path: Path | str) -> keras.Model:
     """Read a .keras file, refusing anything that is not the lab's architecture."""
     path = Path(path)
     if not path.exists():
-        raise ModelFileError(f"{path}: missing; train it with `python -m digitdemo train`.")
+        raise ModelFileError("model_file.missing", path=str(path))
     try:
         model = keras.models.load_model(path, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a damaged or foreign file
         # Keras's own text may suggest turning safe mode off: never the advice for a file from elsewhere.
         raise ModelFileError(
-            f"{path}: cannot be read as a Keras model of the lab's network ({type(exc).__name__}); {RETRAIN}."
+            "model_file.unreadable_keras", path=str(path), kind=type(exc).__name__, action=RETRAIN
         ) from exc
     try:
         keras_weights(model)
-    except ModelFileError as exc:  # its message already says what to do
-        raise ModelFileError(f"{path}: {exc}") from exc
+    except ModelFileError as exc:  # name the file in the same message, which already says what to do
+        raise ModelFileError(exc.msg_id, **{**exc.params, "source": f"{path}: {exc.params['source']}"}) from exc
     return model
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitdemo.data import MNIST_SIDE, SIDE, mnist_to_lab, roll_up, unroll
+from digitdemo.data import MNIST_SIDE, SIDE, mnist_to_upright, unroll
 from digitdemo.images import check_array, decode_image
 
 # Measured on the 5000 training digits of data/ (rolled up to 20x20, upsampled 4x bilinear, ink = value > 0.5;
@@ -27,6 +27,7 @@ TARGET_CENTRE = (TRAIN_CENTRE + 0.5) * FRAME_SCALE - 0.5
 SUPERSAMPLE = 4  # the digit is shaped at 4x the 28x28 frame, then averaged down: antialiasing and 1/4-px centring
 MEASURE_THRESHOLD = 0.5
 
+CANVAS_SIDE = 280  # px: the app's drawing canvas at its usual size, which the benchmarks' drawings copy
 WORK_SIDE = 140  # pictures are scaled down to this first: 7x the 20x20 input is detail enough, and a 280 px canvas costs a quarter
 BACKGROUND_WINDOW = 0.25  # fraction of the longer side: wider than any stroke, so the background estimate skips ink
 BACKGROUND_STEP = 4  # the background is estimated on a 4x smaller copy: it varies slowly
@@ -236,7 +237,8 @@ def preprocess_steps(image: np.ndarray | Image.Image | bytes) -> dict[str, np.nd
         return steps
     steps["scaled"] = fit_digit(crop, relative_width)
     steps["centred"] = centre_by_mass(steps["scaled"])
-    steps["network input"] = roll_up(mnist_to_lab(np.round(steps["centred"] * 255)[None])[0])
+    # Rounded to MNIST's 256 levels, as the training digits were, then shrunk to the upright 20x20 input.
+    steps["network input"] = mnist_to_upright(np.round(steps["centred"] * 255)[None])[0]
     return steps
 
 

@@ -7,52 +7,24 @@ import math
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from digitdemo.augment import Augmentation, augmented_copies
+from digitdemo.augment import augmented_copies
+from digitdemo.catalog import LAB, MODELS_DIR, ROBUST, Recipe, RobustRecipe
 from digitdemo.data import checksum, stratified_split
 from digitdemo.files import write_atomic
-from digitdemo.inference import MODELS_DIR, NumpyModel, save_weights
+from digitdemo.inference import NumpyModel, save_weights
 from digitdemo.metrics import count_errors
 from digitdemo.model import build_model, keras_weights, save_keras_model
 
-EpochCallback = Callable[[int, int, float], None]  # (epoch done, epochs, loss)
+# (epoch done, epochs, loss, the weights after it) -> True to stop training there.
+EpochCallback = Callable[[int, int, float, dict[str, np.ndarray]], bool | None]
 
-
-@dataclass(frozen=True)
-class Recipe:
-    """How a model is trained: the lab's settings by default."""
-
-    name: str = "lab"
-    epochs: int = 40
-    batch_size: int = 32
-    learning_rate: float = 0.001
-    seed: int = 1234
-
-
-LAB = Recipe()
-
-
-@dataclass(frozen=True)
-class RobustRecipe(Recipe):
-    """The lab's network trained to generalise: augmented copies of the digits, early stopping on a held-out split."""
-
-    name: str = "robust"
-    epochs: int = 50  # at most: early stopping ends it sooner
-    copies: int = 10  # augmented versions of each training digit, beside the digit itself
-    validation_fraction: float = 0.1
-    min_epochs: int = 15  # before stopping may begin: on 500 validation digits an early lucky peak would end it
-    patience: int = 10  # epochs without a better validation accuracy before stopping (the best weights are kept)
-    augmentation: Augmentation = Augmentation()
-
-
-ROBUST = RobustRecipe()
-RECIPES = {"lab": LAB, "robust": ROBUST}
 HELDOUT_FRACTION = 0.2
 SPLIT_SEED = 0
 
@@ -63,7 +35,9 @@ class _EpochProgress(keras.callbacks.Callback):
         self.on_epoch, self.epochs = on_epoch, epochs
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.on_epoch(epoch + 1, self.epochs, float((logs or {}).get("loss", float("nan"))))
+        loss = float((logs or {}).get("loss", float("nan")))
+        if self.on_epoch(epoch + 1, self.epochs, loss, keras_weights(self.model)):
+            self.model.stop_training = True
 
 
 class _ValidationAccuracy(keras.callbacks.Callback):
@@ -222,7 +196,7 @@ def train_and_record(
         "data_checksum": checksum(X, y),
         "data_source": data_source,
         "versions": versions(),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         **extra,
     }
     return model, record

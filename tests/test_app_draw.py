@@ -11,7 +11,10 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from digitdemo.inference import LAYER_SHAPES, NumpyModel
+from digitdemo.i18n import LANGUAGES, message
+from digitdemo.images import FORMAT_NAMES
+from digitdemo.inference import NumpyModel
+from digitdemo.network import WEIGHT_SHAPES
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
@@ -34,8 +37,9 @@ def png_bytes(array: np.ndarray) -> bytes:
 
 
 def prediction(at: AppTest):
-    """The Prediction metric (English or Chinese label), or None when none is shown."""
-    metrics = [metric for metric in at.metric if metric.label in ("Prediction", "预测")]
+    """The Prediction metric (labelled in any language), or None when none is shown."""
+    labels = {message(code, "draw.prediction") for code in LANGUAGES}
+    metrics = [metric for metric in at.metric if metric.label in labels]
     assert len(metrics) <= 1
     return metrics[0] if metrics else None
 
@@ -60,7 +64,7 @@ def test_blank_canvas_invites_to_draw() -> None:
     assert not at.exception
     assert at.radio(key="draw_source").value == "canvas"
     assert prediction(at) is None
-    assert any("Draw a digit" in info.value for info in at.info)
+    assert message("en", "draw.invite_draw") in [info.value for info in at.info]
     assert "current_logits" not in at.session_state
 
 
@@ -96,16 +100,16 @@ def test_injected_blank_canvas_shows_no_prediction(transparent) -> None:
     at = run_view(canvas_image([(0.5, 0.5), (0.5, 0.5)], transparent, width=0))
     assert not at.exception
     assert prediction(at) is None
-    assert any("Draw a digit" in info.value for info in at.info)
+    assert message("en", "draw.invite_draw") in [info.value for info in at.info]
 
 
 def test_unsure_network_says_so() -> None:
     """A network whose ten outputs are equal (top probability 0.1) warns that it is not sure."""
-    flat = NumpyModel({key: np.zeros(shape, np.float32) for key, shape in LAYER_SHAPES.items()}, name="flat")
+    flat = NumpyModel({key: np.zeros(shape, np.float32) for key, shape in WEIGHT_SHAPES.items()}, name="flat")
     at = run_view(canvas_image(ONE), flat)
     assert not at.exception
-    assert prediction(at).proto.delta == "probability 10.0%"
-    assert any("Not sure" in warning.value for warning in at.warning)
+    assert prediction(at).proto.delta == message("en", "draw.probability", p=0.1)
+    assert message("en", "draw.unsure", threshold=0.5) in [warning.value for warning in at.warning]
 
 
 def test_upload_of_a_digit_and_of_a_bad_file() -> None:
@@ -118,11 +122,12 @@ def test_upload_of_a_digit_and_of_a_bad_file() -> None:
     assert prediction(at).value == "7"
     at.toggle(key="draw_steps").set_value(True).run()
     assert not at.exception
-    steps = [image for image in at.image if "input 20x20" in image.captions]
-    assert len(steps) == 1 and steps[0].captions[0] == "ink"
+    steps = [image for image in at.image if message("en", "draw.step_input") in image.captions]
+    assert len(steps) == 1 and steps[0].captions[0] == message("en", "draw.step_ink")
     at.file_uploader(key="draw_upload").upload("broken.png", b"this is not a picture", "image/png").run()
     assert not at.exception
-    assert at.error
+    refusal = message("en", "image.not_a_picture", formats=FORMAT_NAMES)
+    assert [error.value for error in at.error] == [message("en", "draw.upload_error", error=refusal)]
     assert prediction(at) is None
 
 
@@ -142,8 +147,8 @@ def test_logits_toggle_and_look_inside(dataset, lab_model) -> None:
     assert not [chart for chart in at.get("plotly_chart") if chart.proto.id.endswith("-draw_a1")]  # closed: not built
     at.session_state["draw_inside"] = True
     at.run()
-    np.testing.assert_allclose(chart_values(at, "draw_a1"), activations.a1[0], atol=1e-5)
-    np.testing.assert_allclose(chart_values(at, "draw_a2"), activations.a2[0], atol=1e-5)
+    np.testing.assert_allclose(chart_values(at, "draw_a1"), activations.hidden[0][0], atol=1e-5)
+    np.testing.assert_allclose(chart_values(at, "draw_a2"), activations.hidden[1][0], atol=1e-5)
     at.toggle(key="draw_logits").set_value(True).run()
     assert not at.exception
     np.testing.assert_allclose(chart_values(at, "draw_chart"), activations.logits[0], atol=1e-5)

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from digitdemo.catalog import SESSION_LABEL_ID
+from digitdemo.i18n import message
 from digitdemo.inference import NumpyModel
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -46,7 +48,8 @@ def test_error_count_and_gallery_of_the_lab_model(at, dataset, lab_errors):
     titled label, prediction (probability)."""
     errors, predicted = lab_errors
     assert not at.exception
-    assert f"{len(errors)} errors out of 5000 images" in [s.value for s in at.tabs[MISTAKES_TAB].subheader]
+    heading = message("en", "mistakes.errors_heading", n_errors=len(errors), n=5000)
+    assert heading in [s.value for s in at.tabs[MISTAKES_TAB].subheader]
     shown = gallery_indices(at)
     assert shown == errors[:24].tolist()
     first = [im for im in at.tabs[MISTAKES_TAB].get("image") if im.captions and "#" in im.captions[0]][0]
@@ -86,7 +89,7 @@ def test_diagonal_cell_says_correct(at):
     at.selectbox(key="mistakes_pred").set_value(4).run()
     assert not at.exception
     assert gallery_indices(at) == []
-    assert any("not a mistake" in i.value for i in at.tabs[MISTAKES_TAB].info)
+    assert message("en", "mistakes.diagonal", label=4, prediction=4) in [i.value for i in at.tabs[MISTAKES_TAB].info]
 
 
 def test_session_model_is_counted_and_capped(dataset, lab_model):
@@ -105,7 +108,12 @@ def test_session_model_is_counted_and_capped(dataset, lab_model):
         at.session_state[key] = value
     at.run()
     assert not at.exception
-    assert f"{len(errors)} errors out of 5000 images" in [s.value for s in at.tabs[MISTAKES_TAB].subheader]
+    heading = message("en", "mistakes.errors_heading", n_errors=len(errors), n=5000)
+    assert heading in [s.value for s in at.tabs[MISTAKES_TAB].subheader]
+    caption = message(
+        "en", "mistakes.model_caption", model=message("en", SESSION_LABEL_ID), accuracy=1 - len(errors) / 5000
+    )
+    assert caption in [c.value for c in at.tabs[MISTAKES_TAB].caption]
     assert gallery_indices(at) == errors[:24].tolist()
     at.button(key="mistakes_show_more").click().run()
     assert gallery_indices(at) == errors[:48].tolist()
@@ -125,7 +133,8 @@ def test_reshuffle_draws_new_digits(at):
 
 
 def test_chinese(lab_errors):
-    """In Chinese the count reads '5000 张图片中有 N 张识别错误' and the filters have Chinese labels."""
+    """In Chinese the count reads '5000 张图片中有 N 张识别错误', the model is named by its Chinese name and the
+    filters have Chinese labels."""
     errors, _ = lab_errors
     at = lab_app()
     at.session_state["lang"] = "zh"
@@ -134,3 +143,4 @@ def test_chinese(lab_errors):
     assert not at.exception
     assert f"5000 张图片中有 {len(errors)} 张识别错误" in [s.value for s in at.tabs[MISTAKES_TAB].subheader]
     assert at.selectbox(key="mistakes_true").label == "标签（真实数字）"
+    assert any(c.value.startswith("模型：实验配方；") for c in at.tabs[MISTAKES_TAB].caption)

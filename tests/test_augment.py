@@ -66,7 +66,8 @@ def test_robust_recipe_trains_the_lab_network_and_records_validation(dataset):
     """A two-epoch robust run on 500 digits gives the lab's 10,575-parameter network and its validation figures."""
     from dataclasses import replace
 
-    from digitdemo.train import ROBUST, fit_recipe
+    from digitdemo.catalog import ROBUST
+    from digitdemo.train import fit_recipe
 
     model, losses, extra = fit_recipe(dataset.X[::10], dataset.y[::10], replace(ROBUST, epochs=2, copies=1))
     assert model.count_params() == 10575 and 1 <= len(losses) <= 2

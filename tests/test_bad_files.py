@@ -20,7 +20,8 @@ import digitdemo.data
 import digitdemo.inference
 from digitdemo.data import SHIPPED_FILE, load_dataset
 from digitdemo.errors import DataFileError, DigitDemoError, ModelFileError
-from digitdemo.inference import LAYER_SHAPES, load_model
+from digitdemo.inference import load_model
+from digitdemo.network import WEIGHT_SHAPES
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
@@ -38,7 +39,7 @@ class Payload:
 
 
 def lab_weights() -> dict[str, np.ndarray]:
-    return {key: np.zeros(shape, np.float32) for key, shape in LAYER_SHAPES.items()}
+    return {key: np.zeros(shape, np.float32) for key, shape in WEIGHT_SHAPES.items()}
 
 
 def good_data() -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ from benchmarks.load import (
     what_went_wrong,
     widget_key,
 )
-from benchmarks.streamlit_server import serve
+from testkit.server import serve
 
 SERVER_START_SECONDS = 90
 

@@ -7,12 +7,14 @@ import sys
 import numpy as np
 import pytest
 
+from digitdemo.catalog import MODELS_DIR, Recipe
 from digitdemo.errors import ModelFileError
-from digitdemo.inference import LAYER_SHAPES, MODELS_DIR, NumpyModel, load_model, load_record, save_weights
+from digitdemo.inference import NumpyModel, load_model, load_record, save_weights
+from digitdemo.network import WEIGHT_SHAPES
 
 keras = pytest.importorskip("keras")
 from digitdemo.model import build_model, keras_weights, load_keras_model  # noqa: E402
-from digitdemo.train import Recipe, save_trained, train_and_record  # noqa: E402
+from digitdemo.train import save_trained, train_and_record  # noqa: E402
 
 
 def test_build_model_is_the_labs_network():
@@ -36,7 +38,7 @@ def test_numpy_forward_matches_keras_on_the_whole_dataset(dataset, lab_model):
         keras_model = build_model()
     finally:
         keras.config.set_dtype_policy("float32")
-    keras_model.set_weights([lab_model.weights[key].astype(np.float64) for key in LAYER_SHAPES])
+    keras_model.set_weights([lab_model.weights[key].astype(np.float64) for key in WEIGHT_SHAPES])
     expected = keras_model.predict(dataset.X.astype(np.float64), verbose=0, batch_size=5000)
     ours = NumpyModel({key: value.astype(np.float64) for key, value in lab_model.weights.items()})
     np.testing.assert_allclose(ours.predict_logits(dataset.X), expected, atol=1e-5, rtol=0)
@@ -69,8 +71,8 @@ def test_shipped_model_reproduces_the_lab(dataset, lab_model):
 def test_forward_returns_hidden_activations(lab_model, dataset):
     """forward gives a1 (n, 25) and a2 (n, 15), both non-negative, and logits (n, 10)."""
     out = lab_model.forward(dataset.X[:3])
-    assert out.a1.shape == (3, 25) and out.a2.shape == (3, 15) and out.logits.shape == (3, 10)
-    assert out.a1.min() >= 0 and out.a2.min() >= 0
+    assert [a.shape for a in out.hidden] == [(3, 25), (3, 15)] and out.logits.shape == (3, 10)
+    assert all(a.min() >= 0 for a in out.hidden)
     assert lab_model.forward(dataset.X[0]).logits.shape == (1, 10)
 
 
@@ -80,7 +82,7 @@ def test_train_save_and_reload(tmp_path, dataset):
     X, y = dataset.X[idx], dataset.y[idx]
     epochs_seen = []
     model, record = train_and_record(
-        X, y, Recipe(epochs=3), "test", heldout=False, on_epoch=lambda e, n, loss: epochs_seen.append((e, n))
+        X, y, Recipe(epochs=3), "test", heldout=False, on_epoch=lambda e, n, loss, weights: epochs_seen.append((e, n))
     )
     assert epochs_seen == [(1, 3), (2, 3), (3, 3)]
     assert len(record["loss_per_epoch"]) == 3 and record["loss_per_epoch"][2] < record["loss_per_epoch"][0]

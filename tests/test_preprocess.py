@@ -33,7 +33,7 @@ from digitdemo.preprocess import (
     set_stroke_width,
     stroke_width,
 )
-from digitdemo.synth import draw_digit, photo_like
+from testkit.synth import draw_digit, photo_like
 
 
 def bar(width: int, side: int = 120, length: int = 80) -> np.ndarray:

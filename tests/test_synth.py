@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from benchmarks import accuracy
-from digitdemo.synth import (
-    CANVAS,
+from digitdemo.preprocess import CANVAS_SIDE
+from testkit.synth import (
     MAX_PEN_FRACTION,
     MAX_SLANT,
     PEN_WIDTHS,
@@ -31,10 +31,10 @@ def test_drawn_set_is_balanced_reproducible_and_in_range():
     drawings, labels = drawn_set(3, seed=1)
     assert np.bincount(labels).tolist() == [3] * 10
     for d in drawings:
-        assert d.image.shape == (CANVAS, CANVAS) and d.image.dtype == np.uint8
+        assert d.image.shape == (CANVAS_SIDE, CANVAS_SIDE) and d.image.dtype == np.uint8
         assert d.image.max() == 255 and np.median(d.image) == 0
         assert PEN_WIDTHS[0] <= d.pen <= min(PEN_WIDTHS[1], max(PEN_WIDTHS[0], MAX_PEN_FRACTION * d.height)) + 1e-9
-        assert SIZES[0] * CANVAS - 1 <= d.height <= SIZES[1] * CANVAS + 1
+        assert SIZES[0] * CANVAS_SIDE - 1 <= d.height <= SIZES[1] * CANVAS_SIDE + 1
         assert abs(d.slant) <= MAX_SLANT
         rows = np.flatnonzero(d.image.max(axis=1) > 127)
         assert rows[-1] - rows[0] == pytest.approx(d.height, abs=4)  # the ink really is that tall

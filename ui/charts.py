@@ -1,18 +1,39 @@
-"""Chart helpers shared by the tabs: digits enlarged with visible pixels, and cheap Plotly bar charts as plain dicts."""
+"""Every picture and Plotly figure the tabs show, in one theme: digits enlarged with visible pixels, and bar, line,
+heatmap and loss figures as plain dicts (cheaper for Streamlit than plotly.graph_objects). Titles come translated."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
 from digitdemo.data import N_PIXELS, roll_up
 
-GRID_LEVEL = 60  # gray of the lines between enlarged pixels: visible on black and on white
-WINNER_COLOR = "#ff4b4b"
-OTHER_COLOR = "#8c96a8"
-NEGATIVE_RGB = np.array([40, 110, 220], np.float32)  # blue for weights below zero
+# The theme: one palette and one set of sizes for every figure and picture.
+WINNER_COLOR = "#ff4b4b"  # the largest bar; the curve that matters (a loss, the ReLU sum)
+OTHER_COLOR = "#8c96a8"  # every other bar; the ReLU unit that is fixed
+ACCENT_COLOR = "#4c78a8"  # bars and curves with no winner: softmax panels, activations, ReLU unit 1
+SECOND_COLOR = "#f58518"  # ReLU unit 2
+TARGET_COLOR = "#2ca02c"  # what the ReLU units should match
+UNIT_COLORS = (OTHER_COLOR, ACCENT_COLOR, SECOND_COLOR)  # ReLU unit 0 (fixed) in gray, the learner's units in color
 POSITIVE_RGB = np.array([230, 60, 50], np.float32)  # red for weights above zero
-DIGITS = [str(d) for d in range(10)]
+NEGATIVE_RGB = np.array([40, 110, 220], np.float32)  # blue for weights below zero
+ERROR_COLOR = "#d62728"  # confusion-matrix cells off the diagonal, at their largest count
+CORRECT_COLOR = "#dff0d8"  # confusion-matrix diagonal
+SELECTED_COLOR = "#1f4e9c"  # the outline of a chosen cell
+TEXT_COLOR = "#222"
+GRID_LEVEL = 60  # gray of the lines between enlarged pixels: visible on black and on white
+DIGIT_TICK_SIZE = 16  # the digits under the probability bars
+TICK_SIZE = 14
+SMALL_TICK_SIZE = 11
+TITLE_SIZE = 14
+CELL_TEXT_SIZE = 13
+MARGIN = {"l": 50, "r": 10, "t": 20, "b": 40}  # px around a plot: room for tick labels and axis titles
+LEVEL_TITLE_SPACE = 30  # px of top margin for a y-axis title written level above the axis
 PLOTLY_CONFIG = {"displayModeBar": False}  # every chart: no Plotly toolbar over it
+DIGITS = [str(d) for d in range(10)]
+# Chinese, Japanese and Korean characters, which read badly turned on their side as Plotly turns y-axis titles.
+CJK = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
 def as_image(row_or_image: np.ndarray) -> np.ndarray:
@@ -46,6 +67,32 @@ def signed_image(row_or_image: np.ndarray, scale: int = 4, grid: bool = False) -
     return enlarge(np.round(rgb).astype(np.uint8), scale, grid)
 
 
+def tile_grid(tiles: list[np.ndarray], columns: int, gap: int = 4, fill: int = 255) -> np.ndarray:
+    """Equal-sized (h, w) or (h, w, 3) uint8 tiles -> one uint8 image of `columns` per row, `gap` pixels apart."""
+    h, w = tiles[0].shape[:2]
+    rows = -(-len(tiles) // columns)
+    shape = (rows * (h + gap) - gap, columns * (w + gap) - gap) + tiles[0].shape[2:]
+    grid = np.full(shape, fill, np.uint8)
+    for i, tile in enumerate(tiles):
+        top, left = (i // columns) * (h + gap), (i % columns) * (w + gap)
+        grid[top : top + h, left : left + w] = tile
+    return grid
+
+
+def set_y_title(layout: dict, text: str) -> dict:
+    """Title `layout`'s y axis with `text`: along the axis as Plotly does, or, for Chinese, Japanese or Korean text,
+    written level above the axis's top end, the top margin grown to hold it. Returns `layout`."""
+    if not text or not CJK.search(text):
+        layout["yaxis"]["title"] = {"text": text}
+        return layout
+    layout.setdefault("annotations", []).append(
+        {"text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "right", "yanchor": "bottom",
+         "yshift": 4, "showarrow": False, "font": {"size": TITLE_SIZE}}
+    )  # fmt: skip
+    layout["margin"]["t"] = max(layout["margin"]["t"], LEVEL_TITLE_SPACE)
+    return layout
+
+
 def bar_chart(
     values: np.ndarray,
     winner: int | None = None,
@@ -60,9 +107,16 @@ def bar_chart(
     values = np.asarray(values, dtype=float)
     labels = labels or DIGITS[: len(values)]
     colors = [WINNER_COLOR if i == winner else OTHER_COLOR for i in range(len(values))]
-    yaxis = {"title": {"text": y_title}, "zeroline": True}
+    yaxis = {"zeroline": True}
     if y_range is not None:
         yaxis["range"] = list(y_range)
+    layout = {
+        "height": height,
+        "margin": dict(MARGIN),
+        "xaxis": {"type": "category", "tickfont": {"size": DIGIT_TICK_SIZE}},
+        "yaxis": yaxis,
+        "showlegend": False,
+    }
     return {
         "data": [
             {
@@ -76,33 +130,191 @@ def bar_chart(
                 "hovertemplate": "%{x}: %{y:" + text_format + "}<extra></extra>",
             }
         ],
+        "layout": set_y_title(layout, y_title),
+    }
+
+
+def probability_chart(proba: np.ndarray, y_title: str = "") -> dict:
+    """(10,) probabilities -> bar figure dict on a 0..1 axis with the most likely digit highlighted."""
+    return bar_chart(proba, int(np.argmax(proba)), y_title, (0.0, 1.1))
+
+
+def logit_chart(logits: np.ndarray, y_title: str = "") -> dict:
+    """(10,) logits -> bar figure dict with the largest highlighted."""
+    return bar_chart(logits, int(np.argmax(logits)), y_title, text_format=".1f")
+
+
+def hidden_chart(values: np.ndarray, title: str) -> dict:
+    """(k,) activations of one hidden layer -> bar figure dict titled `title`, bars numbered from 0."""
+    figure = bar_chart(values, int(np.argmax(values)), "a", labels=[str(j) for j in range(len(values))],
+                       text_format=".1f", height=220, labelled=False)  # fmt: skip
+    figure["layout"]["title"] = {"text": title, "font": {"size": TITLE_SIZE}}
+    figure["layout"]["margin"]["t"] = 40
+    figure["layout"]["xaxis"]["tickfont"] = {"size": SMALL_TICK_SIZE}
+    return figure
+
+
+def bars_figure(panels: list[tuple[np.ndarray, str, tuple[float, float] | None, str]], height: int) -> dict:
+    """Panels of (k,) values (values, title, x range or None, number format) -> one Plotly figure dict `height` px
+    tall of side-by-side horizontal bar charts sharing the rows z0..z(k-1), each panel's largest bar highlighted."""
+    n_panels, gap = len(panels), 0.1
+    width = (1 - gap * (n_panels - 1)) / n_panels
+    data, layout = [], {}
+    for p, (values, title, x_range, text_format) in enumerate(panels):
+        values = np.asarray(values, dtype=float)
+        axis = "x" if p == 0 else f"x{p + 1}"
+        winner = int(np.argmax(values))
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": values.tolist(),
+                "y": [f"z{j}" for j in range(len(values))],
+                "xaxis": axis,
+                "marker": {"color": [WINNER_COLOR if j == winner else ACCENT_COLOR for j in range(len(values))]},
+                "text": [format(v, text_format) for v in values],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertemplate": "%{y}: %{x:" + text_format + "}<extra></extra>",
+            }
+        )
+        # Room beside the longest bar for its label, so it does not run into the next panel.
+        low, high = x_range or (min(0.0, values.min() * 1.35), max(0.0, values.max() * 1.35))
+        left = p * (width + gap)
+        layout["xaxis" if p == 0 else f"xaxis{p + 1}"] = {
+            "domain": [left, left + width], "range": [low, high], "fixedrange": True, "zeroline": True, "nticks": 4,
+        }  # fmt: skip
+        layout.setdefault("annotations", []).append(
+            {"text": f"<b>{title}</b>", "x": left + width / 2, "y": 1, "xref": "paper", "yref": "paper",
+             "yanchor": "bottom", "showarrow": False, "font": {"size": TITLE_SIZE}}
+        )  # fmt: skip
+    return {
+        "data": data,
         "layout": {
+            **layout,
             "height": height,
-            "margin": {"l": 50, "r": 10, "t": 20, "b": 40},
-            "xaxis": {"type": "category", "tickfont": {"size": 16}},
-            "yaxis": yaxis,
+            "margin": {"l": 35, "r": 30, "t": 30, "b": 25},
+            "yaxis": {"autorange": "reversed", "fixedrange": True, "tickfont": {"size": TICK_SIZE}},
+            "bargap": 0.35,
             "showlegend": False,
         },
     }
 
 
-def probability_chart(proba: np.ndarray, y_title: str = "probability") -> dict:
-    """(10,) probabilities -> bar figure dict on a 0..1 axis with the most likely digit highlighted."""
-    return bar_chart(proba, int(np.argmax(proba)), y_title, (0.0, 1.1))
+def line_figure(
+    traces: list[dict], x_title: str, y_title: str, height: int, y_range: list[float] | None = None
+) -> dict:
+    """Plotly line traces (dicts with x, y, name, color, dash) -> a figure dict with a legend above the plot."""
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            # Arrays, not lists: Plotly validates a list element by element, an array at once (faster slider moves).
+            "x": np.asarray(trace["x"]),
+            "y": np.asarray(trace["y"]),
+            "name": trace["name"],
+            "line": {"color": trace["color"], "width": trace.get("width", 3), "dash": trace.get("dash", "solid")},
+            "hovertemplate": "%{x:.2f}, %{y:.2f}<extra>" + trace["name"] + "</extra>",
+        }
+        for trace in traces
+    ]
+    yaxis = {"zeroline": True, "fixedrange": True}
+    if y_range is not None:
+        yaxis["range"] = y_range
+    layout = {
+        "height": height,
+        "margin": {**MARGIN, "l": 45, "t": 30 if len(traces) > 1 else 10},
+        "xaxis": {"title": {"text": x_title}, "zeroline": True, "fixedrange": True},
+        "yaxis": yaxis,
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        "showlegend": len(traces) > 1,
+    }
+    return {"data": data, "layout": set_y_title(layout, y_title)}
 
 
-def logit_chart(logits: np.ndarray, y_title: str = "logit z") -> dict:
-    """(10,) logits -> bar figure dict with the largest highlighted."""
-    return bar_chart(logits, int(np.argmax(logits)), y_title, text_format=".1f")
+def activation_figure(z: np.ndarray, a: np.ndarray, name: str) -> dict:
+    """(n,) inputs z and activations a -> line figure dict of a over z."""
+    return line_figure([{"x": z, "y": a, "name": name, "color": ACCENT_COLOR}], "z", "a", 230)
 
 
-def tile_grid(tiles: list[np.ndarray], columns: int, gap: int = 4, fill: int = 255) -> np.ndarray:
-    """Equal-sized (h, w) or (h, w, 3) uint8 tiles -> one uint8 image of `columns` per row, `gap` pixels apart."""
-    h, w = tiles[0].shape[:2]
-    rows = -(-len(tiles) // columns)
-    shape = (rows * (h + gap) - gap, columns * (w + gap) - gap) + tiles[0].shape[2:]
-    grid = np.full(shape, fill, np.uint8)
-    for i, tile in enumerate(tiles):
-        top, left = (i // columns) * (h + gap), (i % columns) * (w + gap)
-        grid[top : top + h, left : left + w] = tile
-    return grid
+def relu_unit_figure(x: np.ndarray, z: np.ndarray, a: np.ndarray, unit: int) -> dict:
+    """(n,) x with one ReLU unit's z = w x + b (dotted) and a = max(0, z) (solid) -> line figure dict."""
+    traces = [
+        {"x": x, "y": z, "name": "z", "color": UNIT_COLORS[unit], "dash": "dot", "width": 2},
+        {"x": x, "y": a, "name": "max(0, z)", "color": UNIT_COLORS[unit]},
+    ]
+    return line_figure(traces, "x", "", 230, [-4.5, 4.5])
+
+
+def relu_sum_figure(x: np.ndarray, target: np.ndarray, output: np.ndarray, names: tuple[str, str]) -> dict:
+    """(n,) x, the target and the units' sum -> line figure dict; `names` are the target's and the sum's legends."""
+    traces = [
+        {"x": x, "y": target, "name": names[0], "color": TARGET_COLOR, "width": 6},
+        {"x": x, "y": output, "name": names[1], "color": WINNER_COLOR},
+    ]
+    return line_figure(traces, "x", "", 330, [-1.0, 6.0])
+
+
+def confusion_figure(
+    counts: np.ndarray, selected: tuple[int | None, int | None], titles: tuple[str, str], hover: str
+) -> dict:
+    """(10, 10) counts -> heatmap figure dict: errors red, the diagonal (correct) green, the chosen cell (label,
+    prediction) outlined; `titles` are the x (prediction) and y (label) axes', `hover` a cell's Plotly hover text."""
+    n = len(counts)
+    digits = list(range(n))
+    off = [[None if r == c else int(counts[r, c]) for c in digits] for r in digits]
+    on = [[int(counts[r, c]) if r == c else None for c in digits] for r in digits]
+    most_errors = max(1, int(counts[~np.eye(n, dtype=bool)].max(initial=0)))
+    cells = [
+        {"type": "heatmap", "z": z, "x": digits, "y": digits, "colorscale": scale, "zmin": 0, "zmax": zmax,
+         "showscale": False, "hoverinfo": "skip", "xgap": 1, "ygap": 1}
+        for z, scale, zmax in [(off, [[0, "#ffffff"], [1, ERROR_COLOR]], most_errors),
+                               (on, [[0, CORRECT_COLOR], [1, CORRECT_COLOR]], 1)]
+    ]  # fmt: skip
+    rows, cols = np.divmod(np.arange(n * n), n)
+    flat = counts.reshape(-1)
+    # The counts as text on invisible markers, which also make the cells clickable: Streamlit reports selected
+    # points, not heatmap cells. Zero mistakes stay blank so the errors stand out.
+    picker = {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": cols.tolist(),
+        "y": rows.tolist(),
+        "text": ["" if count == 0 and r != c else str(count) for count, r, c in zip(flat, rows, cols, strict=True)],
+        "textfont": {"size": CELL_TEXT_SIZE, "color": TEXT_COLOR},
+        "customdata": flat.tolist(),
+        "marker": {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"},
+        "hovertemplate": hover + "<extra></extra>",
+    }
+    shapes = []
+    if None not in selected:
+        label, prediction = selected
+        shapes.append({"type": "rect", "x0": prediction - 0.5, "x1": prediction + 0.5, "y0": label - 0.5,
+                       "y1": label + 0.5, "line": {"color": SELECTED_COLOR, "width": 3}})  # fmt: skip
+    axis = {"tickmode": "array", "tickvals": digits, "fixedrange": True, "tickfont": {"size": TICK_SIZE},
+            "showgrid": False}  # fmt: skip
+    layout = {
+        "height": 440,
+        "margin": {**MARGIN, "l": 60, "t": 10, "b": 55},
+        "xaxis": {**axis, "title": {"text": titles[0]}, "range": [-0.5, n - 0.5]},
+        "yaxis": {**axis, "range": [n - 0.5, -0.5]},
+        "shapes": shapes,
+        "showlegend": False,
+        "dragmode": False,
+    }
+    return {"data": [*cells, picker], "layout": set_y_title(layout, titles[1])}
+
+
+def loss_figure(losses: list[float], titles: tuple[str, str], epochs: int | None = None) -> dict:
+    """Loss per epoch -> line figure dict titled (x, y) `titles`; the x axis spans `epochs` when given, so a growing
+    curve keeps its axis."""
+    x = list(range(1, len(losses) + 1))
+    layout = {
+        "height": 280,
+        "margin": {**MARGIN, "t": 10},
+        "xaxis": {"title": {"text": titles[0]}, "range": [0.5, (epochs or len(losses)) + 0.5]},
+        "yaxis": {"rangemode": "tozero"},
+        "showlegend": False,
+    }
+    data = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": losses, "line": {"color": WINNER_COLOR}}]
+    return {"data": data, "layout": set_y_title(layout, titles[1])}

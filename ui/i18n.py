@@ -1,34 +1,42 @@
-"""Bilingual text: every string of the interface is written in English and Chinese at the place it is used."""
+"""The page's language: the sidebar's switch, and every text looked up by message id in digitdemo's catalogues."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from digitdemo.errors import DigitDemoError
+from digitdemo.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
+
 LANG_KEY = "lang"
-LANGUAGES = {"en": "English", "zh": "中文"}
 
 
 def default_language() -> str:
-    """'zh' when the browser's locale is Chinese, else 'en'."""
+    """The catalogue language matching the browser's locale ('zh-CN' -> 'zh'), else the default language."""
     locale = (st.context.locale or "").lower()
-    return "zh" if locale.startswith("zh") else "en"
+    return next((code for code in LANGUAGES if locale.startswith(code)), DEFAULT_LANGUAGE)
 
 
 def lang() -> str:
-    """The language of this session: 'en' or 'zh'."""
-    return st.session_state.get(LANG_KEY) or "en"
+    """The language code of this session, one of LANGUAGES."""
+    return st.session_state.get(LANG_KEY) or DEFAULT_LANGUAGE
 
 
-def t(en: str, zh: str) -> str:
-    """The string in this session's language."""
-    return zh if lang() == "zh" else en
+def t(msg_id: str, **params: object) -> str:
+    """The text of message `msg_id` in this session's language, with `params` filled in."""
+    return message(lang(), msg_id, **params)
+
+
+def error_text(exc: DigitDemoError) -> str:
+    """A package error worded in this session's language."""
+    return message(lang(), exc.msg_id, **exc.params)
 
 
 def render_language_switch() -> None:
-    """A two-way switch in the sidebar, starting from the browser's locale."""
+    """A switch in the sidebar between the catalogues' languages, starting from the browser's locale."""
     st.session_state.setdefault(LANG_KEY, default_language())
     st.sidebar.segmented_control(
-        "Language / 语言",
+        # Labelled in every language, so that anyone can find the way back to theirs.
+        " / ".join(message(code, "language.switch") for code in LANGUAGES),
         options=list(LANGUAGES),
         format_func=LANGUAGES.get,
         key=LANG_KEY,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.streamlit_server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, IDLE, VIEWPORT, draw_stroke, serve
+from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, IDLE, VIEWPORT, draw_stroke, serve
 
 SERVER_START_SECONDS = 90
 RUNNING_SELECTOR = "[data-testid='stApp'][data-test-script-state='running']"

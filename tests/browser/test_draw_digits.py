@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 
-from digitdemo.synth import template_strokes  # noqa: E402
+from testkit.synth import template_strokes  # noqa: E402
 
 TIMEOUT_MS = 20_000
 # (digit, template style, height as a fraction of the canvas, top-left corner as fractions): small and large,

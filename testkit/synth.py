@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from digitdemo.preprocess import CANVAS_SIDE
+
 Stroke = np.ndarray  # (k, 2) points (x, y), y downwards; a template's digit spans y 0..1
-CANVAS = 280
 PEN_WIDTHS = (8.0, 40.0)
 SIZES = (0.25, 1.0)  # the digit's height as a fraction of the canvas, pen included
 MAX_SLANT = 20.0  # degrees either way
@@ -116,7 +117,7 @@ def warp(points: Stroke, rng: np.random.Generator) -> Stroke:
 
 
 def place_strokes(
-    strokes: Sequence[Stroke], rng: np.random.Generator, canvas: int = CANVAS
+    strokes: Sequence[Stroke], rng: np.random.Generator, canvas: int = CANVAS_SIDE
 ) -> tuple[list[Stroke], dict[str, float]]:
     """Template strokes -> jittered, slanted, sized and placed strokes in canvas pixels, and the draw settings."""
     height = rng.uniform(*SIZES) * canvas
@@ -135,7 +136,7 @@ def place_strokes(
     return placed, {"pen": float(pen), "height": float(extent[1]), "slant": float(slant)}
 
 
-def render(strokes: Sequence[Stroke], pen: float, canvas: int = CANVAS) -> np.ndarray:
+def render(strokes: Sequence[Stroke], pen: float, canvas: int = CANVAS_SIDE) -> np.ndarray:
     """Strokes in canvas pixels -> (canvas, canvas) uint8, white round-capped pen strokes on black, antialiased."""
     big = Image.new("L", (canvas * SUPERSAMPLE, canvas * SUPERSAMPLE), 0)
     draw = ImageDraw.Draw(big)

@@ -1,0 +1,81 @@
+"""The model catalogue: every model of the lab's network the project ships, with its recipe, files and record.
+
+The CLI's choices, the app's sidebar, the benchmarks and the Mistakes tab all read this list. A model's display
+name is the message `catalog.<name>` in each language's catalogue (digitdemo/locales/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from digitdemo.augment import Augmentation
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = ROOT / "models"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a model is trained: the lab's settings by default."""
+
+    name: str = "lab"
+    epochs: int = 40
+    batch_size: int = 32
+    learning_rate: float = 0.001
+    seed: int = 1234
+
+
+@dataclass(frozen=True)
+class RobustRecipe(Recipe):
+    """The lab's network trained to generalise: augmented copies of the digits, early stopping on a held-out split."""
+
+    name: str = "robust"
+    epochs: int = 50  # at most: early stopping ends it sooner
+    copies: int = 10  # augmented versions of each training digit, beside the digit itself
+    validation_fraction: float = 0.1
+    min_epochs: int = 15  # before stopping may begin: on 500 validation digits an early lucky peak would end it
+    patience: int = 10  # epochs without a better validation accuracy before stopping (the best weights are kept)
+    augmentation: Augmentation = Augmentation()
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A shipped model: its name (also its files' stem) and the recipe that trains it."""
+
+    name: str
+    recipe: Recipe
+
+    @property
+    def label_id(self) -> str:
+        """The message id of its display name."""
+        return f"catalog.{self.name}"
+
+    def weights_path(self, models_dir: Path = MODELS_DIR) -> Path:
+        """models/<name>.npz: the weights that serving reads (NumPy only)."""
+        return Path(models_dir) / f"{self.name}.npz"
+
+    def keras_path(self, models_dir: Path = MODELS_DIR) -> Path:
+        """models/<name>.keras: the trained Keras model."""
+        return Path(models_dir) / f"{self.name}.keras"
+
+    def record_path(self, models_dir: Path = MODELS_DIR) -> Path:
+        """models/<name>.json: how it was trained and how it did."""
+        return Path(models_dir) / f"{self.name}.json"
+
+
+LAB = Recipe()
+ROBUST = RobustRecipe()
+# The app lists them in this order and starts on the first one shipped: robust reads drawings best.
+MODELS = (ModelEntry("robust", ROBUST), ModelEntry("lab", LAB))
+CATALOG = {entry.name: entry for entry in MODELS}
+# What load_model() and the command line use when no model is named: the lab's own recipe, as in the lab.
+DEFAULT_MODEL = "lab"
+# A model trained in the app: it serves only the browser session that trained it; its display name is catalog.session.
+SESSION_MODEL = "session"
+SESSION_LABEL_ID = f"catalog.{SESSION_MODEL}"
+
+
+def shipped_models(models_dir: Path = MODELS_DIR) -> list[ModelEntry]:
+    """The catalogue's models whose weights are present in models_dir, the preferred one first."""
+    return [entry for entry in MODELS if entry.weights_path(models_dir).exists()]
