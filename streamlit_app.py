@@ -1,16 +1,19 @@
 """digitdemo: draw a digit and watch the lab's network recognise it. This file is the table of contents."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import streamlit as st
 
+from digitdemo.catalog import shipped_models
 from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
-from digitdemo.i18n import LANGUAGES, message
 from digitdemo.inference import NumpyModel, load_model
-from ui import draw, mistakes, model_tab, relu, softmax
+from ui import draw, mistakes, model_tab, relu, softmax, state
 from ui.i18n import error_text, render_language_switch, t
 
 st.set_page_config(page_title="digitdemo", page_icon="✏️", layout="wide")
-render_language_switch()
+render_language_switch(on_change=state.reseed_canvas)
 
 
 @st.cache_resource
@@ -27,14 +30,32 @@ def cached_model(name: str) -> NumpyModel:
     return load_model(name)
 
 
+@dataclass(frozen=True)
+class Tab:
+    """A tab: its label's message id, what draws it, the widget keys it keeps while closed or after a language switch,
+    and whether it is built whatever tab is open (the Draw tab: its canvas holds the drawing)."""
+
+    label_id: str
+    render: Callable[[NumpyModel, Dataset], None]
+    keeps: tuple[str, ...]
+    always: bool = False
+
+
+TABS = (
+    Tab("tabs.draw", draw.render, draw.STATE_KEYS, always=True),
+    Tab("tabs.softmax", lambda model, dataset: softmax.render(), softmax.STATE_KEYS),
+    Tab("tabs.relu", lambda model, dataset: relu.render(), relu.STATE_KEYS),
+    Tab("tabs.mistakes", mistakes.render, mistakes.STATE_KEYS),
+    Tab("tabs.model", model_tab.render, model_tab.STATE_KEYS),
+)
+
 try:
     dataset = cached_dataset()
-    available = model_tab.shipped_models()
-    if not available:
+    shipped = [entry.name for entry in shipped_models()]
+    if not shipped:
         raise DigitDemoError("app.no_shipped_model")
-    # A model trained in this browser session serves this session only; everyone else keeps the shipped one.
-    shipped = cached_model(model_tab.render_model_choice(available))
-    model = st.session_state.get("session_model") or shipped
+    # A model trained in this browser session serves this session only; everyone else keeps the shipped ones.
+    model = model_tab.render_model_choice(shipped, cached_model)
 except DigitDemoError as exc:
     st.error(t("app.cannot_start", error=error_text(exc)))
     st.stop()
@@ -44,31 +65,10 @@ else:
     st.sidebar.caption(t("sidebar.data_shipped", file=SHIPPED_FILE))
 
 st.markdown(t("app.intro"))
-TABS = ("tabs.draw", "tabs.softmax", "tabs.relu", "tabs.mistakes", "tabs.model")
-labels = [t(msg_id) for msg_id in TABS]
-# The open tab is remembered by its label: after a language switch, name it in the new language.
-opened = [
-    i for i, msg_id in enumerate(TABS) if st.session_state.get("tabs") in {message(code, msg_id) for code in LANGUAGES}
-]
-if opened:
-    st.session_state["tabs"] = labels[opened[0]]
-tab_draw, tab_softmax, tab_relu, tab_mistakes, tab_model = st.tabs(labels, key="tabs", on_change="rerun")
-# Only the Draw tab, whose canvas holds the drawing, is built whatever tab is open: the others are built while open,
-# which keeps the first page light. The explorers' slider values are handed back each run so that they survive.
-for key in (*softmax.STATE_KEYS, *relu.STATE_KEYS):
-    if key in st.session_state:
-        st.session_state[key] = st.session_state[key]
-with tab_draw:
-    draw.render(model, dataset)
-with tab_softmax:
-    if tab_softmax.open:
-        softmax.render()
-with tab_relu:
-    if tab_relu.open:
-        relu.render()
-with tab_mistakes:
-    if tab_mistakes.open:
-        mistakes.render(model, dataset)
-with tab_model:
-    if tab_model.open:
-        model_tab.render(model, dataset)
+# Only the tabs that are open (and the Draw tab) are built, which keeps the first page light.
+containers = st.tabs(state.tab_labels([tab.label_id for tab in TABS]), key=state.OPEN_TAB, on_change="rerun")
+for tab, container in zip(TABS, containers, strict=True):
+    state.keep(tab.keeps)
+    if tab.always or container.open:
+        with container:
+            tab.render(model, dataset)

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from digitdemo.catalog import SESSION_LABEL_ID
 from digitdemo.i18n import message
 from digitdemo.inference import NumpyModel
+from digitdemo.training import TrainingJob, TrainingSettings
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 MISTAKES_TAB = 3
@@ -102,10 +103,8 @@ def test_session_model_is_counted_and_capped(dataset, lab_model):
     assert len(errors) > 48
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["tabs"] = "Mistakes"
-    # The Model tab stores these beside session_model when it trains one.
-    stored = {"session_model": noisy, "session_losses": [0.5], "session_errors": len(errors), "session_keras": b""}
-    for key, value in stored.items():
-        at.session_state[key] = value
+    # What a finished run in the Model tab leaves in the session.
+    at.session_state["training_job"] = TrainingJob(TrainingSettings(), 5000, state="done", model=noisy)
     at.run()
     assert not at.exception
     heading = message("en", "mistakes.errors_heading", n_errors=len(errors), n=5000)

@@ -17,6 +17,7 @@ from digitdemo.data import load_dataset
 from digitdemo.errors import DataFileError, ImageError
 from digitdemo.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR, load_catalogues, message
 from digitdemo.images import decode_image
+from digitdemo.network import LAYERS
 from ui.charts import confusion_figure, probability_chart
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +27,10 @@ SECTIONS = {msg_id.split(".")[0] for msg_id in IDS}
 ID_SHAPE = re.compile(r"^([a-z_]+)\.[a-z0-9_]+$")
 # Ids the code builds from data (a model's display name is catalog.<name>), by the f-string's start, with every value
 # they take: these count as used, so a catalogue id no model has still fails; any other built id fails outright.
-DERIVED_IDS = {"catalog.": {entry.label_id for entry in MODELS} | {SESSION_LABEL_ID}}
+DERIVED_IDS = {
+    "catalog.": {entry.label_id for entry in MODELS} | {SESSION_LABEL_ID},
+    "activation.": {f"activation.{layer.activation}" for layer in LAYERS},
+}
 
 
 def placeholders(text: str) -> set[tuple[str, str]]:

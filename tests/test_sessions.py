@@ -1,36 +1,16 @@
-"""Two sessions at once: a training running in one is private to it, and a second one is told to wait.
-
-tests/test_app_model.py covers sessions one after the other and a lock held by hand; these run a real training in
-one session's thread while another session uses the app.
-"""
+"""Two sessions at once: a training running in one is private to it, and a second one is told to wait."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
-from streamlit.runtime import Runtime
-from streamlit.testing.v1 import AppTest
 
+from digitdemo.i18n import message
 from digitdemo.inference import load_model
-from ui.model_tab import TRAINING_LOCK
 
-TIMEOUT = 60
-TRAIN_TIMEOUT = 240
+TIMEOUT = 180
 EXAMPLE = 1015
-
-
-def run_beside(at: AppTest, runtime: object) -> AppTest:
-    """Run `at` while another AppTest is mid-run in a thread, then give that run back the runtime it set.
-
-    AppTest installs a mock Runtime as a process-wide singleton for each run and clears it after; a real server
-    has one Runtime for all sessions, so restoring it is what a real server would look like.
-    """
-    try:
-        return at.run()
-    finally:
-        Runtime._instance = runtime
 
 
 def wait_for(condition, seconds: float) -> None:
@@ -48,44 +28,33 @@ def test_training_in_one_session_is_private_and_exclusive(dataset, lab_model, la
     np.testing.assert_allclose(a.session_state["current_logits"], lab_logits, rtol=1e-6)
     np.testing.assert_allclose(b.session_state["current_logits"], lab_logits, rtol=1e-6)
 
-    a.number_input(key="model_epochs").set_value(3)
-    a.number_input(key="model_learning_rate").set_value(0.01)
-    a.button(key="model_train").click()
-    errors: list[BaseException] = []
+    # One epoch at a time, so A's run is still going (waiting after epoch 1) while B is checked.
+    a.number_input(key="model_epochs").set_value(2).run()
+    a.number_input(key="model_learning_rate").set_value(0.01).run()
+    a.checkbox(key="model_step").check().run()
+    a.button(key="model_train").click().run()
+    job = a.session_state["training_job"]
+    wait_for(lambda: job.state == "waiting", TIMEOUT)
 
-    def train_a() -> None:
-        try:
-            a.run(timeout=TRAIN_TIMEOUT)
-        except BaseException as exc:  # surfaced in the main thread below
-            errors.append(exc)
-
-    trainer = threading.Thread(target=train_a, daemon=True)
-    trainer.start()
-    wait_for(TRAINING_LOCK.locked, TIMEOUT)
-    runtime_of_a = Runtime._instance
-
-    b.number_input(key="draw_example").set_value(0)
-    run_beside(b, runtime_of_a)
-    b.number_input(key="draw_example").set_value(EXAMPLE)
-    run_beside(b, runtime_of_a)
-    assert TRAINING_LOCK.locked(), "A's training ended before B was checked; make it longer"
+    b.number_input(key="draw_example").set_value(0).run()
+    b.number_input(key="draw_example").set_value(EXAMPLE).run()
     np.testing.assert_allclose(b.session_state["current_logits"], lab_logits, rtol=1e-6)
-    b.button(key="model_train").click()
-    run_beside(b, runtime_of_a)
+    b.button(key="model_train").click().run()
     assert not b.exception
-    assert any("Wait a minute" in warning.value for warning in b.warning)
-    assert "session_model" not in b.session_state
+    assert message("en", "training.busy") in [warning.value for warning in b.warning]
+    assert "training_job" not in b.session_state
 
-    trainer.join(TRAIN_TIMEOUT)
-    assert not trainer.is_alive() and not errors, errors
+    job.step()
+    job.join(TIMEOUT)
+    assert job.state == "done", job.error
+    a.run()
     assert not a.exception
-    assert not TRAINING_LOCK.locked()
-    assert a.session_state["session_model"].name == "session"
+    assert a.sidebar.radio(key="model_choice").value == "session"
     assert not np.allclose(a.session_state["current_logits"], lab_logits, atol=1e-3)  # A now serves its own model
 
     b.run()
     assert not b.exception
-    assert "session_model" not in b.session_state and "session_losses" not in b.session_state
+    assert "training_job" not in b.session_state
     np.testing.assert_allclose(b.session_state["current_logits"], lab_logits, rtol=1e-6)
     # The cached shipped model was not touched: it still equals the file on disk.
     for key, value in load_model("lab").weights.items():

@@ -1,5 +1,5 @@
 """Every picture and Plotly figure the tabs show, in one theme: digits enlarged with visible pixels, and bar, line,
-heatmap and loss figures as plain dicts (cheaper for Streamlit than plotly.graph_objects). Titles come translated."""
+heatmap and per-epoch figures as plain dicts (cheaper for Streamlit than plotly.graph_objects). Titles come translated."""
 
 from __future__ import annotations
 
@@ -81,13 +81,14 @@ def tile_grid(tiles: list[np.ndarray], columns: int, gap: int = 4, fill: int = 2
 
 def set_y_title(layout: dict, text: str) -> dict:
     """Title `layout`'s y axis with `text`: along the axis as Plotly does, or, for Chinese, Japanese or Korean text,
-    written level above the axis's top end, the top margin grown to hold it. Returns `layout`."""
+    written level above the plot from the figure's left edge, the top margin grown to hold it. Returns `layout`."""
     if not text or not CJK.search(text):
         layout["yaxis"]["title"] = {"text": text}
         return layout
     layout.setdefault("annotations", []).append(
-        {"text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "right", "yanchor": "bottom",
-         "yshift": 4, "showarrow": False, "font": {"size": TITLE_SIZE}}
+        # From the figure's left edge rightwards: in a narrow figure a title ending at the axis would be cut off.
+        {"text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
+         "xshift": -layout["margin"]["l"], "yshift": 4, "showarrow": False, "font": {"size": TITLE_SIZE}}
     )  # fmt: skip
     layout["margin"]["t"] = max(layout["margin"]["t"], LEVEL_TITLE_SPACE)
     return layout
@@ -305,16 +306,19 @@ def confusion_figure(
     return {"data": [*cells, picker], "layout": set_y_title(layout, titles[1])}
 
 
-def loss_figure(losses: list[float], titles: tuple[str, str], epochs: int | None = None) -> dict:
-    """Loss per epoch -> line figure dict titled (x, y) `titles`; the x axis spans `epochs` when given, so a growing
-    curve keeps its axis."""
-    x = list(range(1, len(losses) + 1))
+def epoch_figure(
+    values: list[float], titles: tuple[str, str], epochs: int | None = None, percent: bool = False
+) -> dict:
+    """A figure per epoch (loss, errors, accuracy) -> line figure dict titled (x, y) `titles`; the x axis spans
+    `epochs` when given, so a growing curve keeps its axis; `percent` shows 0..1 values as percentages."""
+    x = list(range(1, len(values) + 1))
+    yaxis = {"range": [0, 1], "tickformat": ".0%"} if percent else {"rangemode": "tozero"}
     layout = {
         "height": 280,
         "margin": {**MARGIN, "t": 10},
-        "xaxis": {"title": {"text": titles[0]}, "range": [0.5, (epochs or len(losses)) + 0.5]},
-        "yaxis": {"rangemode": "tozero"},
+        "xaxis": {"title": {"text": titles[0]}, "range": [0.5, (epochs or len(values)) + 0.5]},
+        "yaxis": yaxis,
         "showlegend": False,
     }
-    data = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": losses, "line": {"color": WINNER_COLOR}}]
+    data = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": values, "line": {"color": WINNER_COLOR}}]
     return {"data": data, "layout": set_y_title(layout, titles[1])}

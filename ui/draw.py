@@ -7,12 +7,13 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from digitdemo.activations import my_softmax
-from digitdemo.data import Dataset
+from digitdemo.data import LAB_EXAMPLE, Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
 from digitdemo.inference import NumpyModel
 from digitdemo.network import LAYERS, Activations
-from digitdemo.preprocess import preprocess_steps, steps_to_input
+from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
+from ui import state
 from ui.charts import (
     GRID_LEVEL,
     PLOTLY_CONFIG,
@@ -26,11 +27,9 @@ from ui.charts import (
 )
 from ui.i18n import error_text, t
 
-CANVAS_SIDE = 280  # fits a phone's width
 CANVAS_TOOLBAR_SPACE = 24  # px of extra space above the canvas, on top of Streamlit's gaps around it
 PEN_WIDTH_RANGE = (8, 40)
 DEFAULT_PEN_WIDTH = 22
-DEFAULT_EXAMPLE = 1015  # the lab's "2"
 UNSURE_BELOW = 0.5  # top probability under which the tab says the network is not sure
 SOURCES = ("canvas", "example", "upload")
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
@@ -38,6 +37,8 @@ SEES_SCALE = 12
 STEP_SIDE = 96  # px of each preprocessing step's picture
 WEIGHT_SCALE = 4
 WEIGHT_COLUMNS = 5
+# The widgets whose values the app hands back after a language switch (the file uploader cannot be set, so it is not).
+STATE_KEYS = ("draw_source", "draw_pen_width", "draw_example", "draw_steps", "draw_logits", "draw_inside")
 
 
 def render(model: NumpyModel, dataset: Dataset) -> None:
@@ -53,7 +54,11 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
         "example": t("draw.source_example"),
         "upload": t("draw.source_upload"),
     }
-    source = st.radio(t("draw.input"), SOURCES, format_func=labels.get, key="draw_source", horizontal=True)
+    # Back to the canvas, it is drawn anew: start it from the strokes it had.
+    source = st.radio(
+        t("draw.input"), SOURCES, format_func=labels.get, key="draw_source", horizontal=True,
+        on_change=state.reseed_canvas,
+    )  # fmt: skip
     if source == "canvas":
         # On hover the canvas's toolbar floats about 42 px above it: keep it clear of the radio above.
         st.space(CANVAS_TOOLBAR_SPACE)
@@ -71,9 +76,13 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
 
 
 def render_canvas_input() -> np.ndarray | None:
-    """The canvas (white pen on black) and its pen width -> (400,) network input, or None while it is blank."""
+    """The canvas (white pen on black) and its pen width -> (400,) network input, or None while it is blank.
+
+    What the canvas last sent is kept, so a canvas drawn anew (after a language switch or another input) starts from
+    the same strokes and the prediction beside it stays the prediction of what it shows."""
+    st.session_state.setdefault("draw_pen_width", DEFAULT_PEN_WIDTH)
     result = st_canvas(
-        stroke_width=st.session_state.get("draw_pen_width", DEFAULT_PEN_WIDTH),
+        stroke_width=st.session_state["draw_pen_width"],
         stroke_color="#ffffff",
         background_color="#000000",
         update_streamlit=True,
@@ -81,14 +90,18 @@ def render_canvas_input() -> np.ndarray | None:
         width=CANVAS_SIDE,
         drawing_mode="freedraw",
         return_image_data=True,
+        initial_drawing=state.canvas_seed(),
         key="draw_canvas",
     )
+    if result.image_data is not None:  # None from a canvas just mounted, which has sent nothing yet
+        state.save_drawing(result.json_data, result.image_data)
+    picture = state.saved_drawing()[1]
     st.caption(t("draw.canvas_help"))
     # Below the canvas, so that the canvas's toolbar never covers it on a narrow screen.
-    st.slider(t("draw.pen_width"), *PEN_WIDTH_RANGE, DEFAULT_PEN_WIDTH, key="draw_pen_width")
-    if result.image_data is None:  # before the first stroke
+    st.slider(t("draw.pen_width"), *PEN_WIDTH_RANGE, key="draw_pen_width")
+    if picture is None:  # before the first stroke
         return None
-    steps = preprocess_steps(result.image_data)  # once, for the steps shown and the input
+    steps = preprocess_steps(picture)  # once, for the steps shown and the input
     render_steps(steps)
     return steps_to_input(steps)
 
@@ -96,9 +109,8 @@ def render_canvas_input() -> np.ndarray | None:
 def render_example_input(dataset: Dataset) -> np.ndarray:
     """A number input choosing a training example -> its (400,) row."""
     last = len(dataset.X) - 1
-    index = st.number_input(
-        t("draw.example", last=last), min_value=0, max_value=last, value=DEFAULT_EXAMPLE, step=1, key="draw_example"
-    )
+    st.session_state.setdefault("draw_example", LAB_EXAMPLE)
+    index = st.number_input(t("draw.example", last=last), min_value=0, max_value=last, step=1, key="draw_example")
     label = int(dataset.y[index, 0])
     st.image(digit_image(dataset.X[index], scale=8), caption=t("draw.example_label", label=label))
     return dataset.X[index]
@@ -151,7 +163,7 @@ def step_image(step: np.ndarray) -> np.ndarray:
 def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> Activations | None:
     """What the network sees, the predicted digit as a metric and the ten probabilities; None when nothing is shown."""
     if x is None:
-        st.session_state.pop("current_logits", None)
+        state.set_current_logits(None)
         if source == "upload":
             st.info(t("draw.invite_upload"))
         else:
@@ -161,7 +173,7 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
     logits = activations.logits[0]
     proba = my_softmax(logits.astype(np.float64))
     digit = int(np.argmax(proba))
-    st.session_state["current_logits"] = logits.astype(np.float64)
+    state.set_current_logits(logits)
     # The verdict first: on a phone the columns stack, and the digit should be the first thing under the canvas.
     verdict, sees = st.columns([1, 1])
     with verdict:

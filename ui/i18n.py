@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from digitdemo.errors import DigitDemoError
@@ -31,8 +33,9 @@ def error_text(exc: DigitDemoError) -> str:
     return message(lang(), exc.msg_id, **exc.params)
 
 
-def render_language_switch() -> None:
-    """A switch in the sidebar between the catalogues' languages, starting from the browser's locale."""
+def render_language_switch(on_change: Callable[[], None]) -> None:
+    """A switch in the sidebar between the catalogues' languages, starting from the browser's locale; `on_change` runs
+    before the page is drawn in the new language."""
     st.session_state.setdefault(LANG_KEY, default_language())
     st.sidebar.segmented_control(
         # Labelled in every language, so that anyone can find the way back to theirs.
@@ -41,4 +44,6 @@ def render_language_switch() -> None:
         format_func=LANGUAGES.get,
         key=LANG_KEY,
         selection_mode="single",
+        required=True,  # a click on the chosen language keeps it
+        on_change=on_change,
     )

@@ -25,16 +25,15 @@ LIMIT_KEY = "mistakes_limit"
 SEED_KEY = "mistakes_seed"
 CONFUSION_KEY = "mistakes_confusion"
 FILTER_KEYS = ("mistakes_true", "mistakes_pred")
+STATE_KEYS = FILTER_KEYS  # handed back after a visit to another tab or a language switch
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_predictions(
-    model_name: str, weights: dict[str, np.ndarray], dataset_id: tuple, _X: np.ndarray
-) -> Predictions:
+def cached_predictions(fingerprint: str, dataset_id: tuple, _model: NumpyModel, _X: np.ndarray) -> Predictions:
     """Predictions over the dataset's (m, 400) digits, computed once per model weights and dataset."""
-    # The weights (10,575 numbers) are hashed by content, so a model trained in this session gets its own entry;
-    # _X is left unhashed (8 MB) and identified by dataset_id, since the app loads the dataset once per process.
-    return predict_dataset(NumpyModel(weights, model_name), _X)
+    # Keyed on the weights' fingerprint, so a model trained in this session gets its own entry; the model and the
+    # 8 MB of digits are left unhashed: dataset_id names the digits, which the app loads once per process.
+    return predict_dataset(_model, _X)
 
 
 def reset_gallery() -> None:
@@ -151,7 +150,7 @@ def render_random_grid(X: np.ndarray, labels: np.ndarray, preds: Predictions) ->
 
 def render(model: NumpyModel, dataset: Dataset) -> None:
     """The Mistakes tab for the model in use (shipped or trained in this session) on the dataset's digits."""
-    preds = cached_predictions(model.name, model.weights, (dataset.source, len(dataset.X)), dataset.X)
+    preds = cached_predictions(model.fingerprint, (dataset.source, len(dataset.X)), model, dataset.X)
     labels = dataset.y[:, 0]
     n_errors = int(np.sum(preds.predicted != labels))
     st.subheader(t("mistakes.errors_heading", n_errors=n_errors, n=len(labels)))

@@ -1,94 +1,95 @@
 """The Model tab: the network's layers and weights, the shipped model's loss curve, and training a model in the app.
 
-Also the sidebar's model choice. TensorFlow is imported only inside `train_session_model`.
+Training runs on its own thread (digitdemo.training), so a click, a tab or a language switch leaves it running; the
+tab follows it while open. Also the sidebar's model choice.
 """
 
 from __future__ import annotations
 
-import tempfile
-import threading
-from pathlib import Path
+from collections.abc import Callable
 
-import numpy as np
 import streamlit as st
 
-from digitdemo.catalog import CATALOG, MODELS_DIR, SESSION_LABEL_ID
+from digitdemo.catalog import CATALOG, SESSION_LABEL_ID, SESSION_MODEL
 from digitdemo.data import Dataset
+from digitdemo.errors import DigitDemoError
 from digitdemo.inference import NumpyModel, load_record
-from digitdemo.metrics import count_errors
-from digitdemo.network import LAYERS
-from ui.charts import PLOTLY_CONFIG, loss_figure
-from ui.i18n import t
+from digitdemo.network import LAYERS, N_INPUTS, N_PARAMETERS
+from digitdemo.training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
+from ui import state
+from ui.charts import PLOTLY_CONFIG, epoch_figure
+from ui.i18n import error_text, t
 
-SHIPPED_MODELS = ("robust", "lab")  # in order of preference
-SESSION_MODEL_NAME = "session"
-EPOCHS_RANGE = (1, 60)
-DEFAULT_EPOCHS = 10
-DEFAULT_LEARNING_RATE = 0.001
-LEARNING_RATE_RANGE = (0.0001, 0.05)
-# One training at a time per server: training takes both CPU cores for its duration.
-TRAINING_LOCK = threading.Lock()
-
-
-def shipped_models(models_dir: Path = MODELS_DIR) -> list[str]:
-    """Names of the shipped models present in models/, the preferred one first."""
-    return [name for name in SHIPPED_MODELS if (models_dir / f"{name}.npz").exists()]
+DEFAULTS = TrainingSettings()
+# The training settings, handed back after a visit to another tab or a language switch.
+SETTING_KEYS = {"model_epochs": "epochs", "model_learning_rate": "learning_rate", "model_holdout": "holdout",
+                "model_step": "step"}  # fmt: skip
+STATE_KEYS = tuple(SETTING_KEYS)
+START_ERROR = "model_start_error"  # why the last press of Train started nothing
+PROGRESS_SECONDS = 1.0  # how often an open Model tab looks at a running training
 
 
 def model_label(name: str) -> str:
-    """A model's display name in this session's language: 'lab' -> "lab recipe", 'session' -> "trained in this session"."""
-    if name == SESSION_MODEL_NAME:
-        return t(SESSION_LABEL_ID)
-    return t(CATALOG[name].label_id) if name in CATALOG else name
+    """A model's display name in this session's language: 'lab' -> "lab recipe", 'session' -> "trained in this
+    session"."""
+    return t(SESSION_LABEL_ID) if name == SESSION_MODEL else t(CATALOG[name].label_id)
 
 
-def render_model_choice(available: list[str]) -> str:
-    """The sidebar's choice between the shipped models -> the chosen name; a note when a session model overrides it."""
-    if st.session_state.get("model_choice") not in available:
-        st.session_state["model_choice"] = available[0]
+def render_model_choice(shipped: list[str], load: Callable[[str], NumpyModel]) -> NumpyModel:
+    """The sidebar's choice among the shipped models and, once this session has one, its own -> the model in use."""
+    options = state.model_choices(shipped)
+    state.keep((state.MODEL_CHOICE,))
     # Labels fixed now: a format_func that reads the language later would break AppTest outside the script run.
-    labels = {name: model_label(name) for name in available}
-    choice = st.sidebar.radio(t("sidebar.model"), available, format_func=labels.get, key="model_choice")
-    if st.session_state.get("session_model") is not None:
+    labels = {name: model_label(name) for name in options}
+    choice = st.sidebar.radio(t("sidebar.model"), options, format_func=labels.get, key=state.MODEL_CHOICE)
+    if choice == SESSION_MODEL:
         st.sidebar.info(t("sidebar.using_session_model"))
-    return choice
+        return state.session_model()
+    return load(choice)
 
 
-def parameter_count(weights: dict[str, np.ndarray]) -> int:
-    """Total number of weights and biases of a model."""
-    return int(sum(array.size for array in weights.values()))
+def activation_name(activation: str) -> str:
+    """A Keras activation name ('relu', 'linear') as the page words it."""
+    return t(f"activation.{activation}")
 
 
-def summary_table(weights: dict[str, np.ndarray]) -> list[dict[str, str]]:
-    """One row per Dense layer: name, units, activation, output shape, weight shapes, parameters."""
+def network_chain() -> str:
+    """The layers as one line: "Input 400 pixels -> 25 ReLU units -> 15 ReLU units -> 10 linear outputs (logits)"."""
+    *hidden, output = LAYERS
+    parts = [t("model.chain_input", n=N_INPUTS)]
+    parts += [
+        t("model.chain_hidden", units=layer.units, activation=activation_name(layer.activation)) for layer in hidden
+    ]
+    parts.append(t("model.chain_output", units=output.units, activation=activation_name(output.activation)))
+    return " -> ".join(parts)
+
+
+def summary_table(model: NumpyModel) -> list[dict[str, str]]:
+    """One row per Dense layer: name, activation, output shape, weight shapes, parameters."""
     rows = []
     for number, layer in enumerate(LAYERS, start=1):
-        units, activation, name = layer.units, layer.activation, layer.name
-        w, b = f"W{number}", f"b{number}"
+        w, b = model.weights[f"W{number}"], model.weights[f"b{number}"]
         rows.append({
-            t("model.layer"): f"{name} (Dense)",
-            t("model.activation"): activation,
-            t("model.output_shape"): f"(None, {units})",
-            t("model.weights"): f"{w} {weights[w].shape}",
-            t("model.biases"): f"{b} {weights[b].shape}",
-            t("model.parameters"): f"{weights[w].size + weights[b].size:,}",
+            t("model.layer"): f"{layer.name} (Dense)",
+            t("model.activation"): activation_name(layer.activation),
+            t("model.output_shape"): f"(None, {layer.units})",
+            t("model.weights"): f"W{number} {w.shape}",
+            t("model.biases"): f"b{number} {b.shape}",
+            t("model.parameters"): f"{w.size + b.size:,}",
         })  # fmt: skip
     return rows
 
 
-def loss_titles() -> tuple[str, str]:
-    """The loss figures' axis titles (x, y) in this session's language."""
-    return t("model.axis_epoch"), t("model.axis_loss")
-
-
 def render(model: NumpyModel, dataset: Dataset) -> None:
-    """Summary and weight shapes of the model in use, the shipped model's loss curve, and in-app training."""
+    """Summary and weight shapes of the model in use, how it was trained, and training in the app."""
     st.subheader(t("model.network_heading"))
-    n_params, label = parameter_count(model.weights), model_label(model.name)
-    st.markdown(t("model.network", model=label, n_params=n_params))
-    st.dataframe(summary_table(model.weights), hide_index=True, key="model_summary")
-    st.caption(t("model.total_parameters", n_params=n_params))
-    render_shipped_record(st.session_state.get("model_choice") or model.name)
+    st.markdown(t("model.network", chain=network_chain(), model=model_label(model.name), n_params=N_PARAMETERS))
+    st.dataframe(summary_table(model), hide_index=True, key="model_summary")
+    st.caption(t("model.total_parameters", n_params=N_PARAMETERS))
+    if model.name == SESSION_MODEL:
+        st.caption(t("model.session_in_use"))
+    else:
+        render_shipped_record(model.name)
     st.divider()
     render_training(dataset)
 
@@ -96,84 +97,125 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
 def render_shipped_record(name: str) -> None:
     """The loss curve and outcomes recorded when the shipped model `name` was trained."""
     record = load_record(name)
-    label = model_label(name)
-    st.subheader(t("model.record_heading", model=label))
+    st.subheader(t("model.record_heading", model=model_label(name)))
     if record is None:
         st.caption(t("model.no_record"))
         return
-    figure = loss_figure(record["loss_per_epoch"], loss_titles())
+    figure = epoch_figure(record["loss_per_epoch"], (t("model.axis_epoch"), t("model.axis_loss")))
     st.plotly_chart(figure, key="model_shipped_loss", config=PLOTLY_CONFIG)
     recipe = record.get("recipe", {})
-    facts = [
-        t("model.recipe", **{key: recipe.get(key) for key in ("epochs", "learning_rate", "batch_size")}),
-        t("model.record_errors", errors=record.get("train_errors"), n=record.get("n_examples")),
-    ]
+    settings = {key: recipe.get(key) for key in ("epochs", "learning_rate", "batch_size")}
+    validation = record.get("validation")
+    if validation and validation["epochs_run"] < recipe.get("epochs", 0):  # early stopping ended it sooner
+        facts = [t("model.recipe_stopped", epochs_run=validation["epochs_run"], **settings)]
+    else:
+        facts = [t("model.recipe", **settings)]
+    facts.append(t("model.record_errors", errors=record.get("train_errors"), n=record.get("n_examples")))
     heldout = record.get("heldout")
     if heldout:
         facts.append(t("model.heldout", accuracy=heldout["accuracy"], n_test=heldout["n_test"]))
     st.caption(" · ".join(facts))
 
 
+def start_run(dataset: Dataset) -> None:
+    """Train button callback: start a run with the chosen settings, or keep the reason it could not start."""
+    settings = TrainingSettings(**{field: st.session_state[key] for key, field in SETTING_KEYS.items()})
+    try:
+        state.set_training_job(start_training(dataset.X, dataset.y, settings))
+        st.session_state.pop(START_ERROR, None)
+    except DigitDemoError as exc:
+        st.session_state[START_ERROR] = exc
+
+
 def render_training(dataset: Dataset) -> None:
-    """Epochs and learning rate, a train button, and the session model's controls once one exists."""
+    """The settings, a train button, and the session's run: live while it trains, its outcome once it has ended."""
     st.subheader(t("model.train_heading"))
     st.caption(t("model.train_caption"))
-    epochs_col, rate_col, _ = st.columns([1, 1, 2])
-    epochs = epochs_col.number_input(t("model.epochs"), *EPOCHS_RANGE, DEFAULT_EPOCHS, step=1, key="model_epochs")
-    rate = rate_col.number_input(
-        t("model.learning_rate"), *LEARNING_RATE_RANGE, DEFAULT_LEARNING_RATE,
-        step=0.0005, format="%.4f", key="model_learning_rate",
+    for key, field in SETTING_KEYS.items():
+        st.session_state.setdefault(key, getattr(DEFAULTS, field))
+    job = state.training_job()
+    running = job is not None and not job.finished
+    epochs_col, rate_col, options_col = st.columns([1, 1, 2])
+    epochs_col.number_input(t("model.epochs"), *EPOCHS_RANGE, step=1, key="model_epochs", disabled=running)
+    rate_col.number_input(
+        t("model.learning_rate"), *LEARNING_RATE_RANGE, step=0.0005, format="%.4f", key="model_learning_rate",
+        disabled=running,
     )  # fmt: skip
-    if st.button(t("model.train"), key="model_train", type="primary"):
-        train_session_model(dataset, int(epochs), float(rate))
-    session = st.session_state.get("session_model")
-    if session is None:
+    options_col.checkbox(t("model.holdout"), key="model_holdout", help=t("model.holdout_help"), disabled=running)
+    options_col.checkbox(t("model.step"), key="model_step", help=t("model.step_help"), disabled=running)
+    st.button(
+        t("model.train"), key="model_train", type="primary", on_click=start_run, args=(dataset,), disabled=running
+    )
+    if START_ERROR in st.session_state:
+        st.warning(error_text(st.session_state[START_ERROR]))
+    if running:
+        render_live_run()
+    elif job is not None:
+        render_run(job)
+
+
+@st.fragment(run_every=PROGRESS_SECONDS)
+def render_live_run() -> None:
+    """The running training, looked at every PROGRESS_SECONDS; once it has ended, the whole page is drawn again, so
+    that the sidebar switches to the new model."""
+    job = state.training_job()
+    if job is None or job.finished:
+        st.rerun(scope="app")
+    render_run(job)
+
+
+def render_run(job: TrainingJob) -> None:
+    """Where a run stands (progress, paused, done, stopped or failed), its controls and its curves per epoch."""
+    total = job.settings.epochs
+    last = job.history[-1] if job.history else None
+    if job.state == "failed":
+        st.error(t("model.run_failed", error=job.error))
         return
-    losses = st.session_state.get("session_losses", [])
-    errors = st.session_state.get("session_errors")
-    st.success(t("model.session_success", loss=losses[-1], errors=errors, n=len(dataset.X)))
-    st.plotly_chart(loss_figure(losses, loss_titles()), key="model_session_loss", config=PLOTLY_CONFIG)
-    download_col, reset_col, _ = st.columns([1, 1, 2])
-    download_col.download_button(
-        t("model.download"), st.session_state["session_keras"],
-        file_name="my_model.keras", mime="application/octet-stream", key="model_download",
-    )  # fmt: skip
-    if reset_col.button(t("model.back_to_shipped"), key="model_reset"):
-        for key in ("session_model", "session_losses", "session_errors", "session_keras"):
-            st.session_state.pop(key, None)
-        st.rerun()
+    if last is None:
+        st.progress(0.0, text=t("model.starting"))
+    elif job.state == "running":
+        st.progress(last.epoch / total, text=epoch_line(job))
+    elif job.state == "waiting":
+        st.info(t("model.run_waiting", done=last.epoch, total=total) + " " + epoch_line(job))
+    else:
+        outcome = "model.run_done" if job.state == "done" else "model.run_stopped"
+        st.success(t(outcome, done=last.epoch, total=total, loss=last.loss, errors=last.train_errors, n=last.n_train))
+    controls = st.columns([1, 1, 2])
+    if not job.finished:
+        controls[0].button(t("model.stop"), key="model_stop", on_click=job.stop, width="stretch")
+        controls[1].button(
+            t("model.next_epoch"), key="model_next_epoch", on_click=job.step, disabled=job.state != "waiting",
+            width="stretch",
+        )  # fmt: skip
+    elif job.model is not None:
+        controls[0].download_button(
+            t("model.download"), job.keras_bytes, file_name="my_model.keras", mime="application/octet-stream",
+            key="model_download", width="stretch",
+        )  # fmt: skip
+        controls[1].button(t("model.back_to_shipped"), key="model_reset", on_click=state.set_training_job, args=(None,))
+    if job.history:
+        render_curves(job)
 
 
-def train_session_model(dataset: Dataset, epochs: int, learning_rate: float) -> None:
-    """Train a fresh lab network with a growing loss curve; store it in this session; refuse if another is training."""
-    if not TRAINING_LOCK.acquire(blocking=False):
-        st.warning(t("model.busy"))
-        return
-    try:
-        from digitdemo.catalog import LAB, Recipe
-        from digitdemo.model import keras_weights, save_keras_model
-        from digitdemo.train import fit
+def epoch_line(job: TrainingJob) -> str:
+    """The last epoch's figures in one line: loss, training errors and, when measured, held-out accuracy."""
+    last = job.history[-1]
+    line = t("model.run_epoch", done=last.epoch, total=job.settings.epochs, loss=last.loss, errors=last.train_errors,
+             n=last.n_train)  # fmt: skip
+    if last.heldout_accuracy is not None:
+        line += " · " + t("model.run_heldout", accuracy=last.heldout_accuracy)
+    return line
 
-        progress = st.progress(0.0, text=t("model.starting"))
-        curve = st.empty()
-        losses: list[float] = []
 
-        def on_epoch(done: int, total: int, loss: float, _weights: dict) -> None:
-            losses.append(loss)
-            progress.progress(done / total, text=t("model.epoch_progress", done=done, total=total, loss=loss))
-            curve.plotly_chart(loss_figure(losses, loss_titles(), total), config=PLOTLY_CONFIG)
-
-        recipe = Recipe(name=SESSION_MODEL_NAME, epochs=epochs, learning_rate=learning_rate, seed=LAB.seed)
-        keras_model, _ = fit(dataset.X, dataset.y, recipe, on_epoch)
-        session = NumpyModel(keras_weights(keras_model), name=SESSION_MODEL_NAME)
-        with tempfile.TemporaryDirectory() as tmp:
-            keras_bytes = save_keras_model(keras_model, Path(tmp) / "my_model.keras").read_bytes()
-        st.session_state.update(
-            session_model=session,
-            session_losses=losses,
-            session_errors=count_errors(session, dataset.X, dataset.y),
-            session_keras=keras_bytes,
-        )
-    finally:
-        TRAINING_LOCK.release()
-    st.rerun()
+def render_curves(job: TrainingJob) -> None:
+    """Loss, training errors and (when digits were held out) held-out accuracy per epoch, each with its own axis."""
+    epochs, x_title = job.settings.epochs, t("model.axis_epoch")
+    curves = [
+        ("loss", [s.loss for s in job.history], t("model.axis_loss"), False),
+        ("errors", [s.train_errors for s in job.history], t("model.axis_errors", n=job.n_examples), False),
+    ]
+    if job.settings.holdout:
+        curves.append(("heldout", [s.heldout_accuracy for s in job.history], t("model.axis_heldout"), True))
+    for column, (name, values, title, percent) in zip(st.columns(len(curves)), curves, strict=True):
+        figure = epoch_figure(values, (x_title, title), epochs, percent=percent)
+        column.plotly_chart(figure, key=f"model_run_{name}", config=PLOTLY_CONFIG)

@@ -1,4 +1,4 @@
-"""ReLU explorer: the lab's three activations, and the companion lab's game of matching a target with ReLU units."""
+"""ReLU explorer: the lab's activations, and the companion lab's game of matching a target with ReLU units."""
 
 from __future__ import annotations
 
@@ -15,20 +15,18 @@ PARAMS = ("w1", "b1", "w2", "b2")
 # The widgets whose values the app keeps while another tab is open (the tab is not built then).
 STATE_KEYS = tuple(f"relu_{name}" for name in PARAMS)
 MATCH_TOLERANCE = 1e-9  # below this mean squared error the sum is the target up to rounding
+# The activations the lab plots, each with its formula's message id; a new one is its function and a line here.
+ACTIVATIONS = (("relu.linear", linear), ("relu.sigmoid", sigmoid), ("relu.relu", relu))
 
 
 def render_activations() -> None:
-    """The lab's row of three plots over z in [-5, 5]: linear, sigmoid, ReLU."""
+    """The lab's row of plots over z in [-5, 5], one per activation: linear, sigmoid, ReLU."""
     st.subheader(t("relu.activations_heading"))
     z = np.linspace(*Z_RANGE, 201)
-    plots = [
-        (t("relu.linear"), linear(z)),
-        (t("relu.sigmoid"), sigmoid(z)),
-        (t("relu.relu"), relu(z)),
-    ]
-    for column, (title, a) in zip(st.columns(3), plots, strict=True):
+    for column, (msg_id, activation) in zip(st.columns(len(ACTIVATIONS)), ACTIVATIONS, strict=True):
+        title = t(msg_id)
         column.markdown(f"**{title}**")
-        column.plotly_chart(activation_figure(z, a, title), config=PLOTLY_CONFIG)
+        column.plotly_chart(activation_figure(z, activation(z), title), config=PLOTLY_CONFIG)
     st.caption(t("relu.activations_caption"))
 
 

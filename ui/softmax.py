@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from digitdemo.activations import my_softmax, naive_softmax
+from ui import state
 from ui.charts import PLOTLY_CONFIG, bars_figure
 from ui.i18n import t
 
@@ -55,14 +56,14 @@ def on_range_change() -> None:
 
 def load_logits() -> None:
     """Button callback: put the Draw tab's 10 logits on the sliders (runs before the fragment draws them)."""
-    logits = st.session_state.get("current_logits")
+    logits = state.current_logits()
     if logits is None:
         st.session_state[LOADED_KEY] = None  # the note then says to draw first
         return
-    logits = np.asarray(logits, dtype=np.float64).reshape(-1)
     values = to_slider_values(logits, wide=True)
     st.session_state["softmax_classes"] = len(values)
     st.session_state["softmax_wide"] = True
+    st.session_state["softmax_temperature"] = T_DEFAULT  # the drawing's probabilities are softmax at T = 1
     set_sliders(values)
     st.session_state[LOADED_KEY] = {"logits": logits, "values": values}
 
