@@ -12,6 +12,7 @@ from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
 from digitdemo.inference import Activations, NumpyModel
 from digitdemo.preprocess import preprocess_steps, steps_to_input
+from digitdemo.why import UNSURE_BELOW
 from ui.charts import (
     GRID_LEVEL,
     PLOTLY_CONFIG,
@@ -30,7 +31,6 @@ CANVAS_TOOLBAR_SPACE = 24  # px of extra space above the canvas, on top of Strea
 PEN_WIDTH_RANGE = (8, 40)
 DEFAULT_PEN_WIDTH = 22
 DEFAULT_EXAMPLE = 1015  # the lab's "2"
-UNSURE_BELOW = 0.5  # top probability under which the tab says the network is not sure
 SOURCES = ("canvas", "example", "upload")
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
 SEES_SCALE = 12
