@@ -21,7 +21,7 @@ from benchmarks.accuracy import PER_CLASS as DIGITS_PER_CLASS
 from benchmarks.accuracy import SEED as DIGITS_SEED
 from benchmarks.accuracy import load_shipped
 from digitdemo.activations import my_softmax
-from digitdemo.data import load_dataset
+from digitdemo.data import checksum, load_dataset
 from digitdemo.inference import NumpyModel, load_record
 from digitdemo.neighbours import build_index, load_calibration, novelty, training_rows
 from digitdemo.preprocess import preprocess
@@ -103,9 +103,10 @@ def run(per_symbol: int, digits_per_class: int) -> dict:
     scores, calibration = {}, {}
     for name, model in load_shipped().items():
         record = load_record(name)
-        stored = load_calibration(record)
+        stored = load_calibration(record, checksum(dataset.X, dataset.y))
         if stored is None:
-            print(f"skipping {name}: no threshold; run `python -m digitdemo calibrate --model {name}`", file=sys.stderr)
+            print(f"skipping {name}: no threshold for this data; run `python -m digitdemo calibrate --model {name}`",
+                  file=sys.stderr)  # fmt: skip
             continue
         index = build_index(model.weights, dataset.X, dataset.y, training_rows(record, dataset.y))
         per_set = {set_name: score_set(model, index, stored.threshold, X) for set_name, X in X_sets.items()}
@@ -155,8 +156,8 @@ was trained on *of the class it predicts*. **Flagged** when the score exceeds a 
 2% of held-out digits (digits the model never trained on) exceed it. Why this one:
 
 - It asks the question a teacher would: "it says 8; is it like any 8 it has seen?", and the answer can be shown:
-  the nearest 8 beside the drawing, with the distance, against the distance that 98% of unseen real digits stay within.
-- Softmax cannot say it: it must share 100% among ten digits, so an X gets a confident 8. The last row group shows
+  the nearest 8 beside the drawing, and its distance against the one that 98% of unseen real digits stay within.
+- Softmax cannot say it: it must share 100% among ten digits, so an X gets a confident 8. The 'not sure' columns show
   the softmax's own "not sure" (top probability under 50%) on the same sets.
 - Tried on other drawings of these symbols (seed 5), all calibrated to the same 2% on the robust model's 500
   validation digits, share of symbols flagged: this score 48%; the same without conditioning on the predicted class

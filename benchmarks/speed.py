@@ -188,7 +188,7 @@ def bench_explain(setting: Setting, report: Report) -> None:
     import numpy as np
 
     from digitdemo.activations import my_softmax
-    from digitdemo.data import load_dataset
+    from digitdemo.data import checksum, load_dataset
     from digitdemo.inference import load_model, load_record
     from digitdemo.neighbours import build_index, load_calibration, training_rows
     from digitdemo.preprocess import preprocess
@@ -199,7 +199,7 @@ def bench_explain(setting: Setting, report: Report) -> None:
     start = time.perf_counter()
     index = build_index(model.weights, dataset.X, dataset.y, training_rows(record, dataset.y))
     build_ms = (time.perf_counter() - start) * 1e3
-    calibration = load_calibration(record)
+    calibration = load_calibration(record, checksum(dataset.X, dataset.y))
     drawings, _ = drawn_set(setting.explain_per_class, EXPLAIN_SEED)
     canvases = [np.dstack([d.image, d.image, d.image, np.full_like(d.image, 255)]) for d in drawings]
 
@@ -615,7 +615,9 @@ METHOD = """\
 Method. Medians of repeated runs; except where said, each measure and its baseline alternate in the same run, so
 both see the same load from other processes. Per stroke: a 280x280x4 uint8 canvas image (white "2" on black)
 through the Draw tab's path (preprocess, NumpyModel.forward, softmax, ui.charts.probability_chart) against the same
-path with the lab's Keras `model.predict`. Cold start: from starting `streamlit run` (Chromium already open) until a new page shows the
+path with the lab's Keras `model.predict`. Explanations: drawn digits (digitdemo.synth, seed 31) as RGBA canvases,
+each through the prediction alone and the prediction plus `digitdemo.why.explain_input` (robust model, its training
+digits as neighbours, the picture resized without framing), in this thread's CPU time. Cold start: from starting `streamlit run` (Chromium already open) until a new page shows the
 canvas and the script is idle; the baseline is a temporary copy of streamlit_app.py with `import tensorflow` at its
 top. Memory: the server's resident set after that first page, then after opening further sessions (each its own
 browser context) divided by their number. Training: the lab's plain `model.fit` against `digitdemo.train.fit`, same

@@ -17,7 +17,7 @@ EDGES_PER_LAYER = 30  # strongest edges drawn between two layers: enough to see 
 
 
 class Layer(NamedTuple):
-    """One layer's pre-activation z (n,) and activation a (n,), float64; a == z for the linear output."""
+    """One layer's pre-activation z and activation a, (n,) or (m, n) float64; a == z for the linear output."""
 
     z: np.ndarray
     a: np.ndarray
@@ -32,8 +32,12 @@ def n_layers(weights: Weights) -> int:
 
 
 def forward_layers(weights: Weights, x: np.ndarray) -> list[Layer]:
-    """(n0,) input -> k Layers in float64 (ReLU on all but the last), so identities below hold to 1e-12."""
+    """(n0,) input or (m, n0) inputs -> k Layers of (n_l,) or (m, n_l) float64 arrays (ReLU on all but the last);
+    float64 so that the identities below hold to 1e-12."""
     a = np.asarray(x, dtype=np.float64)
+    n0 = weights["W1"].shape[0]
+    if a.ndim not in (1, 2) or a.shape[-1] != n0:
+        raise ValueError(f"the network takes {n0} input values (or rows of {n0}); got an array of shape {a.shape}")
     k = n_layers(weights)
     layers = []
     for i in range(1, k + 1):

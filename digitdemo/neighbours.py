@@ -105,7 +105,10 @@ def novelty(index: DigitIndex, X: np.ndarray, classes: np.ndarray | int) -> tupl
     rough = np.atleast_2d(rough_distances(index.X, index.X_sq, X))
     rough = np.where(index.y[None, :] == np.reshape(classes, (-1, 1)), rough, np.inf)
     nearest = np.argmin(rough, axis=1)
-    return exact_distances(index.X[nearest], np.atleast_2d(X)), index.rows[nearest]
+    # A class with no reference digit (a dataset lacking it) is infinitely unlike what the model saw; row -1.
+    seen = np.isfinite(rough[np.arange(len(rough)), nearest])
+    scores = np.where(seen, exact_distances(index.X[nearest], np.atleast_2d(X)), np.inf)
+    return scores, np.where(seen, index.rows[nearest], -1)
 
 
 @dataclass(frozen=True)
@@ -152,9 +155,11 @@ def novelty_record(
     return {**asdict(calibration), "flag_rate": FLAG_RATE, "method": method, "data_checksum": checksum(X, y)}
 
 
-def load_calibration(record: dict | None) -> Calibration | None:
-    """The Calibration stored in a model's record by `python -m digitdemo calibrate`, or None when there is none."""
+def load_calibration(record: dict | None, data_checksum: str) -> Calibration | None:
+    """The Calibration stored in a model's record by `python -m digitdemo calibrate`, or None when there is none or
+    it was made on other data than the dataset with this `checksum(X, y)` (its training rows and threshold would not
+    hold)."""
     entry = (record or {}).get("novelty")
-    if not entry:
+    if not entry or entry.get("data_checksum") != data_checksum:
         return None
     return Calibration(entry["threshold"], entry["typical"], entry["n_heldout"], entry["flagged"])

@@ -3,13 +3,19 @@ nearest training digits, the "not a digit?" score and its calibration, and the p
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from digitdemo.data import roll_up, stratified_split
+from digitdemo.data import checksum, roll_up, stratified_split
 from digitdemo.explain import (
     attribute_pixels,
     downstream_maps,
@@ -19,7 +25,7 @@ from digitdemo.explain import (
     network_graph,
     top_two,
 )
-from digitdemo.inference import load_model, load_record
+from digitdemo.inference import MODELS_DIR, load_model, load_record
 from digitdemo.neighbours import (
     FLAG_RATE,
     build_index,
@@ -34,6 +40,7 @@ from digitdemo.preprocess import plain_resize, preprocess
 from digitdemo.synth import drawn_set
 from digitdemo.why import explain_input
 
+ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TOLERANCE = 1e-6
 INPUTS = hnp.arrays(np.float64, 400, elements=st.floats(-0.3, 1.3))
@@ -42,6 +49,11 @@ INPUTS = hnp.arrays(np.float64, 400, elements=st.floats(-0.3, 1.3))
 @pytest.fixture(scope="module")
 def robust():
     return load_model("robust")
+
+
+@pytest.fixture(scope="module")
+def data_sum(dataset) -> str:
+    return checksum(dataset.X, dataset.y)
 
 
 @st.composite
@@ -214,7 +226,7 @@ def test_calibration_flags_at_most_the_rate_and_no_lower_threshold_would(rng):
     assert calibration.n_heldout == 200 and calibration.typical == pytest.approx(np.median(scores))
 
 
-def test_robust_threshold_is_reproduced_from_the_data(robust, dataset):
+def test_robust_threshold_is_reproduced_from_the_data(robust, dataset, data_sum):
     """The threshold in models/robust.json is what `python -m digitdemo calibrate` derives: recomputing it from the
     model, the data and the recipe's validation split gives the same number."""
     record = load_record("robust")
@@ -222,7 +234,7 @@ def test_robust_threshold_is_reproduced_from_the_data(robust, dataset):
     _, validation = stratified_split(dataset.y, record["recipe"]["validation_fraction"], record["recipe"]["seed"])
     np.testing.assert_array_equal(np.sort(validation), np.setdiff1d(np.arange(len(dataset.y)), train))
     fresh = novelty_record(robust.weights, dataset.X, dataset.y, train, np.sort(validation), "test")
-    stored = load_calibration(record)
+    stored = load_calibration(record, data_sum)
     assert stored is not None and stored.threshold == pytest.approx(fresh["threshold"], rel=1e-6)
     assert stored.flagged <= FLAG_RATE * stored.n_heldout
 
@@ -230,7 +242,26 @@ def test_robust_threshold_is_reproduced_from_the_data(robust, dataset):
 def test_lab_model_trains_on_every_digit(dataset):
     """A record without a validation split (the lab recipe) means the model saw every digit."""
     np.testing.assert_array_equal(training_rows(load_record("lab"), dataset.y), np.arange(len(dataset.y)))
-    assert load_calibration(None) is None
+
+
+def test_no_calibration_without_a_record_or_on_other_data(data_sum):
+    """A missing record gives no threshold, and so does one calibrated on other data (its rows would be wrong)."""
+    assert load_calibration(None, data_sum) is None
+    assert load_calibration(load_record("lab"), data_sum) is not None
+    assert load_calibration(load_record("lab"), "0" * 64) is None
+
+
+def test_a_class_with_no_reference_digit_is_infinitely_novel():
+    """If the reference set lacks the class asked about, the score is infinite and no row is named."""
+    index = build_index(KNOWN_NET, KNOWN_X, KNOWN_Y)
+    scores, rows = novelty(index, np.array([0.0, 0.0]), 7)
+    assert scores.tolist() == [np.inf] and rows.tolist() == [-1]
+
+
+def test_wrong_input_shape_gets_a_clear_message(robust):
+    """An input of the wrong length names the length the network takes."""
+    with pytest.raises(ValueError, match="takes 400 input values"):
+        forward_layers(robust.weights, np.zeros(399))
 
 
 def test_plain_resize_keeps_the_picture_where_it_was():
@@ -244,14 +275,14 @@ def test_plain_resize_keeps_the_picture_where_it_was():
     np.testing.assert_allclose(plain_resize(255 - canvas), x, atol=1e-6)  # dark ink on light paper: same input
 
 
-def test_explain_input_bundles_consistent_figures(robust, dataset):
+def test_explain_input_bundles_consistent_figures(robust, dataset, data_sum):
     """One call per stroke: the prediction, its pixel contributions against the runner-up, the neighbours, the
     novelty verdict and the unframed prediction agree with the functions they come from."""
     drawing = drawn_set(1, 7)[0][3]
     x = preprocess(drawing.image)
     record = load_record("robust")
     index = build_index(robust.weights, dataset.X, dataset.y, training_rows(record, dataset.y))
-    calibration = load_calibration(record)
+    calibration = load_calibration(record, data_sum)
     result = explain_input(robust.weights, x, index, calibration, drawing.image)
     logits = robust.predict_logits(x)[0]
     assert result.predicted == int(np.argmax(logits)) and result.runner_up != result.predicted
@@ -264,3 +295,25 @@ def test_explain_input_bundles_consistent_figures(robust, dataset):
     np.testing.assert_allclose(result.unframed_logits, robust.predict_logits(result.unframed)[0], atol=1e-4)
     without = explain_input(robust.weights, x, index, against=0)
     assert without.unlike_digits is None and without.unframed is None and without.attribution.against == 0
+
+
+def test_calibrate_command_stores_the_threshold(tmp_path, data_sum):
+    """`python -m digitdemo calibrate` on a copy of the robust model writes the same threshold into the copy's record;
+    a model without a record gets a one-line error, not a traceback."""
+    for suffix in (".npz", ".json"):
+        shutil.copy(MODELS_DIR / f"robust{suffix}", tmp_path / f"copy{suffix}")
+    record = json.loads((tmp_path / "copy.json").read_text())
+    del record["novelty"]
+    (tmp_path / "copy.json").write_text(json.dumps(record))
+    command = [sys.executable, "-m", "digitdemo", "calibrate", "--model"]
+    result = subprocess.run([*command, str(tmp_path / "copy.npz")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    stored = load_calibration(load_record(tmp_path / "copy.npz"), data_sum)
+    assert (
+        stored is not None
+        and stored == load_calibration(load_record("robust"), data_sum)
+        and "10 of 500" in result.stdout
+    )
+    (tmp_path / "copy.json").unlink()
+    result = subprocess.run([*command, str(tmp_path / "copy.npz")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "has no JSON record" in result.stderr and "Traceback" not in result.stderr
