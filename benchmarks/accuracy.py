@@ -22,10 +22,10 @@ import numpy as np
 from PIL import Image
 
 from digitdemo.catalog import CATALOG
-from digitdemo.data import SIDE, load_dataset, roll_up, stratified_split, unroll
+from digitdemo.data import N_PIXELS, load_dataset, roll_up, stratified_split
 from digitdemo.errors import ModelFileError
 from digitdemo.inference import NumpyModel, load_model, load_record
-from digitdemo.preprocess import CANVAS_SIDE, ink_polarity, load_gray, preprocess
+from digitdemo.preprocess import CANVAS_SIDE, plain_resize, preprocess
 from testkit.synth import MAX_PEN_FRACTION, MAX_SLANT, PEN_WIDTHS, SIZES, TEMPLATES, drawn_set, photo_like
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,13 +36,6 @@ SEED = 2026  # the benchmark's drawings; the tests and the browser test use othe
 TARGETS = {("drawn", "preprocess"): 0.98, ("photos", "preprocess"): 0.95, ("held-out", "as trained"): 0.95}
 
 Preprocessor = Callable[[object], "np.ndarray | None"]
-
-
-def plain_resize(image: np.ndarray) -> np.ndarray:
-    """The naive path: the whole picture, ink made light, shrunk to 20x20 and unrolled -> (400,) float32."""
-    gray = ink_polarity(load_gray(image))
-    small = Image.fromarray(gray, mode="F").resize((SIDE, SIDE), Image.Resampling.BILINEAR)
-    return unroll(np.asarray(small)[None])[0]
 
 
 def enlarge(row: np.ndarray, side: int = CANVAS_SIDE) -> np.ndarray:
@@ -65,7 +58,7 @@ def featurise(images: list[np.ndarray], labels: np.ndarray, prepare: Preprocesso
     """Run each picture through `prepare`; a picture where no digit is found counts as a wrong answer."""
     rows = [prepare(image) for image in images]
     found = np.array([row is not None for row in rows])
-    X = np.stack([row if row is not None else np.zeros(SIDE * SIDE, np.float32) for row in rows])
+    X = np.stack([row if row is not None else np.zeros(N_PIXELS, np.float32) for row in rows])
     return Inputs(X, found, labels)
 
 

@@ -46,7 +46,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "speed.md"
 APP = "streamlit_app.py"
 SERVE_TIMED = "--serve-timed"  # internal: run Streamlit with every script and fragment run timed into a log
 PROFILE_ENV = "DIGITDEMO_BENCH_PROFILE"  # a folder: the timed server also saves a pyinstrument profile of each run
-SECTIONS = ("stroke", "training", "coldstart", "interaction")
+SECTIONS = ("explain", "stroke", "training", "coldstart", "interaction")
 MB = 2**20
 # Strokes drawn after the "2" when more are wanted.
 EXTRA_STROKES = [[(0.2, 0.2 + 0.08 * i), (0.25, 0.25 + 0.08 * i)] for i in range(8)]
@@ -65,11 +65,15 @@ class Setting:
     slider_moves: int = 10
     app_strokes: int = 8
     full_reruns: int = 5
+    explain_per_class: int = 30  # drawn digits of each class timed with and without the explanations
+    explain_repeats: int = 3
 
 
 FULL = Setting()
 TINY = Setting(stroke_repeats=10, train_rows=500, train_epochs=2, train_seeds=(1234,), cold_repeats=1,
-               extra_sessions=1, slider_moves=2, app_strokes=1, full_reruns=1)  # fmt: skip
+               extra_sessions=1, slider_moves=2, app_strokes=1, full_reruns=1, explain_per_class=1,
+               explain_repeats=1)  # fmt: skip
+EXPLAIN_SEED = 31  # the drawings timed with explanations: any seed will do, fixed so reruns time the same inputs
 
 
 @dataclass
@@ -176,6 +180,68 @@ def bench_stroke(setting: Setting, report: Report) -> None:
     report.rows.append(Row("  of which the network: NumPy forward + softmax", median(times["forward + softmax"]), "ms",
                            median(times["Keras predict alone"]), "Keras model.predict alone"))  # fmt: skip
     report.details["stroke_ms"] = {k: round(median(v), 3) for k, v in times.items()}
+
+
+def bench_explain(setting: Setting, report: Report) -> None:
+    """Many drawn digits as canvas images: the prediction alone against the prediction plus digitdemo.why's whole
+    explanation bundle (robust model), interleaved in the same run; and the one-off cost of the neighbour index."""
+    import numpy as np
+
+    from digitdemo.activations import my_softmax
+    from digitdemo.data import checksum, load_dataset
+    from digitdemo.inference import load_model, load_record
+    from digitdemo.neighbours import build_index, load_calibration, training_rows
+    from digitdemo.preprocess import preprocess
+    from digitdemo.why import explain_input
+    from testkit.synth import drawn_set
+
+    model, dataset, record = load_model("robust"), load_dataset(), load_record("robust")
+    start = time.perf_counter()
+    index = build_index(model.weights, dataset.X, dataset.y, training_rows(record, dataset.y))
+    build_ms = (time.perf_counter() - start) * 1e3
+    calibration = load_calibration(record, checksum(dataset.X, dataset.y))
+    drawings, _ = drawn_set(setting.explain_per_class, EXPLAIN_SEED)
+    canvases = [np.dstack([d.image, d.image, d.image, np.full_like(d.image, 255)]) for d in drawings]
+
+    def predict(canvas: np.ndarray) -> np.ndarray:
+        return my_softmax(model.forward(preprocess(canvas)).logits[0])
+
+    def explained(canvas: np.ndarray) -> object:
+        x = preprocess(canvas)
+        return my_softmax(model.forward(x).logits[0]), explain_input(model.weights, x, index, calibration, canvas)
+
+    inputs = [(canvas, preprocess(canvas)) for canvas in canvases]
+    calls = {
+        "plain": lambda canvas, x: predict(canvas),
+        "explained": lambda canvas, x: explained(canvas),
+        "bundle": lambda canvas, x: explain_input(model.weights, x, index, calibration, canvas),
+    }
+    # CPU time of this thread, as the app rows count the server's CPU: on a shared machine the wall clock also
+    # counts the moments other processes hold the cores (kept in the note).
+    cpu: dict[str, list[float]] = {name: [] for name in calls}
+    wall: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(setting.explain_repeats):
+        for canvas, x in inputs:
+            for name, call in calls.items():
+                start_wall, start_cpu = time.perf_counter(), time.thread_time()
+                call(canvas, x)
+                cpu[name].append((time.thread_time() - start_cpu) * 1e3)
+                wall[name].append((time.perf_counter() - start_wall) * 1e3)
+    ours, theirs, bundle = median(cpu["explained"]), median(cpu["plain"]), cpu["bundle"]
+    report.rows.append(Row("Explanations per stroke: canvas -> prediction + why-bundle, CPU", ours, "ms", theirs,
+                           "prediction alone", "<= 10 ms", ours <= 10,
+                           f"{len(inputs)} drawn digits x {setting.explain_repeats}; the bundle alone: median "
+                           f"{median(bundle):.2f} ms, 90th percentile {float(np.percentile(bundle, 90)):.2f} ms; "
+                           f"wall clock medians {median(wall['explained']):.2f} ms vs {median(wall['plain']):.2f} ms "
+                           f"(bundle {median(wall['bundle']):.2f} ms, 90th percentile "
+                           f"{float(np.percentile(wall['bundle'], 90)):.2f} ms); neighbour index built once per model "
+                           f"in {build_ms:.0f} ms"))  # fmt: skip
+    report.rows.append(Row("  of which the explanation bundle (digitdemo.why.explain_input)", median(bundle), "ms"))
+    report.details["explain_ms"] = (
+        {f"{k} cpu": round(median(v), 3) for k, v in cpu.items()}
+        | {f"{k} wall": round(median(v), 3) for k, v in wall.items()}
+        | {"index_build": round(build_ms, 1)}
+    )
 
 
 # ---------------------------------------------------------------- training
@@ -550,7 +616,9 @@ METHOD = """\
 Method. Medians of repeated runs; except where said, each measure and its baseline alternate in the same run, so
 both see the same load from other processes. Per stroke: a 280x280x4 uint8 canvas image (white "2" on black)
 through the Draw tab's path (preprocess, NumpyModel.forward, softmax, ui.charts.probability_chart) against the same
-path with the lab's Keras `model.predict`. Cold start: from starting `streamlit run` (Chromium already open) until a new page shows the
+path with the lab's Keras `model.predict`. Explanations: drawn digits (testkit.synth, seed 31) as RGBA canvases,
+each through the prediction alone and the prediction plus `digitdemo.why.explain_input` (robust model, its training
+digits as neighbours, the picture resized without framing), in this thread's CPU time. Cold start: from starting `streamlit run` (Chromium already open) until a new page shows the
 canvas and the script is idle; the baseline is a temporary copy of streamlit_app.py with `import tensorflow` at its
 top. Memory: the server's resident set after that first page, then after opening further sessions (each its own
 browser context) divided by their number. Training: the lab's plain `model.fit` against `digitdemo.train.fit`, same
@@ -568,6 +636,8 @@ turns off."""
 def run(setting: Setting, sections: list[str]) -> Report:
     report = Report()
     report.details["machine"] = machine()
+    if "explain" in sections:  # NumPy only, so before the stroke section imports TensorFlow
+        bench_explain(setting, report)
     if "stroke" in sections:
         bench_stroke(setting, report)
     if "training" in sections:

@@ -1,4 +1,4 @@
-"""Command line: `python -m digitdemo build-data | train | evaluate`."""
+"""Command line: `python -m digitdemo build-data | train | evaluate | calibrate`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 
 from digitdemo.catalog import CATALOG, DEFAULT_MODEL
 from digitdemo.data import DATA_DIR, LAB_EXAMPLE, SHIPPED_FILE, build_dataset, load_dataset
-from digitdemo.errors import DigitDemoError
-from digitdemo.inference import load_model, load_record
+from digitdemo.errors import DigitDemoError, ModelFileError
+from digitdemo.inference import load_model, load_record, save_record
 from digitdemo.metrics import count_errors
 
 BAR_WIDTH = 30
@@ -71,6 +71,39 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         )
 
 
+def cmd_calibrate(args: argparse.Namespace) -> None:
+    from digitdemo.neighbours import FLAG_RATE, novelty_record, training_rows
+
+    dataset = load_dataset(args.data_dir)
+    X, y = dataset.X, dataset.y
+    model = load_model(args.model)
+    record = load_record(args.model)
+    if record is None:
+        raise ModelFileError("model_file.no_record", model=args.model)
+    if record.get("validation"):  # the robust recipe held digits out of training itself
+        train_rows = training_rows(record, y)
+        heldout_rows = np.setdiff1d(np.arange(len(y)), train_rows)
+        weights = model.weights
+        method = f"this model on its own validation split ({len(heldout_rows)} digits it was not trained on)"
+    else:  # trained on every digit: a second model of the same recipe, trained on 80%, judges the other 20%
+        from digitdemo.train import Recipe, fit_heldout
+
+        heldout_model, train_rows, heldout_rows = fit_heldout(X, y, Recipe(**record["recipe"]))
+        weights = heldout_model.weights
+        method = (
+            f"cross-fitted: a second model of the same recipe trained on a stratified 80% (split seed 0) gives the "
+            f"classes of the other {len(heldout_rows)} digits, measured against that 80%"
+        )
+    record["novelty"] = novelty_record(weights, X, y, train_rows, heldout_rows, method)
+    path = save_record(record, args.model)
+    novelty = record["novelty"]
+    print(
+        f"novelty threshold {novelty['threshold']:.3f} (typical held-out digit {novelty['typical']:.3f}): "
+        f"{novelty['flagged']} of {novelty['n_heldout']} held-out digits above it (at most {FLAG_RATE:.0%}); "
+        f"{method}; saved in {path}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitdemo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--model", default=DEFAULT_MODEL, help="a shipped model's name or a .npz/.keras path")
     evaluate.add_argument("--data-dir", default=str(DATA_DIR))
     evaluate.set_defaults(run=cmd_evaluate)
+    calibrate = sub.add_parser("calibrate", help="compute a model's 'not a digit?' threshold into its JSON record")
+    calibrate.add_argument("--model", default=DEFAULT_MODEL, help="a shipped model's name or a .npz/.keras path")
+    calibrate.add_argument("--data-dir", default=str(DATA_DIR))
+    calibrate.set_defaults(run=cmd_calibrate)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -41,7 +41,8 @@ class RobustRecipe(Recipe):
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """A shipped model: its name (also its files' stem) and the recipe that trains it."""
+    """A shipped model: its name, which is also its files' stem in models/ (.npz for serving, .keras, and the .json
+    record of its training), and the recipe that trains it."""
 
     name: str
     recipe: Recipe
@@ -54,14 +55,6 @@ class ModelEntry:
     def weights_path(self, models_dir: Path = MODELS_DIR) -> Path:
         """models/<name>.npz: the weights that serving reads (NumPy only)."""
         return Path(models_dir) / f"{self.name}.npz"
-
-    def keras_path(self, models_dir: Path = MODELS_DIR) -> Path:
-        """models/<name>.keras: the trained Keras model."""
-        return Path(models_dir) / f"{self.name}.keras"
-
-    def record_path(self, models_dir: Path = MODELS_DIR) -> Path:
-        """models/<name>.json: how it was trained and how it did."""
-        return Path(models_dir) / f"{self.name}.json"
 
 
 LAB = Recipe()

@@ -90,8 +90,22 @@ def save_weights(weights: dict[str, np.ndarray], path: Path) -> Path:
     return write_atomic(Path(path), lambda tmp: np.savez(tmp, **weights))
 
 
+def record_path(name_or_path: str | Path, models_dir: Path = MODELS_DIR) -> Path:
+    """Where the JSON record of a model ('lab' or a path to its .npz/.keras) lives."""
+    path = Path(name_or_path)
+    return Path(models_dir) / f"{path.name}.json" if path.suffix == "" else path.with_suffix(".json")
+
+
 def load_record(name_or_path: str | Path, models_dir: Path = MODELS_DIR) -> dict | None:
-    """The JSON record of a catalogue model ('robust', 'lab') or of the model at a .npz/.keras path; None if none."""
-    name = str(name_or_path)
-    sidecar = CATALOG[name].record_path(models_dir) if name in CATALOG else Path(name_or_path).with_suffix(".json")
-    return json.loads(sidecar.read_text()) if sidecar.exists() else None
+    """The JSON record beside a model ('lab' or a path to its .npz/.keras), or None when there is none."""
+    sidecar = record_path(name_or_path, models_dir)
+    if not sidecar.exists():
+        return None
+    return json.loads(sidecar.read_text())
+
+
+def save_record(record: dict, name_or_path: str | Path, models_dir: Path = MODELS_DIR) -> Path:
+    """Write a model's JSON record atomically; return its path."""
+    return write_atomic(
+        record_path(name_or_path, models_dir), lambda tmp: tmp.write_text(json.dumps(record, indent=2) + "\n")
+    )

@@ -247,6 +247,13 @@ def preprocess(image: np.ndarray | Image.Image | bytes) -> np.ndarray | None:
     return steps_to_input(preprocess_steps(image))
 
 
+def plain_resize(image: np.ndarray | Image.Image | bytes) -> np.ndarray:
+    """The naive path, without framing: the whole picture, ink made light, shrunk to 20x20 -> (400,) float32."""
+    gray = ink_polarity(load_gray(image))
+    small = Image.fromarray(gray, mode="F").resize((SIDE, SIDE), Image.Resampling.BILINEAR)
+    return unroll(np.asarray(small)[None])[0]
+
+
 def steps_to_input(steps: dict[str, np.ndarray]) -> np.ndarray | None:
     """`preprocess_steps`' result -> (400,) float32 in the lab layout, or None when it stopped before the input."""
     if "network input" not in steps:

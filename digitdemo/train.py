@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import platform
 import time
@@ -17,8 +16,7 @@ import numpy as np
 from digitdemo.augment import augmented_copies
 from digitdemo.catalog import LAB, MODELS_DIR, ROBUST, Recipe, RobustRecipe
 from digitdemo.data import checksum, stratified_split
-from digitdemo.files import write_atomic
-from digitdemo.inference import NumpyModel, save_weights
+from digitdemo.inference import NumpyModel, save_record, save_weights
 from digitdemo.metrics import count_errors
 from digitdemo.model import build_model, keras_weights, save_keras_model
 
@@ -138,11 +136,19 @@ def fit_recipe(
     return model, losses, {}
 
 
-def heldout_accuracy(X: np.ndarray, y: np.ndarray, recipe: Recipe = LAB, on_epoch: EpochCallback | None = None) -> dict:
-    """Train a second model on a stratified 80% of the data and score it on the other 20%."""
+def fit_heldout(
+    X: np.ndarray, y: np.ndarray, recipe: Recipe = LAB, on_epoch: EpochCallback | None = None
+) -> tuple[NumpyModel, np.ndarray, np.ndarray]:
+    """Train a second model on a stratified 80% of X (m, 400), y (m, 1); return it and the (train, test) rows."""
     train_idx, test_idx = stratified_split(y, HELDOUT_FRACTION, SPLIT_SEED)
     model, _, _ = fit_recipe(X[train_idx], y[train_idx], recipe, on_epoch)
-    errors = count_errors(NumpyModel(keras_weights(model)), X[test_idx], y[test_idx])
+    return NumpyModel(keras_weights(model), name=f"{recipe.name}-heldout"), train_idx, test_idx
+
+
+def heldout_accuracy(X: np.ndarray, y: np.ndarray, recipe: Recipe = LAB, on_epoch: EpochCallback | None = None) -> dict:
+    """Train a second model on a stratified 80% of the data and score it on the other 20%."""
+    model, train_idx, test_idx = fit_heldout(X, y, recipe, on_epoch)
+    errors = count_errors(model, X[test_idx], y[test_idx])
     return {
         "method": f"second model, same recipe, trained on a shuffled stratified {1 - HELDOUT_FRACTION:.0%} "
         f"(split seed {SPLIT_SEED}) and scored on the other {HELDOUT_FRACTION:.0%}",
@@ -169,7 +175,7 @@ def save_trained(model: keras.Model, record: dict, name: str, models_dir: Path =
     """Write models_dir/<name>.keras, .npz (for serving) and .json (the record); return the .npz path."""
     models_dir = Path(models_dir)
     save_keras_model(model, models_dir / f"{name}.keras")
-    write_atomic(models_dir / f"{name}.json", lambda tmp: tmp.write_text(json.dumps(record, indent=2) + "\n"))
+    save_record(record, name, models_dir)
     return save_weights(keras_weights(model), models_dir / f"{name}.npz")
 
 

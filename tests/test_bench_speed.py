@@ -31,7 +31,7 @@ def tiny(tmp_path_factory) -> TinyRun:
     """One `speed.py --tiny` run (browser sections only where Chromium is installed), its output and files."""
     tmp = tmp_path_factory.mktemp("bench")
     out, figures = tmp / "speed.md", tmp / "speed.json"
-    sections = "stroke,training,coldstart,interaction" if HAS_BROWSER else "stroke,training"
+    sections = "explain,stroke,training,coldstart,interaction" if HAS_BROWSER else "explain,stroke,training"
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--tiny", "--only", sections, "--out", str(out), "--json", str(figures)],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
@@ -68,6 +68,12 @@ def test_stroke_and_training_figures(tiny):
     run = tiny.figures["details"]["training"][0]
     assert run["on_epoch_calls"] == run["epochs"] == 2
     assert run["fast_errors"] >= 0 and run["plain_errors"] >= 0
+
+
+def test_explanation_figures(tiny):
+    """The explanations row times prediction plus explanation bundle against the prediction alone, with a target."""
+    check_rows(tiny.figures["rows"], ["Explanations per stroke", "of which the explanation bundle"])
+    assert tiny.figures["details"]["explain_ms"]["index_build"] > 0
 
 
 @pytest.mark.skipif(not HAS_BROWSER, reason="Chromium, Playwright or psutil is missing")

@@ -13,6 +13,7 @@ from digitdemo.images import decode_image
 from digitdemo.inference import NumpyModel
 from digitdemo.network import LAYERS, Activations
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
+from digitdemo.why import UNSURE_BELOW
 from ui import state
 from ui.charts import (
     GRID_LEVEL,
@@ -30,7 +31,6 @@ from ui.i18n import error_text, t
 CANVAS_TOOLBAR_SPACE = 24  # px of extra space above the canvas, on top of Streamlit's gaps around it
 PEN_WIDTH_RANGE = (8, 40)
 DEFAULT_PEN_WIDTH = 22
-UNSURE_BELOW = 0.5  # top probability under which the tab says the network is not sure
 SOURCES = ("canvas", "example", "upload")
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
 SEES_SCALE = 12

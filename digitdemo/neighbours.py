@@ -1,0 +1,165 @@
+"""What the network has seen: the training digits nearest to an input (in pixels and in the last hidden layer), and
+"Not a digit?": how far the input is from every training digit of the class the network picked, with a threshold
+calibrated on digits the model was not trained on.
+
+The novelty score is the pixel distance from the input to the nearest training digit of the predicted class. A
+softmax must pick one of ten, so an X comes out as a confident 8; but no 8 the network was trained on looks like
+that X, and the score says so with a picture the class can check (that nearest 8). The threshold is the distance
+that at most FLAG_RATE of held-out digits exceed, each measured against the digits of the class the model gives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from digitdemo.data import checksum, stratified_split
+from digitdemo.explain import Weights, forward_layers
+
+NEIGHBOURS = 5  # training digits shown next to the drawing
+FLAG_RATE = 0.02  # at most this share of held-out digits may be called "not a digit"
+
+
+@dataclass(frozen=True)
+class DigitIndex:
+    """Reference digits for one model: X (n, 400) float32, y (n,) int64, rows (n,) int64 (their row numbers in the
+    dataset), hidden (n, h) float32 last-hidden-layer activations, and squared norms of both for fast distances."""
+
+    X: np.ndarray
+    y: np.ndarray
+    rows: np.ndarray
+    hidden: np.ndarray
+    X_sq: np.ndarray
+    hidden_sq: np.ndarray
+
+
+def last_hidden(weights: Weights, X: np.ndarray) -> np.ndarray:
+    """(m, n0) or (n0,) inputs -> (m, h) or (h,) float32 activations of the last hidden layer."""
+    return forward_layers(weights, X)[-2].a.astype(np.float32)
+
+
+def build_index(weights: Weights, X: np.ndarray, y: np.ndarray, rows: np.ndarray | None = None) -> DigitIndex:
+    """Reference digits X[rows] (m, 400), labels y (m, 1) or (m,) -> a DigitIndex for `nearest_digits` and novelty."""
+    rows = np.arange(len(X)) if rows is None else np.asarray(rows, dtype=np.int64)
+    Xr = np.asarray(X, dtype=np.float32)[rows]
+    hidden = last_hidden(weights, Xr)
+    return DigitIndex(
+        Xr,
+        np.asarray(y).reshape(-1)[rows].astype(np.int64),
+        rows,
+        hidden,
+        np.einsum("ij,ij->i", Xr, Xr),
+        np.einsum("ij,ij->i", hidden, hidden),
+    )
+
+
+def rough_distances(points: np.ndarray, points_sq: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """(n, d) float32 points with their (n,) squared norms, (d,) or (m, d) query -> (n,) or (m, n) float32 distances,
+    good to about 0.003: for ranking only (`exact_distances` gives the figures shown)."""
+    q = np.asarray(q, dtype=np.float32)
+    # One query (a stroke) goes through einsum, not BLAS: on this busy 2-core machine a BLAS product of this size
+    # took anywhere from 0.05 to 13 ms as OpenBLAS's threads woke or not; einsum's single thread takes a steady 0.35 ms.
+    dot = np.einsum("nd,d->n", points, q) if q.ndim == 1 else q @ points.T
+    return np.sqrt(np.maximum(np.einsum("...j,...j->...", q, q)[..., None] - 2 * dot + points_sq, 0))
+
+
+def exact_distances(points: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """(k, d) points, (d,) or (k, d) queries -> (k,) float64 Euclidean distances computed directly."""
+    return np.linalg.norm(points.astype(np.float64) - np.asarray(q, dtype=np.float64), axis=-1)
+
+
+class Neighbours(NamedTuple):
+    """The k nearest reference digits, nearest first: dataset rows (k,) int64, labels (k,), distances (k,) float64."""
+
+    rows: np.ndarray
+    labels: np.ndarray
+    distances: np.ndarray
+
+
+def closest(index: DigitIndex, points: np.ndarray, points_sq: np.ndarray, q: np.ndarray, k: int) -> Neighbours:
+    """The k index digits whose `points` (pixels or hidden codes) lie nearest the query q, as Neighbours."""
+    rough = rough_distances(points, points_sq, q)
+    k = min(k, len(rough))
+    candidates = np.argpartition(rough, k - 1)[:k]
+    exact = exact_distances(points[candidates], q)
+    order = np.argsort(exact, kind="stable")
+    chosen = candidates[order]
+    return Neighbours(index.rows[chosen], index.y[chosen], exact[order])
+
+
+def nearest_digits(
+    index: DigitIndex, weights: Weights, x: np.ndarray, k: int = NEIGHBOURS
+) -> tuple[Neighbours, Neighbours]:
+    """(400,) input -> its k nearest reference digits in pixels and in the last hidden layer."""
+    pixels = closest(index, index.X, index.X_sq, x, k)
+    hidden = closest(index, index.hidden, index.hidden_sq, last_hidden(weights, x), k)
+    return pixels, hidden
+
+
+def novelty(index: DigitIndex, X: np.ndarray, classes: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    """(m, 400) or (400,) inputs and their classes -> (m,) float64 novelty scores: the pixel distance to the nearest
+    reference digit of that class, and (m,) int64 the dataset row of that digit."""
+    X = np.asarray(X)
+    rough = np.atleast_2d(rough_distances(index.X, index.X_sq, X))
+    rough = np.where(index.y[None, :] == np.reshape(classes, (-1, 1)), rough, np.inf)
+    nearest = np.argmin(rough, axis=1)
+    # A class with no reference digit (a dataset lacking it) is infinitely unlike what the model saw; row -1.
+    seen = np.isfinite(rough[np.arange(len(rough)), nearest])
+    scores = np.where(seen, exact_distances(index.X[nearest], np.atleast_2d(X)), np.inf)
+    return scores, np.where(seen, index.rows[nearest], -1)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A novelty threshold and how it was found: scores above `threshold` are flagged; `typical` is the median
+    held-out score (a scale to show scores against)."""
+
+    threshold: float
+    typical: float
+    n_heldout: int
+    flagged: int  # held-out digits above the threshold: at most FLAG_RATE of n_heldout
+
+
+def calibrate_novelty(
+    index: DigitIndex, X_heldout: np.ndarray, classes: np.ndarray, rate: float = FLAG_RATE
+) -> Calibration:
+    """Held-out digits (m, 400) the model did not train on, with the (m,) classes it gives them -> the smallest
+    threshold that at most `rate` of them exceed."""
+    scores = np.sort(novelty(index, X_heldout, classes)[0])
+    # The k-th largest score flags the k - 1 above it: the largest k with k - 1 <= rate * m.
+    allowed = int(np.floor(rate * len(scores)))
+    threshold = float(scores[len(scores) - 1 - allowed])
+    return Calibration(threshold, float(np.median(scores)), len(scores), int((scores > threshold).sum()))
+
+
+def training_rows(record: dict | None, y: np.ndarray) -> np.ndarray:
+    """The dataset rows a model was trained on, from its record: the robust recipe's training split, else all."""
+    n = len(y)
+    if record and record.get("validation"):
+        recipe = record["recipe"]
+        train, _ = stratified_split(y, recipe["validation_fraction"], recipe["seed"])
+        return np.sort(train)
+    return np.arange(n)
+
+
+def novelty_record(
+    weights: Weights, X: np.ndarray, y: np.ndarray, train_rows: np.ndarray, heldout_rows: np.ndarray, method: str
+) -> dict:
+    """Calibrate on X[heldout_rows] against X[train_rows] with a model (weights) not trained on the held-out rows
+    -> the 'novelty' entry of a model's JSON record."""
+    index = build_index(weights, X, y, train_rows)
+    classes = np.argmax(forward_layers(weights, X[heldout_rows])[-1].a, axis=1)
+    calibration = calibrate_novelty(index, X[heldout_rows], classes)
+    return {**asdict(calibration), "flag_rate": FLAG_RATE, "method": method, "data_checksum": checksum(X, y)}
+
+
+def load_calibration(record: dict | None, data_checksum: str) -> Calibration | None:
+    """The Calibration stored in a model's record by `python -m digitdemo calibrate`, or None when there is none or
+    it was made on other data than the dataset with this `checksum(X, y)` (its training rows and threshold would not
+    hold)."""
+    entry = (record or {}).get("novelty")
+    if not entry or entry.get("data_checksum") != data_checksum:
+        return None
+    return Calibration(entry["threshold"], entry["typical"], entry["n_heldout"], entry["flagged"])
