@@ -526,7 +526,7 @@ class RoomStore:
                 sa.delete(DRAWINGS).where(DRAWINGS.c.room_id == room.id, DRAWINGS.c.id == drawing_id)
             ).rowcount
             if not deleted:
-                raise RoomError("rooms.drawing_not_found", id=drawing_id)
+                raise RoomError("rooms.drawing_not_found", drawing=drawing_id)
 
     def clear_room(self, code: str, teacher_key: str) -> int:
         """Delete all of this room's drawings -> how many; the room stays open."""
@@ -599,7 +599,7 @@ class RoomStore:
         canonical = normalize_code(code)
         row = conn.execute(sa.select(ROOMS).where(ROOMS.c.code == canonical)).first()
         if row is None or self._expires_at(row.opened_at) <= self.clock():
-            raise RoomError("rooms.not_found", code=canonical, days=self.limits.room_days)
+            raise RoomError("rooms.not_found", code=canonical, days=f"{self.limits.room_days:g}")
         if must_be_open and row.closed_at is not None:
             raise RoomError("rooms.closed", code=canonical)
         return _RoomRow(*row)

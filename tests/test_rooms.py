@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -110,6 +111,12 @@ def count_rows(engine: sa.Engine, table: str) -> int:
 def test_class_flow(store, rng):
     """Open, join by a code typed loosely, send, each student lists only their own, the teacher's figures, export."""
     room = store.open_room()
+    empty = store.class_stats(room.code, room.teacher_key)
+    assert (empty.count, empty.accuracy, store.export_arrays(room.code, room.teacher_key)[0].shape) == (
+        0,
+        None,
+        (0, 400),
+    )
     typed = f" {room.code[:3].lower()}-{room.code[3:]} "
     assert store.join_room(typed).code == room.code
     ana, ben = new_student_token(), new_student_token()
@@ -578,6 +585,14 @@ def test_bad_database_url_is_a_message():
         with pytest.raises(StorageUnavailable) as exc:
             build_engine(url)
         assert exc.value.msg_id == "storage.bad_url" and "secret" not in str(exc.value)
+
+
+def test_other_databases_are_refused():
+    """Only SQLite and PostgreSQL are supported (the locking is written for them): others get a message at once."""
+    engine = sa.create_engine("mysql+pymysql://user@host/db", module=sqlite3)  # any module stands in for the driver
+    with pytest.raises(StorageUnavailable) as exc:
+        RoomStore(engine)
+    assert (exc.value.msg_id, exc.value.params) == ("storage.unsupported", {"dialect": "mysql"})
 
 
 def test_check_drawing_returns_float32():
