@@ -28,3 +28,15 @@ class ModelFileError(DigitDemoError):
 
 class ImageError(DigitDemoError):
     """An image or drawing cannot be turned into the network's input."""
+
+
+class RoomError(DigitDemoError):
+    """A class-room request is refused: unknown or closed room, bad drawing, a limit reached."""
+
+
+class TeacherKeyError(RoomError):
+    """A teacher action without the room's teacher key."""
+
+
+class StorageUnavailableError(DigitDemoError):
+    """The class-room database cannot be reached or used right now; nothing was changed."""

@@ -49,3 +49,11 @@ def misclassified(
     if predicted_digit is not None:
         keep &= y_pred == predicted_digit
     return np.flatnonzero(keep)
+
+
+def per_digit_accuracy(counts: np.ndarray) -> np.ndarray:
+    """(10, 10) confusion counts, rows labels -> (10,) float64 share of each label read right; NaN where none."""
+    counts = np.asarray(counts)
+    totals = counts.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(counts) / totals, np.nan)

@@ -1,9 +1,10 @@
-"""Shared fixtures: the shipped dataset and model, loaded once per test run."""
+"""Shared fixtures: the shipped dataset and model, loaded once per test run; a PostgreSQL server for the session."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from digitdemo.data import Dataset, load_dataset
 from digitdemo.inference import NumpyModel, load_model
+from scripts import postgres
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +58,23 @@ def lab_example_session(new_app) -> Callable[[], AppTest]:
         return at
 
     return make
+
+
+class PostgresCluster(NamedTuple):
+    """The test session's throwaway PostgreSQL server: its folder (for stop and start) and its URL."""
+
+    folder: Path
+    url: str
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One PostgreSQL server for the whole session, on a free loopback port, removed at the end; skips if absent."""
+    try:
+        folder, url = postgres.start()
+    except postgres.NotInstallableError as exc:
+        pytest.skip(f"PostgreSQL cases skipped: {exc}")
+    try:
+        yield PostgresCluster(folder, url)
+    finally:
+        postgres.remove(folder)
