@@ -38,11 +38,16 @@ from benchmarks.streamlit_server import (  # noqa: E402
 )
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
-NGINX = "nginx"  # Debian's package puts it in /usr/sbin
+NGINX = "/usr/sbin/nginx"  # where Debian's package puts it, often not on a non-root PATH
 COOKIE = "digitdemo_replica"  # the affinity cookie the template sets
 HEADER = "X-Digitdemo-Replica"  # the response header naming the replica that served it
 FAIL_TIMEOUT_SECONDS = 10  # how long nginx leaves out a replica that failed once
 NGINX_START_SECONDS = 10
+
+
+def find_nginx() -> str | None:
+    """The nginx program on PATH or where Debian installs it; None when there is none."""
+    return shutil.which("nginx") or (NGINX if Path(NGINX).exists() else None)
 
 
 def replica_name(index: int) -> str:
@@ -73,9 +78,9 @@ def render_config(replicas: Sequence[str], listen: str, prefix: str) -> str:
 def run_nginx(replicas: Sequence[str], timeout: float = NGINX_START_SECONDS) -> Iterator[str]:
     """nginx in front of `replicas` ('host:port' each) on a free loopback port, in the foreground as a child of this
     process with its own folder; yields its URL once it passes a health check through to a replica."""
-    if shutil.which(NGINX) is None and not Path("/usr/sbin/nginx").exists():
+    nginx = find_nginx()
+    if nginx is None:
         raise RuntimeError("nginx is not installed: `apt-get install nginx` (scripts/test.sh does it as root)")
-    nginx = shutil.which(NGINX) or "/usr/sbin/nginx"
     with tempfile.TemporaryDirectory(prefix="digitdemo-nginx-") as prefix:
         # Started as root, nginx runs its worker as nobody, which must reach the temp folders nginx makes here.
         os.chmod(prefix, 0o755)

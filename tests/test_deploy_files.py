@@ -5,7 +5,9 @@ endpoint, give each replica resources, and keep a visitor on one replica with We
 from __future__ import annotations
 
 import ast
+import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -106,6 +108,28 @@ def test_image_holds_what_the_app_needs_and_no_test_tools(steps):
     assert ignore[0] == "*"
     assert {line[1:].rstrip("/") for line in ignore if line.startswith("!")} == copied
     assert "**/__pycache__" in ignore
+
+
+def test_the_copied_files_alone_run_the_app(steps, tmp_path):
+    """The files the image copies, laid out as in its WORKDIR and nothing else of the repository, run the app with
+    no exception and no error message, importing the package from there."""
+    for value in (v for n, v in steps if n == "COPY"):
+        source, target = shlex.split(value)
+        target = source if target in (".", "./") else target
+        if (ROOT / source).is_dir():
+            shutil.copytree(ROOT / source, tmp_path / target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / source, tmp_path / target)
+    script = ("import digitdemo\nfrom streamlit.testing.v1 import AppTest\n"
+              "at = AppTest.from_file('streamlit_app.py', default_timeout=120).run()\n"
+              "print(digitdemo.__file__)\nprint([e.message for e in at.exception] + [e.value for e in at.error])\n")  # fmt: skip
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    package, problems = result.stdout.strip().splitlines()[-2:]
+    assert Path(package).resolve().is_relative_to(tmp_path.resolve())
+    assert problems == "[]"
 
 
 def manifests() -> dict[str, dict]:

@@ -1,38 +1,34 @@
 """Replicas behind nginx (deploy/replicas.py, deploy/nginx.conf.template) under Locust's pupils
 (benchmarks/locustfile.py), on a small setting: every pupil stays on one replica; when a replica is killed its pupils
 reconnect through nginx to the other and go on, and the other replica's pupils see no error. No timing is asserted.
-Skipped without nginx, except under CI (CI set), where it fails: scripts/test.sh installs nginx."""
+Tests that run nginx skip without it, except under CI (CI set), where they fail: scripts/test.sh installs it."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from benchmarks.replicas import KINDS, Crash, Setting, failures, replicas_seen, run_setting
-from deploy.replicas import main, render_config
+from deploy.replicas import find_nginx, main, render_config
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 PUPILS = 4
 SECONDS = 12
 KILL_AFTER = 5
 
 
-def need_nginx() -> str:
-    if NGINX is None:
-        if os.environ.get("CI"):
-            pytest.fail("nginx is missing (CI is set, so the replica tests must run)")
-        pytest.skip("nginx is not installed (scripts/test.sh installs it as root)")
-    return NGINX
+@pytest.fixture(scope="module")
+def nginx(skip_or_fail) -> str:
+    """The nginx program; the test is skipped without it (failed under CI)."""
+    found = find_nginx()
+    if found is None:
+        skip_or_fail("nginx is not installed (scripts/test.sh installs it as root)")
+    return found
 
 
-def test_rendered_config_is_valid_nginx(tmp_path):
+def test_rendered_config_is_valid_nginx(nginx, tmp_path):
     """The template rendered for two replicas passes `nginx -t`; each replica's upstream has the other as backup."""
-    nginx = need_nginx()
     config = render_config(["127.0.0.1:18001", "127.0.0.1:18002"], "127.0.0.1:18000", str(tmp_path))
     assert re.search(r"@[A-Z_]+@", config) is None  # every marker filled in
     assert "server 127.0.0.1:18002 backup max_fails=1" in config.split("upstream replica_0 {")[1].split("}")[0]
@@ -71,11 +67,10 @@ def test_crash_sorts_pupils_by_the_replica_they_started_on():
     assert failures(crash.victims[2]) == ["stroke: connection lost"]
 
 
-def test_killed_replicas_pupils_go_on_and_the_others_see_no_error():
+def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx):
     """Two replicas, four pupils: before the kill each stays on one replica; after replica_0 is killed its pupils
     lose the connection (a failed interaction each, at most), reconnect to replica_1 and work there; replica_1's
     pupils neither fail nor move."""
-    need_nginx()
     setting = run_setting(2, PUPILS, SECONDS, rate=PUPILS, kill_after=KILL_AFTER)
     assert setting.killed == "replica_0" and setting.killed_at is not None
     pupils = setting.pupils()
