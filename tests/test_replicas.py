@@ -6,11 +6,16 @@ Tests that run nginx skip without it, except under CI (CI set), where they fail:
 from __future__ import annotations
 
 import re
+import select
+import signal
 import subprocess
+import sys
 
+import psutil
 import pytest
 
 from benchmarks.replicas import KINDS, Crash, Setting, failures, replicas_seen, run_setting
+from benchmarks.streamlit_server import ROOT, START_SECONDS, healthy
 from deploy.replicas import find_nginx, main, render_config
 
 PUPILS = 4
@@ -44,6 +49,31 @@ def test_print_config_needs_a_replica(capsys):
         main(["--print-config"])
     assert stopped.value.code == 2
     assert "--print-config needs at least one --replica HOST:PORT" in capsys.readouterr().err
+
+
+def test_script_serves_until_sigterm_then_stops_everything(nginx):
+    """`python deploy/replicas.py --replicas 1` prints nginx's address once the app answers through it; SIGTERM ends
+    the script with status 0 and nginx and the replica with it."""
+    proc = subprocess.Popen([sys.executable, "deploy/replicas.py", "--replicas", "1"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], START_SECONDS)
+        assert ready, "no address printed in time"
+        url = proc.stdout.readline().split()[0]
+        assert healthy(url)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        commands = [" ".join(child.cmdline()) for child in children]
+        assert any("nginx: master" in command for command in commands), commands
+        assert any("streamlit run streamlit_app.py" in command for command in commands), commands
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, proc.stderr.read()
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert alive == []
+        assert not healthy(url)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def line(pupil: int, t: float, event: str, replica: str, ok: bool | None = True, **more) -> dict:
