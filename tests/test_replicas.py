@@ -5,6 +5,7 @@ Tests that run nginx skip without it, except under CI (CI set), where they fail:
 
 from __future__ import annotations
 
+import http.client
 import re
 import select
 import signal
@@ -16,7 +17,7 @@ import pytest
 
 from benchmarks.replicas import KINDS, Crash, Setting, failures, replicas_seen, run_setting
 from benchmarks.streamlit_server import ROOT, START_SECONDS, healthy
-from deploy.replicas import find_nginx, main, render_config
+from deploy.replicas import find_nginx, main, render_config, run_replicas
 
 PUPILS = 4
 SECONDS = 12
@@ -74,6 +75,33 @@ def test_script_serves_until_sigterm_then_stops_everything(nginx):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def upgrade_status(url: str, host: str) -> int:
+    """The status nginx at `url` answers a browser's WebSocket upgrade to the app's stream from a page served as
+    `host`:<nginx's port> (the request still goes to 127.0.0.1)."""
+    port = int(url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest("GET", "/_stcore/stream", skip_host=True)
+        headers = {"Host": f"{host}:{port}", "Origin": f"http://{host}:{port}", "Upgrade": "websocket",
+                   "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+                   "Sec-WebSocket-Version": "13", "Sec-WebSocket-Protocol": "streamlit"}  # fmt: skip
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_websocket_opens_for_a_page_on_any_host_and_port(nginx):
+    """A page served under a school's host name on a port of its own opens its WebSocket through nginx: nginx passes
+    the Host header with its port, which Streamlit compares with the page's Origin (passing the bare host made
+    Streamlit refuse the upgrade with 403)."""
+    with run_replicas(1) as cluster:
+        assert upgrade_status(cluster.url, "digitdemo.school.example") == 101
+        assert upgrade_status(cluster.url, "127.0.0.1") == 101
 
 
 def line(pupil: int, t: float, event: str, replica: str, ok: bool | None = True, **more) -> dict:
