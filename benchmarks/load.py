@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import functools
-import io
 import json
 import os
 import platform
@@ -29,10 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import psutil
-from PIL import Image, ImageDraw
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
@@ -41,6 +37,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/load.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
+from testkit.protocol import (  # noqa: E402
+    INTERACTION_MS,
+    PAGE_LOAD_MS,
+    SLIDERS,
+    ProtocolClient,
+    Run,
+    canvas_state,
+    expect_changed,
+    expect_prediction,
+    expect_tab,
+    slider_step,
+    slider_value,
+    stream_options,
+    stream_url,
+    what_went_wrong,
+)
 from testkit.server import (  # noqa: E402
     CANVAS,
     CHROMIUM,
@@ -70,21 +82,12 @@ METHOD = [
 EXCEPTION = "[data-testid='stException']"
 PREDICTION = "[data-testid='stMetric']"
 PREDICTION_VALUE = "[data-testid='stMetricValue']"
-PAGE_LOAD_MS = 120_000
-INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then counts as an error
 MEMORY_EVERY = 0.5  # seconds between RSS samples of the server
 POLL_SECONDS = 0.01  # how often a Chromium session looks for the end of a run
 MB = 2**20
-# Each visit opens these tabs and moves one slider in each: (tab, slider key, what a move changes, a widget the tab
-# click must leave unbuilt, if any).
-SLIDERS = (
-    ("Softmax explorer", "softmax_z0", "softmax_chart", None),
-    ("Draw", "draw_pen_width", "draw_canvas", "softmax_z0"),
-)
+# Each visit opens the tabs of SLIDERS and moves the slider on each this often.
 SLIDER_MOVES = 3
 KINDS = ("stroke", "clear", "tab", "slider")
-STREAM = "/_stcore/stream"  # the WebSocket a page talks to the server on
-FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
 
 @dataclass
@@ -99,167 +102,38 @@ class Session:
     readings: list[str] = field(default_factory=list)  # the Prediction shown after each whole "2"
 
 
-def canvas_state(strokes: list[list[tuple[float, float]]], canvas: dict) -> str:
-    """The canvas's widget state after `strokes` (points as fractions of its sides), as its frontend sends it: the
-    Fabric.js paths and the picture as a PNG data URL. `canvas` is what the app told the canvas (its size, pen)."""
-    width, height, pen_width = canvas["canvasWidth"], canvas["canvasHeight"], canvas["strokeWidth"]
-    picture = Image.new("RGBA", (width, height), (0, 0, 0, 255))
-    pen = ImageDraw.Draw(picture)
-    paths = []
-    for stroke in strokes:
-        points = [(fx * width, fy * height) for fx, fy in stroke]
-        pen.line(points, fill=(255, 255, 255, 255), width=pen_width, joint="curve")
-        r = pen_width / 2
-        for x, y in (points[0], points[-1]):  # round caps, as the canvas draws them
-            pen.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 255))
-        path = [["M", *points[0]]] + [["L", x, y] for x, y in points[1:]]
-        paths.append({"type": "path", "stroke": "#ffffff", "strokeWidth": pen_width, "fill": None,
-                      "strokeLineCap": "round", "strokeLineJoin": "round", "path": path})  # fmt: skip
-    png = io.BytesIO()
-    picture.save(png, "PNG")
-    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
-    return json.dumps({"drawing": {"raw": {"objects": paths, "background": "#000000"}, "data": url}})
-
-
-def widget_key(element_id: str) -> str | None:
-    """'$$ID-<hash>-<key>' -> the key the app gave the widget; None for an element that is not a widget or has no
-    key (Streamlit writes that key as 'None')."""
-    parts = element_id.split("-", 2)
-    return parts[2] if len(parts) == 3 and parts[0] == "$$ID" and parts[2] != "None" else None
-
-
-@dataclass
-class Run:
-    """What the server sent for one script run."""
-
-    ms: float = 0.0
-    status: int = -1
-    widgets: dict[str, Any] = field(default_factory=dict)  # key -> the widget's element
-    metrics: dict[str, str] = field(default_factory=dict)  # label -> value shown
-    exceptions: list[str] = field(default_factory=list)
-
-
 class VisitError(Exception):
     """A visit cannot go on; its error is already recorded."""
 
 
-class ProtocolClient:
-    """One browser tab's side of the WebSocket: sends the state of every widget it has set with each rerun, and reads
-    the replies. Unlike a browser it declares no cached messages, so the server sends every message in full."""
-
-    def __init__(self, websocket) -> None:
-        self.websocket = websocket
-        self.ids: dict[str, str] = {}  # widget key -> widget id
-        self.fragments: dict[str, str] = {}  # widget key -> the fragment it is drawn in ("" outside fragments)
-        self.states: dict[str, tuple[str, Any]] = {}  # widget id -> (WidgetState field, value)
-
-    def set(self, key: str, kind: str, value: Any) -> None:
-        self.states[self.ids[key]] = (kind, value)
-
-    async def rerun(self, fragment_of: str | None = None) -> Run:
-        """Send the widget states (rerunning only the fragment of widget `fragment_of`, as a browser does) and read
-        the replies up to the end of the run."""
-        message = BackMsg()
-        client = message.rerun_script
-        client.context_info.locale, client.context_info.timezone = "en-US", "UTC"
-        client.fragment_id = self.fragments.get(fragment_of, "") if fragment_of else ""
-        for widget_id, (kind, value) in self.states.items():
-            widget = client.widget_states.widgets.add(id=widget_id)
-            if kind == "double_array_value":
-                widget.double_array_value.data.extend(value)
-            else:
-                setattr(widget, kind, value)
-        run, start = Run(), time.perf_counter()
-        await self.websocket.send(message.SerializeToString())
-        while True:
-            reply = ForwardMsg.FromString(await self.websocket.recv())
-            if reply.WhichOneof("type") == "script_finished":
-                run.ms, run.status = (time.perf_counter() - start) * 1000, reply.script_finished
-                return run
-            if reply.WhichOneof("type") == "delta":
-                self.read(reply.delta, run)
-
-    def read(self, delta, run: Run) -> None:
-        if delta.WhichOneof("type") == "add_block" and delta.add_block.WhichOneof("type") == "tab_container":
-            self.ids["tabs"] = delta.add_block.tab_container.id
-        if delta.WhichOneof("type") != "new_element":
-            return
-        kind = delta.new_element.WhichOneof("type")
-        element = getattr(delta.new_element, kind)
-        if kind == "exception":
-            run.exceptions.append(element.message)
-        elif kind == "metric":
-            run.metrics[element.label] = element.body
-        key = widget_key(getattr(element, "id", ""))
-        if key:
-            self.ids[key], self.fragments[key], run.widgets[key] = element.id, delta.fragment_id, element
-
-    async def act(
-        self, session: Session, kind: str, check: Callable[[Run], str | None], fragment_of: str | None = None
-    ) -> Run:
-        """One interaction: its latency in `session`, or an error when the run fails, shows an exception or fails
-        `check` (which returns what is wrong, or None). A run with no end in time is an error that ends the visit."""
-        session.attempts += 1
-        try:
-            run = await asyncio.wait_for(self.rerun(fragment_of), INTERACTION_MS / 1000)
-        except TimeoutError:
-            session.errors.append(f"{kind}: no updated result within {INTERACTION_MS / 1000:.0f} s")
-            raise VisitError from None
-        problem = what_went_wrong(run, check)
-        if problem:
-            session.errors.append(f"{kind}: {problem}")
-        else:
-            session.latencies[kind].append(run.ms)
-        return run
-
-
-def what_went_wrong(run: Run, check: Callable[[Run], str | None]) -> str | None:
-    """None when the run finished without an exception and passes `check`; else what the visitor would see."""
-    if run.status not in FINISHED:
-        return f"the run ended with status {run.status}"
-    if run.exceptions:
-        return f"the page shows an exception: {run.exceptions[0][:80]}"
-    return check(run)
-
-
-def expect_tab(opened: str, closed: str | None) -> Callable[[Run], str | None]:
-    """After a tab click: the widget `opened`, on the tab now open, was drawn; `closed`, on a tab now closed, was not
-    (the app builds a tab only while it is open, the Draw tab excepted)."""
-
-    def check(run: Run) -> str | None:
-        if opened not in run.widgets:
-            return f"{opened} was not drawn"
-        return f"{closed} was drawn on a closed tab" if closed in run.widgets else None
-
-    return check
-
-
-def expect_changed(key: str, before: bytes) -> Callable[[Run], str | None]:
-    """After a slider move: the element `key` was drawn again and differs from `before` (its serialized form)."""
-
-    def check(run: Run) -> str | None:
-        if key not in run.widgets:
-            return f"{key} was not redrawn"
-        return None if run.widgets[key].SerializeToString() != before else f"{key} did not change"
-
-    return check
-
-
-def expect_prediction(shown: bool) -> Callable[[Run], str | None]:
-    def check(run: Run) -> str | None:
-        if ("Prediction" in run.metrics) == shown:
-            return None
-        return "no Prediction shown" if shown else "a Prediction is still shown on a clear canvas"
-
-    return check
+async def act(
+    client: ProtocolClient,
+    session: Session,
+    kind: str,
+    check: Callable[[Run], str | None],
+    fragment_of: str | None = None,
+) -> Run:
+    """One interaction: its latency in `session`, or an error when the run fails, shows an exception or fails
+    `check` (which returns what is wrong, or None). A run with no end in time is an error that ends the visit."""
+    session.attempts += 1
+    try:
+        run = await asyncio.wait_for(client.rerun(fragment_of), INTERACTION_MS / 1000)
+    except TimeoutError:
+        session.errors.append(f"{kind}: no updated result within {INTERACTION_MS / 1000:.0f} s")
+        raise VisitError from None
+    problem = what_went_wrong(run, check)
+    if problem:
+        session.errors.append(f"{kind}: {problem}")
+    else:
+        session.latencies[kind].append(run.ms)
+    return run
 
 
 async def protocol_visit(url: str, seconds: float, think_seconds: float, seed: int) -> Session:
     """One visitor over the WebSocket, doing what `browser_visit` does with the mouse and keyboard."""
     session, rng = Session(), random.Random(seed)
     try:
-        async with connect(url.replace("http", "ws", 1) + STREAM, subprotocols=["streamlit"], origin=url,
-                           max_size=None, open_timeout=PAGE_LOAD_MS / 1000) as websocket:  # fmt: skip
+        async with connect(stream_url(url), **stream_options(url), open_timeout=PAGE_LOAD_MS / 1000) as websocket:
             client = ProtocolClient(websocket)
             page = await asyncio.wait_for(client.rerun(), PAGE_LOAD_MS / 1000)
             problem = what_went_wrong(page, expect_tab("draw_canvas", None))
@@ -276,24 +150,24 @@ async def protocol_visit(url: str, seconds: float, think_seconds: float, seed: i
                 for drawing in drawings:
                     await think(rng, think_seconds)
                     client.set("draw_canvas", "json_value", drawing)
-                    run = await client.act(session, "stroke", expect_prediction(True), "draw_canvas")
+                    run = await act(client, session, "stroke", expect_prediction(True), "draw_canvas")
                 session.readings.append(run.metrics.get("Prediction", "none"))
                 await think(rng, think_seconds)
                 client.set("draw_canvas", "json_value", blank)
-                await client.act(session, "clear", expect_prediction(False), "draw_canvas")
+                await act(client, session, "clear", expect_prediction(False), "draw_canvas")
                 for tab, key, shows, closed in SLIDERS:
                     await think(rng, think_seconds)
                     client.set("tabs", "string_value", tab)
-                    run = await client.act(session, "tab", expect_tab(key, closed))
+                    run = await act(client, session, "tab", expect_tab(key, closed))
                     if key not in run.widgets or shows not in run.widgets:
                         raise VisitError  # the tab's check failed and is recorded: nothing here to move
                     slider, shown = run.widgets[key], run.widgets[shows].SerializeToString()
-                    value = slider.value[0] if slider.value else slider.default[0]
+                    value = slider_value(slider)
                     for _ in range(SLIDER_MOVES):
                         await think(rng, think_seconds)
-                        value = min(max(value + step * slider.step, slider.min), slider.max)
+                        value = slider_step(slider, value, step)
                         client.set(key, "double_array_value", [value])
-                        run = await client.act(session, "slider", expect_changed(shows, shown), key)
+                        run = await act(client, session, "slider", expect_changed(shows, shown), key)
                         if shows in run.widgets:
                             shown = run.widgets[shows].SerializeToString()
                 step = -step  # back and forth, cycle by cycle

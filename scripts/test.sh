@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Installs what the tests need on a bare machine (a virtual environment, Chromium with CJK fonts for the
-# browser tests, PostgreSQL for the class-room storage tests), then runs the linter and the test suite.
-# Extra arguments go to pytest.
+# Installs what the tests need on a bare machine (a virtual environment; Chromium with CJK fonts for the browser
+# tests; nginx for the replica tests; PostgreSQL for the class-room storage tests), then runs the linter and the test
+# suite. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+# nginx is looked for in /usr/sbin too: a non-root PATH often lacks it.
+if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+    || ! { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+        # nginx only as a program the replica tests start themselves: policy-rc.d or not, no service is wanted.
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk nginx >/dev/null
+        if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+            systemctl disable --now nginx
+        fi
     else
-        echo "note: Chromium or CJK fonts missing and not root; browser tests will be skipped" >&2
+        echo "note: Chromium, CJK fonts or nginx missing and not root; browser and replica tests will be skipped" >&2
     fi
 fi
 # The storage tests start and remove a throwaway server of their own (scripts/postgres.py); here only the package.

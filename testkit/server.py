@@ -75,34 +75,57 @@ def serve(
     timeout: float = START_SECONDS,
 ) -> Iterator[Server]:
     """`<launcher> run script` headless on 127.0.0.1; yields once healthy; RuntimeError with the log if it never is."""
-    port = port or free_port()
-    command = [*launcher, "run", script,
-               "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "streamlit.log"
-        with log.open("w") as out:
-            started = time.time()
-            proc = subprocess.Popen(
-                command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-            )
-        server = Server(proc, f"http://127.0.0.1:{port}", started)
-        try:
-            deadline = time.monotonic() + timeout
+    with serve_many(1, script, ports=[port], env=env, launcher=launcher, timeout=timeout) as (server,):
+        yield server
+
+
+@contextlib.contextmanager
+def serve_many(
+    count: int,
+    script: str = "streamlit_app.py",
+    *,
+    ports: Sequence[int | None] | None = None,
+    env: dict[str, str] | None = None,
+    launcher: Sequence[str] = STREAMLIT,
+    timeout: float = START_SECONDS,
+) -> Iterator[list[Server]]:
+    """`count` servers of `script` started at once (on `ports`, default free ones); yields once all are healthy and
+    stops them all after, whether they still run or not; RuntimeError with a log if one never answers."""
+    ports = [port or free_port() for port in (ports or [None] * count)]
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        servers, logs = [], []
+        for port in ports:
+            command = [*launcher, "run", script,
+                       "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+                       "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
+            log = Path(tmp) / f"streamlit-{port}.log"
+            with log.open("w") as out:
+                started = time.time()
+                proc = subprocess.Popen(
+                    command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+                )
+            stack.callback(stop, proc)
+            servers.append(Server(proc, f"http://127.0.0.1:{port}", started))
+            logs.append(log)
+        deadline = time.monotonic() + timeout
+        for server, log in zip(servers, logs, strict=True):
             while not healthy(server.url):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log_tail(log)}")
+                if server.proc.poll() is not None:
+                    raise RuntimeError(f"streamlit exited with {server.proc.returncode}:\n{log_tail(log)}")
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s:\n{log_tail(log)}")
                 time.sleep(POLL_SECONDS)
-            yield server
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        yield servers
+
+
+def stop(proc: subprocess.Popen, grace: float = 10) -> None:
+    """Terminate `proc` and wait for it, killing it after `grace` s; nothing to do if it has ended."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def canvas_points(box: dict, stroke: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -13,6 +14,19 @@ from streamlit.testing.v1 import AppTest
 from digitdemo.data import Dataset, load_dataset
 from digitdemo.inference import NumpyModel, load_model
 from scripts import postgres
+
+
+@pytest.fixture(scope="session")
+def skip_or_fail() -> Callable[[str], None]:
+    """skip_or_fail(reason): skip the test, or fail it under CI (env CI set), where a missing tool (Chromium, nginx)
+    must not let tests pass silently."""
+
+    def skip_or_fail(reason: str) -> None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI is set, so these tests must run)")
+        pytest.skip(reason)
+
+    return skip_or_fail
 
 
 @pytest.fixture(scope="session")

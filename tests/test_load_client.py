@@ -9,13 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from streamlit.proto.Slider_pb2 import Slider
 
-from benchmarks.load import (
-    KINDS,
+from benchmarks.load import KINDS, protocol_visit
+from testkit.protocol import (
     Run,
     expect_changed,
     expect_prediction,
     expect_tab,
-    protocol_visit,
     what_went_wrong,
     widget_key,
 )

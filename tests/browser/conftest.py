@@ -6,7 +6,6 @@ Browser tests skip when Chromium or Playwright is missing, except under CI (env 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -18,13 +17,6 @@ SERVER_START_SECONDS = 90
 RUNNING_SELECTOR = "[data-testid='stApp'][data-test-script-state='running']"
 
 Stroke = Sequence[tuple[float, float]]
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip the test, or fail it under CI where a missing browser must not pass silently."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so browser tests must run)")
-    pytest.skip(reason)
 
 
 @contextlib.contextmanager
@@ -44,7 +36,7 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(skip_or_fail):
     """Headless Chromium, shared by the session; skipped (or failed under CI) when unavailable."""
     if not Path(CHROMIUM).exists():
         skip_or_fail(f"{CHROMIUM} is missing")

@@ -1,0 +1,305 @@
+"""Replicas behind nginx under a class's load, measured by Locust: 1 replica, 2 replicas, and 2 with one killed
+half way, each with the same pupils (benchmarks/locustfile.py) on this machine's loopback.
+
+Run from the repository root: `python benchmarks/replicas.py` (60 pupils for 180 s in each setting; writes
+benchmarks/results/replicas.md), `--users 10 --seconds 30` for a short run. Needs nginx (scripts/test.sh installs
+it), Locust and psutil. Not part of the test suite, which runs `run_setting` on a few pupils for seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as `python benchmarks/replicas.py`: the package lives beside this folder
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.load import protocol_visit  # noqa: E402
+from deploy.replicas import Cluster, replica_name, run_replicas  # noqa: E402
+from testkit.server import log_tail, stop  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "replicas.md"
+LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
+KINDS = ("stroke", "clear", "slider", "tab")  # the interactions; "page" and "load" open a page
+P95_TARGET_MS = 250
+FULL = {"users": 60, "seconds": 180}  # the issue's setting
+LOCUST_GRACE_SECONDS = 60  # Locust's start and stop beyond the run time
+SAMPLE_SECONDS = 0.5  # between RSS samples of the replicas
+MB = 2**20
+
+
+@dataclass
+class Setting:
+    """What one Locust run against `replicas` replicas saw."""
+
+    replicas: int
+    stats: dict[str, dict[str, str]]  # Locust's stats row by request name ("Aggregated" for all)
+    lines: list[dict]  # the pupils' log, one dict per connection or interaction
+    idle_mb: dict[str, float]  # replica -> RSS after a warm-up visit, before the run
+    peak_mb: dict[str, float]  # replica -> highest RSS sampled during the run
+    killed: str | None = None
+    killed_at: float | None = None  # time.time()
+    locust_errors: list[str] = field(default_factory=list)  # Locust's own error report, if any
+
+    def pupils(self) -> dict[int, list[dict]]:
+        by_pupil: dict[int, list[dict]] = {}
+        for line in self.lines:
+            by_pupil.setdefault(line["pupil"], []).append(line)
+        return by_pupil
+
+
+def replicas_seen(lines: list[dict]) -> list[str]:
+    """The replicas that served one pupil's connections and interactions, each once, in the order first seen."""
+    seen: list[str] = []
+    for line in lines:
+        for name in (line.get("page"), line.get("replica")):
+            if name and name not in seen:
+                seen.append(name)
+    return seen
+
+
+def failures(lines: list[dict]) -> list[str]:
+    return [f"{line['event']}: {line['error']}" for line in lines if line.get("ok") is False]
+
+
+def read_stats(path: Path) -> dict[str, dict[str, str]]:
+    """Locust's `<prefix>_stats.csv` -> its rows by request name."""
+    with path.open() as rows:
+        return {row["Name"]: row for row in csv.DictReader(rows)}
+
+
+def rss_mb(pid: int) -> float:
+    return psutil.Process(pid).memory_info().rss / MB
+
+
+def warm_up(cluster: Cluster) -> None:
+    """One visit straight to each replica, loading the data and model as any first visit would."""
+
+    async def visits():
+        return await asyncio.gather(*(protocol_visit(s.url, 0, 0, seed=-1) for s in cluster.replicas.values()))
+
+    for name, session in zip(cluster.replicas, asyncio.run(visits()), strict=True):
+        if session.errors:
+            raise RuntimeError(f"warm-up visit to {name} failed: {session.errors}")
+
+
+def run_setting(replicas: int, users: int, seconds: float, rate: float, kill_after: float | None = None) -> Setting:
+    """Locust's pupils for `seconds` against `replicas` replicas behind nginx, `rate` new pupils a second; with
+    `kill_after`, the first replica is killed that many seconds after the first pupil connected."""
+    with tempfile.TemporaryDirectory() as tmp, run_replicas(replicas) as cluster:
+        warm_up(cluster)
+        pids = {name: server.proc.pid for name, server in cluster.replicas.items()}
+        idle = {name: rss_mb(pid) for name, pid in pids.items()}
+        peak = dict(idle)
+        log, output = Path(tmp) / "pupils.jsonl", Path(tmp) / "locust.log"
+        command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", cluster.url,
+                   "-u", str(users), "-r", str(rate), "-t", f"{seconds:g}s", "--csv", f"{tmp}/locust",
+                   "--only-summary", "--stop-timeout", "5", "--exit-code-on-error", "0"]  # fmt: skip
+        killed = replica_name(0) if kill_after is not None else None
+        killed_at = None
+        with output.open("w") as out:
+            proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                    env={**os.environ, "DIGITDEMO_LOCUST_LOG": str(log)})  # fmt: skip
+        try:
+            deadline = time.monotonic() + seconds + LOCUST_GRACE_SECONDS
+            while proc.poll() is None:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Locust did not finish in time:\n{log_tail(output)}")
+                for name, pid in pids.items():
+                    if cluster.replicas[name].proc.poll() is None:
+                        peak[name] = max(peak[name], rss_mb(pid))
+                if killed and killed_at is None and log.exists():
+                    first = json.loads(log.open().readline())["t"]
+                    if time.time() - first >= kill_after:
+                        cluster.crash(killed)
+                        killed_at = time.time()
+                time.sleep(SAMPLE_SECONDS)
+        finally:
+            stop(proc)
+        if proc.returncode != 0 or not Path(f"{tmp}/locust_stats.csv").exists():
+            raise RuntimeError(f"Locust failed with {proc.returncode}:\n{log_tail(output)}")
+        lines = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        with Path(f"{tmp}/locust_exceptions.csv").open() as rows:
+            errors = [row["Message"] for row in csv.DictReader(rows)]
+        return Setting(replicas, read_stats(Path(f"{tmp}/locust_stats.csv")), lines, idle, peak, killed, killed_at,
+                       errors)  # fmt: skip
+
+
+@dataclass
+class Crash:
+    """How the pupils fared when a replica was killed: `victims` were on it, `others` on the other replicas."""
+
+    victims: dict[int, list[dict]]
+    others: dict[int, list[dict]]
+    went_on: list[int]  # victims with a working interaction on another replica after the kill
+    recovery_seconds: list[float]  # per victim who went on: from the kill to that first working interaction
+
+    @classmethod
+    def of(cls, setting: Setting) -> Crash:
+        pupils = setting.pupils()
+        victims = {p: lines for p, lines in pupils.items() if replicas_seen(lines)[:1] == [setting.killed]}
+        others = {p: lines for p, lines in pupils.items() if p not in victims}
+        went_on, recovery = [], []
+        for pupil, lines in victims.items():
+            after = [line for line in lines if line["t"] > setting.killed_at and line.get("ok")
+                     and line["replica"] != setting.killed]  # fmt: skip
+            if after:
+                went_on.append(pupil)
+                recovery.append(after[0]["t"] - setting.killed_at)
+        return cls(victims, others, went_on, recovery)
+
+
+def number(row: dict[str, str], column: str) -> float:
+    return float(row[column]) if row.get(column) not in (None, "", "N/A") else float("nan")
+
+
+def kind_rows(setting: Setting) -> list[str]:
+    rows = []
+    for name in ("page", "load", *KINDS):
+        row = setting.stats.get(name)
+        if row:
+            rows.append(f"| {name} | {row['Request Count']} | {row['Failure Count']} | {number(row, '50%'):.0f} | "
+                        f"{number(row, '95%'):.0f} | {number(row, 'Max Response Time'):.0f} |")  # fmt: skip
+    return rows
+
+
+def worst_p95(setting: Setting) -> float:
+    """The highest 95th percentile among the interactions' kinds: the p95 of all interactions together is no higher."""
+    return max(number(setting.stats[kind], "95%") for kind in KINDS if kind in setting.stats)
+
+
+def interactions(setting: Setting) -> tuple[int, int, float]:
+    """(count, failures, per second) of the interactions, from Locust's rows."""
+    rows = [setting.stats[kind] for kind in KINDS if kind in setting.stats]
+    return (sum(int(r["Request Count"]) for r in rows), sum(int(r["Failure Count"]) for r in rows),
+            sum(number(r, "Requests/s") for r in rows))  # fmt: skip
+
+
+def switched(setting: Setting) -> list[int]:
+    return [pupil for pupil, lines in setting.pupils().items() if len(replicas_seen(lines)) > 1]
+
+
+def memory(setting: Setting) -> str:
+    return ", ".join(
+        f"{name} {setting.idle_mb[name]:.0f} -> {setting.peak_mb[name]:.0f} MB" for name in setting.idle_mb
+    )
+
+
+def summary(one: Setting, two: Setting, crash_run: Setting, users: int, seconds: float) -> str:
+    """The figures as Markdown."""
+    lines = ["| | 1 replica | 2 replicas | 2 / 1 |", "|---|---:|---:|---:|"]
+    (n1, f1, r1), (n2, f2, r2) = interactions(one), interactions(two)
+    lines += [
+        f"| interactions (failed) | {n1} ({f1}) | {n2} ({f2}) | |",
+        f"| interactions per second | {r1:.1f} | {r2:.1f} | {r2 / r1:.2f} |",
+        f"| p50 ms, all requests (Locust's Aggregated) | {number(one.stats['Aggregated'], '50%'):.0f} | "
+        f"{number(two.stats['Aggregated'], '50%'):.0f} | |",
+        f"| p95 ms, worst kind of interaction (target <= {P95_TARGET_MS}) | {worst_p95(one):.0f} | {worst_p95(two):.0f} "
+        f"| {worst_p95(two) / worst_p95(one):.2f} |",
+        f"| sessions that changed replica (target 0) | {len(switched(one))} of {len(one.pupils())} | "
+        f"{len(switched(two))} of {len(two.pupils())} | |",
+        f"| RSS per replica, warm idle -> peak | {memory(one)} | {memory(two)} | |",
+        "",
+    ]
+    for title, setting in (("1 replica", one), ("2 replicas", two), ("2 replicas, one killed", crash_run)):
+        lines += [f"### {title}", "", "| request | count | failures | p50 ms | p95 ms | max ms |",
+                  "|---|---:|---:|---:|---:|---:|", *kind_rows(setting), ""]  # fmt: skip
+        if setting.locust_errors:
+            lines += [f"Locust's own errors: {'; '.join(setting.locust_errors[:5])}", ""]
+    crash = Crash.of(crash_run)
+    victim_failures = [f for lines_ in crash.victims.values() for f in failures(lines_)]
+    other_failures = [f for lines_ in crash.others.values() for f in failures(lines_)]
+    recovery = crash.recovery_seconds or [float("nan")]
+    stayed = [p for p in crash.others if len(replicas_seen(crash.others[p])) > 1]
+    lines += [
+        f"{crash_run.killed} was killed (SIGKILL) "
+        f"{crash_run.killed_at - min(line['t'] for line in crash_run.lines):.0f} s after the first pupil connected.",
+        "",
+        f"- Pupils on the killed replica: {len(crash.victims)}; {len(crash.went_on)} of them went on working on the "
+        f"other replica, the first working interaction {statistics.median(recovery):.1f} s after the kill "
+        f"(median; at most {max(recovery):.1f} s). They had {len(victim_failures)} failed interactions: "
+        + ("; ".join(sorted(set(victim_failures))[:3]) if victim_failures else "none")
+        + ".",
+        f"- Pupils on the other replica: {len(crash.others)}, with **{len(other_failures)}** failures (target 0)"
+        + (": " + "; ".join(sorted(set(other_failures))[:3]) if other_failures else "")
+        + f"; {len(stayed)} of them changed replica (target 0).",
+        f"- RSS: {memory(crash_run)}.",
+    ]
+    if users < FULL["users"] or seconds < FULL["seconds"]:
+        lines[:0] = [f"**Short setting**: {users} pupils for {seconds:g} s, not the issue's {FULL['users']} for "
+                     f"{FULL['seconds']} s; the full run is `python benchmarks/replicas.py`.", ""]  # fmt: skip
+    return "\n".join(lines)
+
+
+METHOD = [
+    "Each pupil (benchmarks/locustfile.py) loads the page through nginx, which sets its affinity cookie, opens the",
+    'WebSocket with it and speaks Streamlit\'s protocol: drawing a "2" in three strokes and clearing it (weight 3),',
+    "moving the open tab's slider one notch (2), switching between the Draw tab and the Softmax explorer (1), with",
+    "pauses of 0.5-1.5 s. A request's time runs from sending the widget states to the end of the script run, its",
+    "result checked (a Prediction after a stroke, the chart redrawn after a slider move). Percentiles are Locust's,",
+    "which rounds times over 100 ms to two significant digits. A pupil's replica is nginx's X-Digitdemo-Replica",
+    "header on the page and on the WebSocket's upgrade response. Each replica gets one warm-up visit first. Locust,",
+    "nginx and the replicas share this machine's cores, so 2 replicas cannot get twice the CPU of 1 here. While the",
+    "replicas keep up, the pupils' pauses set the interactions per second: more replicas then show in the latencies,",
+    "and in throughput only once one replica is saturated.",
+    "Not yet in the mix: sending to a class room and the teacher's class view (they need the class rooms' database).",
+    "",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=FULL["users"], help="simulated pupils")
+    parser.add_argument("--seconds", type=float, default=FULL["seconds"], help="how long each setting runs")
+    parser.add_argument("--rate", type=float, default=2, help="pupils started per second")
+    parser.add_argument("--no-write", action="store_true", help=f"print only; do not write {RESULTS.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    if args.users < 2 or args.seconds <= 0 or args.rate <= 0:
+        parser.error("--users must be at least 2 (one per replica), --seconds and --rate positive")
+    load = os.getloadavg()
+    host = (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores; load average "
+            f"before the run {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)")  # fmt: skip
+    try:
+        one = run_setting(1, args.users, args.seconds, args.rate)
+        two = run_setting(2, args.users, args.seconds, args.rate)
+        crash_run = run_setting(2, args.users, args.seconds, args.rate, kill_after=args.seconds / 2)
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    command = "python benchmarks/replicas.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = "\n".join([
+        "# Replicas behind nginx",
+        "",
+        f"`{command.strip()}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        f"Machine: {host}. The load generator runs on the same cores as the replicas.",
+        "",
+        *METHOD,
+        summary(one, two, crash_run, args.users, args.seconds),
+        "",
+    ])  # fmt: skip
+    print(text)
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text)
+        print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

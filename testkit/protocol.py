@@ -1,0 +1,207 @@
+"""Streamlit's WebSocket protocol as a browser tab speaks it, for the load tests: the messages sent after a stroke, a
+tab click or a slider move, the replies read into what the page would show, and checks of those replies. Used by
+benchmarks/load.py (asyncio) and benchmarks/locustfile.py (Locust, blocking sockets under gevent)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image, ImageDraw
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+PAGE_LOAD_MS = 120_000
+INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then counts as an error
+STREAM = "/_stcore/stream"  # the WebSocket a page talks to the server on
+FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+# The tabs a visitor opens and the slider moved on each: (tab, slider key, what a move changes, a widget the tab
+# click must leave unbuilt, if any).
+SLIDERS = (
+    ("Softmax explorer", "softmax_z0", "softmax_chart", None),
+    ("Draw", "draw_pen_width", "draw_canvas", "softmax_z0"),
+)
+
+
+def stream_url(url: str) -> str:
+    """'http://host:port' -> the WebSocket URL of the app's stream."""
+    return url.replace("http", "ws", 1) + STREAM
+
+
+def stream_options(url: str, cookie: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for websockets' `connect` (asyncio or sync) that open the stream as a page from `url` does,
+    sending `cookie` (a Cookie header, such as the load balancer's affinity cookie) when given."""
+    options: dict[str, Any] = {"subprotocols": ["streamlit"], "origin": url, "max_size": None}
+    if cookie:
+        options["additional_headers"] = {"Cookie": cookie}
+    return options
+
+
+def canvas_state(strokes: list[list[tuple[float, float]]], canvas: dict) -> str:
+    """The canvas's widget state after `strokes` (points as fractions of its sides), as its frontend sends it: the
+    Fabric.js paths and the picture as a PNG data URL. `canvas` is what the app told the canvas (its size, pen)."""
+    width, height, pen_width = canvas["canvasWidth"], canvas["canvasHeight"], canvas["strokeWidth"]
+    picture = Image.new("RGBA", (width, height), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(picture)
+    paths = []
+    for stroke in strokes:
+        points = [(fx * width, fy * height) for fx, fy in stroke]
+        pen.line(points, fill=(255, 255, 255, 255), width=pen_width, joint="curve")
+        r = pen_width / 2
+        for x, y in (points[0], points[-1]):  # round caps, as the canvas draws them
+            pen.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 255))
+        path = [["M", *points[0]]] + [["L", x, y] for x, y in points[1:]]
+        paths.append({"type": "path", "stroke": "#ffffff", "strokeWidth": pen_width, "fill": None,
+                      "strokeLineCap": "round", "strokeLineJoin": "round", "path": path})  # fmt: skip
+    png = io.BytesIO()
+    picture.save(png, "PNG")
+    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return json.dumps({"drawing": {"raw": {"objects": paths, "background": "#000000"}, "data": url}})
+
+
+def widget_key(element_id: str) -> str | None:
+    """'$$ID-<hash>-<key>' -> the key the app gave the widget; None for an element that is not a widget or has no
+    key (Streamlit writes that key as 'None')."""
+    parts = element_id.split("-", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == "$$ID" and parts[2] != "None" else None
+
+
+@dataclass
+class Run:
+    """What the server sent for one script run, and how long after `start` (time.perf_counter) it ended."""
+
+    start: float = 0.0
+    ms: float = 0.0
+    status: int = -1
+    widgets: dict[str, Any] = field(default_factory=dict)  # key -> the widget's element
+    metrics: dict[str, str] = field(default_factory=dict)  # label -> value shown
+    exceptions: list[str] = field(default_factory=list)
+    received: int = 0  # bytes
+
+
+class ProtocolClient:
+    """One browser tab's side of the WebSocket: sends the state of every widget it has set with each rerun, and reads
+    the replies. Unlike a browser it declares no cached messages, so the server sends every message in full.
+    `websocket` is a websockets connection, asyncio (for `rerun`) or sync (for `rerun_blocking`)."""
+
+    def __init__(self, websocket) -> None:
+        self.websocket = websocket
+        self.ids: dict[str, str] = {}  # widget key -> widget id
+        self.fragments: dict[str, str] = {}  # widget key -> the fragment it is drawn in ("" outside fragments)
+        self.states: dict[str, tuple[str, Any]] = {}  # widget id -> (WidgetState field, value)
+
+    def set(self, key: str, kind: str, value: Any) -> None:
+        self.states[self.ids[key]] = (kind, value)
+
+    async def rerun(self, fragment_of: str | None = None) -> Run:
+        """Send the widget states (rerunning only the fragment of widget `fragment_of`, as a browser does) and read
+        the replies up to the end of the run."""
+        run = Run(start=time.perf_counter())
+        await self.websocket.send(self.request(fragment_of))
+        while not self.take(await self.websocket.recv(), run):
+            pass
+        return run
+
+    def rerun_blocking(self, timeout: float, fragment_of: str | None = None) -> Run:
+        """`rerun` on a sync connection; TimeoutError when a reply takes longer than `timeout` s."""
+        run = Run(start=time.perf_counter())
+        self.websocket.send(self.request(fragment_of))
+        while not self.take(self.websocket.recv(timeout=timeout), run):
+            pass
+        return run
+
+    def request(self, fragment_of: str | None) -> bytes:
+        """The serialized BackMsg asking for a rerun with every widget state set so far."""
+        message = BackMsg()
+        client = message.rerun_script
+        client.context_info.locale, client.context_info.timezone = "en-US", "UTC"
+        client.fragment_id = self.fragments.get(fragment_of, "") if fragment_of else ""
+        for widget_id, (kind, value) in self.states.items():
+            widget = client.widget_states.widgets.add(id=widget_id)
+            if kind == "double_array_value":
+                widget.double_array_value.data.extend(value)
+            else:
+                setattr(widget, kind, value)
+        return message.SerializeToString()
+
+    def take(self, payload: bytes, run: Run) -> bool:
+        """Read one ForwardMsg into `run`; True when it ends the run (and `run.ms` is set)."""
+        reply = ForwardMsg.FromString(payload)
+        run.received += len(payload)
+        if reply.WhichOneof("type") == "script_finished":
+            run.ms, run.status = (time.perf_counter() - run.start) * 1000, reply.script_finished
+            return True
+        if reply.WhichOneof("type") == "delta":
+            self.read(reply.delta, run)
+        return False
+
+    def read(self, delta, run: Run) -> None:
+        if delta.WhichOneof("type") == "add_block" and delta.add_block.WhichOneof("type") == "tab_container":
+            self.ids["tabs"] = delta.add_block.tab_container.id
+        if delta.WhichOneof("type") != "new_element":
+            return
+        kind = delta.new_element.WhichOneof("type")
+        element = getattr(delta.new_element, kind)
+        if kind == "exception":
+            run.exceptions.append(element.message)
+        elif kind == "metric":
+            run.metrics[element.label] = element.body
+        key = widget_key(getattr(element, "id", ""))
+        if key:
+            self.ids[key], self.fragments[key], run.widgets[key] = element.id, delta.fragment_id, element
+
+
+def what_went_wrong(run: Run, check: Callable[[Run], str | None]) -> str | None:
+    """None when the run finished without an exception and passes `check`; else what the visitor would see."""
+    if run.status not in FINISHED:
+        return f"the run ended with status {run.status}"
+    if run.exceptions:
+        return f"the page shows an exception: {run.exceptions[0][:80]}"
+    return check(run)
+
+
+def expect_tab(opened: str, closed: str | None) -> Callable[[Run], str | None]:
+    """After a tab click: the widget `opened`, on the tab now open, was drawn; `closed`, on a tab now closed, was not
+    (the app builds a tab only while it is open, the Draw tab excepted)."""
+
+    def check(run: Run) -> str | None:
+        if opened not in run.widgets:
+            return f"{opened} was not drawn"
+        return f"{closed} was drawn on a closed tab" if closed in run.widgets else None
+
+    return check
+
+
+def expect_changed(key: str, before: bytes) -> Callable[[Run], str | None]:
+    """After a slider move: the element `key` was drawn again and differs from `before` (its serialized form)."""
+
+    def check(run: Run) -> str | None:
+        if key not in run.widgets:
+            return f"{key} was not redrawn"
+        return None if run.widgets[key].SerializeToString() != before else f"{key} did not change"
+
+    return check
+
+
+def expect_prediction(shown: bool) -> Callable[[Run], str | None]:
+    def check(run: Run) -> str | None:
+        if ("Prediction" in run.metrics) == shown:
+            return None
+        return "no Prediction shown" if shown else "a Prediction is still shown on a clear canvas"
+
+    return check
+
+
+def slider_step(slider, value: float, step: int) -> float:
+    """The slider element's value `step` notches from `value`, kept within its range."""
+    return min(max(value + step * slider.step, slider.min), slider.max)
+
+
+def slider_value(slider) -> float:
+    """The value a slider element shows: the one the app set, else its default."""
+    return slider.value[0] if slider.value else slider.default[0]

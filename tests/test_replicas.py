@@ -1,0 +1,151 @@
+"""Replicas behind nginx (deploy/replicas.py, deploy/nginx.conf.template) under Locust's pupils
+(benchmarks/locustfile.py), on a small setting: every pupil stays on one replica; when a replica is killed its pupils
+reconnect through nginx to the other and go on, and the other replica's pupils see no error. No timing is asserted.
+Tests that run nginx skip without it, except under CI (CI set), where they fail: scripts/test.sh installs it."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import select
+import signal
+import subprocess
+import sys
+
+import psutil
+import pytest
+
+from benchmarks.replicas import KINDS, Crash, Setting, failures, replicas_seen, run_setting
+from deploy.replicas import find_nginx, main, render_config, run_replicas
+from testkit.server import ROOT, START_SECONDS, healthy
+
+PUPILS = 4
+SECONDS = 12
+KILL_AFTER = 5
+
+
+@pytest.fixture(scope="module")
+def nginx(skip_or_fail) -> str:
+    """The nginx program; the test is skipped without it (failed under CI)."""
+    found = find_nginx()
+    if found is None:
+        skip_or_fail("nginx is not installed (scripts/test.sh installs it as root)")
+    return found
+
+
+def test_rendered_config_is_valid_nginx(nginx, tmp_path):
+    """The template rendered for two replicas passes `nginx -t`; each replica's upstream has the other as backup."""
+    config = render_config(["127.0.0.1:18001", "127.0.0.1:18002"], "127.0.0.1:18000", str(tmp_path))
+    assert re.search(r"@[A-Z_]+@", config) is None  # every marker filled in
+    assert "server 127.0.0.1:18002 backup max_fails=1" in config.split("upstream replica_0 {")[1].split("}")[0]
+    (tmp_path / "nginx.conf").write_text(config)
+    check = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                            "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert check.returncode == 0, check.stderr
+
+
+def test_print_config_needs_a_replica(capsys):
+    """--print-config without a replica is a usage message, not a traceback."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--print-config"])
+    assert stopped.value.code == 2
+    assert "--print-config needs at least one --replica HOST:PORT" in capsys.readouterr().err
+
+
+def test_script_serves_until_sigterm_then_stops_everything(nginx):
+    """`python deploy/replicas.py --replicas 1` prints nginx's address once the app answers through it; SIGTERM ends
+    the script with status 0 and nginx and the replica with it."""
+    proc = subprocess.Popen([sys.executable, "deploy/replicas.py", "--replicas", "1"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], START_SECONDS)
+        assert ready, "no address printed in time"
+        url = proc.stdout.readline().split()[0]
+        assert healthy(url)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        commands = [" ".join(child.cmdline()) for child in children]
+        assert any("nginx: master" in command for command in commands), commands
+        assert any("streamlit run streamlit_app.py" in command for command in commands), commands
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, proc.stderr.read()
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert alive == []
+        assert not healthy(url)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def upgrade_status(url: str, host: str) -> int:
+    """The status nginx at `url` answers a browser's WebSocket upgrade to the app's stream from a page served as
+    `host`:<nginx's port> (the request still goes to 127.0.0.1)."""
+    port = int(url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest("GET", "/_stcore/stream", skip_host=True)
+        headers = {"Host": f"{host}:{port}", "Origin": f"http://{host}:{port}", "Upgrade": "websocket",
+                   "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+                   "Sec-WebSocket-Version": "13", "Sec-WebSocket-Protocol": "streamlit"}  # fmt: skip
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_websocket_opens_for_a_page_on_any_host_and_port(nginx):
+    """A page served under a school's host name on a port of its own opens its WebSocket through nginx: nginx passes
+    the Host header with its port, which Streamlit compares with the page's Origin (passing the bare host made
+    Streamlit refuse the upgrade with 403)."""
+    with run_replicas(1) as cluster:
+        assert upgrade_status(cluster.url, "digitdemo.school.example") == 101
+        assert upgrade_status(cluster.url, "127.0.0.1") == 101
+
+
+def line(pupil: int, t: float, event: str, replica: str, ok: bool | None = True, **more) -> dict:
+    return {"pupil": pupil, "t": t, "event": event, "replica": replica, "ok": ok, **more}
+
+
+def test_crash_sorts_pupils_by_the_replica_they_started_on():
+    """Pupils who started on the killed replica are its victims; a victim who worked on another replica after the
+    kill went on; a pupil seen on two replicas changed replica."""
+    lines = [line(0, 1, "connect", "replica_0", None, page="replica_0"), line(0, 2, "stroke", "replica_0"),
+             line(0, 5, "stroke", "replica_0", False, error="connection lost"),
+             line(0, 6, "connect", "replica_1", None, page="replica_1"), line(0, 7, "stroke", "replica_1"),
+             line(1, 1, "connect", "replica_1", None, page="replica_1"), line(1, 6, "tab", "replica_1"),
+             line(2, 1, "connect", "replica_0", None, page="replica_0"),
+             line(2, 5, "stroke", "replica_0", False, error="connection lost")]  # fmt: skip
+    setting = Setting(2, {}, lines, {}, {}, killed="replica_0", killed_at=4.0)
+    crash = Crash.of(setting)
+    assert set(crash.victims) == {0, 2} and set(crash.others) == {1}
+    assert crash.went_on == [0] and crash.recovery_seconds == [3.0]
+    assert replicas_seen(crash.victims[0]) == ["replica_0", "replica_1"]
+    assert failures(crash.victims[2]) == ["stroke: connection lost"]
+
+
+def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx):
+    """Two replicas, four pupils: before the kill each stays on one replica; after replica_0 is killed its pupils
+    lose the connection (a failed interaction each, at most), reconnect to replica_1 and work there; replica_1's
+    pupils neither fail nor move."""
+    setting = run_setting(2, PUPILS, SECONDS, rate=PUPILS, kill_after=KILL_AFTER)
+    assert setting.killed == "replica_0" and setting.killed_at is not None
+    pupils = setting.pupils()
+    assert len(pupils) == PUPILS
+    for pupil, lines in pupils.items():
+        before = [entry for entry in lines if entry["t"] < setting.killed_at]
+        assert len(replicas_seen(before)) == 1, pupil
+        assert any(entry.get("ok") and entry["event"] in KINDS for entry in before), pupil
+    crash = Crash.of(setting)
+    assert crash.victims and crash.others  # nginx's round robin put new pupils on both replicas
+    assert sorted(crash.went_on) == sorted(crash.victims)
+    for pupil, lines in crash.victims.items():
+        assert replicas_seen(lines) == ["replica_0", "replica_1"], pupil
+        assert all(error.split(": ", 1)[1].startswith("connection lost") for error in failures(lines)), pupil
+    for pupil, lines in crash.others.items():
+        assert replicas_seen(lines) == ["replica_1"], pupil
+        assert failures(lines) == [], pupil
+    victim_failures = sum(len(failures(lines)) for lines in crash.victims.values())
+    assert int(setting.stats["Aggregated"]["Failure Count"]) == victim_failures  # Locust counted what the log says
+    assert setting.locust_errors == []
