@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,7 +94,10 @@ def warm_up(cluster: Cluster) -> None:
     async def visits():
         return await asyncio.gather(*(protocol_visit(s.url, 0, 0, seed=-1) for s in cluster.replicas.values()))
 
-    for name, session in zip(cluster.replicas, asyncio.run(visits()), strict=True):
+    # On a thread of its own: the caller may already run an event loop (a test session that drives Playwright does).
+    with ThreadPoolExecutor(1) as pool:
+        sessions = pool.submit(asyncio.run, visits()).result()
+    for name, session in zip(cluster.replicas, sessions, strict=True):
         if session.errors:
             raise RuntimeError(f"warm-up visit to {name} failed: {session.errors}")
 
