@@ -4,6 +4,8 @@ message, never a traceback, and loses nothing."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -33,10 +35,17 @@ def warnings(at: AppTest) -> list[str]:
     return [w.value for w in at.warning]
 
 
-def metric(at: AppTest, msg_id: str, **params: object) -> str:
+def metric(at: AppTest, msg_id: str, lang: str = "en", **params: object) -> str:
     """The value of the one metric labelled with this message."""
-    (found,) = [m for m in at.metric if m.label == message("en", msg_id, **params)]
+    (found,) = [m for m in at.metric if m.label == message(lang, msg_id, **params)]
     return found.value
+
+
+def class_matrix(at: AppTest) -> np.ndarray:
+    """The (10, 10) counts the class view's confusion matrix shows (its first chart; cell counts ride on its
+    clickable markers, row by row)."""
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return np.array(figure["data"][-1]["customdata"]).reshape(10, 10)
 
 
 def open_room(new_app) -> tuple[AppTest, str, str]:
@@ -109,10 +118,9 @@ def test_student_joins_by_link_sends_and_sees_it_in_both_views(new_app, database
 
     teacher.run()
     assert metric(teacher, "classroom.count") == "2"
-    class_matrix = teacher.get("plotly_chart")[0]
-    assert class_matrix is not None
-    stats = RoomStore(build_engine(database)).class_stats(code, key)
-    assert stats.count == 2 and stats.confusion[label].sum() == 1 and stats.confusion[wrong].sum() == 1
+    counts = class_matrix(teacher)
+    assert counts.sum() == 2 and counts[label].sum() == 1 and counts[wrong].sum() == 1
+    np.testing.assert_array_equal(counts, RoomStore(build_engine(database)).class_stats(code, key).confusion)
 
 
 def test_student_joins_by_typed_code_and_a_reload_keeps_the_drawings(new_app, database):
@@ -237,11 +245,11 @@ def test_postgres_stopped_mid_lesson(new_app, postgres_cluster, monkeypatch, dat
 
 
 def test_training_on_half_the_class_compares_before_and_after(new_app, database, dataset):
-    """With 40 class drawings, training adds a stratified half to the 5000 training digits, runs the lab's recipe
-    and shows the model in use's and the new model's accuracy on the other half; the new model becomes the session's."""
+    """With 40 class drawings, training adds a stratified half to the 5000 training digits, runs the lab's recipe and
+    shows, on the other half, the accuracy of the model in use (robust), of the shipped lab-recipe model and of the new
+    one, which becomes the session's model."""
     pytest.importorskip("keras")
     teacher, code, key = open_room(new_app)
-    teacher.sidebar.radio(key="model_choice").set_value("lab").run()
     store = RoomStore(build_engine(database))
     rows = np.arange(40) * 125  # four of each digit
     for i in rows:
@@ -251,12 +259,40 @@ def test_training_on_half_the_class_compares_before_and_after(new_app, database,
     trial = teacher.session_state["classroom_trial"]
     assert trial.n_added == 20 and len(trial.y_test) == 20
     assert sorted(np.bincount(trial.y_test[:, 0], minlength=10)) == [2] * 10
+    assert [name for name, _ in trial.before] == ["robust", "lab"]
     teacher.session_state["training_job"].join(300)
     teacher.run()
     assert teacher.sidebar.radio(key="model_choice").value == "session"
     job = teacher.session_state["training_job"]
     assert job.state == "done" and job.n_examples == len(dataset.X) + 20
-    before = metric(teacher, "classroom.before", model=message("en", "catalog.lab"))
-    after = metric(teacher, "classroom.after")
-    assert before == f"{trial.accuracy_before:.0%}"
-    assert after == f"{1 - np.mean(job.model.predict(trial.X_test) != trial.y_test[:, 0]):.0%}"
+    for name, score in trial.before:
+        assert metric(teacher, "classroom.before", model=message("en", f"catalog.{name}")) == f"{score:.0%}"
+    after = 1 - np.mean(job.model.predict(trial.X_test) != trial.y_test[:, 0])
+    assert metric(teacher, "classroom.after") == f"{after:.0%}"
+
+
+@pytest.mark.parametrize("url", ["mysql://user:hunter2@127.0.0.1/db", "not a url"])
+def test_bad_database_url_is_a_message_without_the_password(new_app, monkeypatch, url):
+    """A URL naming a driver that is not installed, or no URL at all, is the storage.bad_url message (with the scheme
+    only: never the password), not a traceback."""
+    monkeypatch.setenv(DATABASE_URL_ENV, url)
+    at = new_app(tabs="Class").run()
+    at.button(key="classroom_open").click().run()
+    assert not at.exception
+    assert warnings(at) == [message("en", "storage.bad_url", scheme=url.split(":", 1)[0])]
+    assert "hunter2" not in warnings(at)[0]
+
+
+def test_class_view_in_chinese_and_leaving_it(new_app, database):
+    """The teacher's view reads in Chinese after a language switch (the room and its key kept); leaving the room's
+    page goes back to the start, from which the teacher link brings the room back."""
+    at, code, key = open_room(new_app)
+    at.segmented_control(key="lang").set_value("zh").run()
+    assert not at.exception
+    assert metric(at, "classroom.count", lang="zh") == "0"
+    assert message("zh", "classroom.train_heading") in [h.value for h in at.subheader]
+    at.button(key="classroom_forget").click().run()
+    assert "classroom_teacher" not in at.session_state and "classroom_open" in keys(at, "button")
+    at.query_params.update({"room": code, "teacher": key})
+    at.run()
+    assert at.session_state["classroom_teacher"] == (code, key)

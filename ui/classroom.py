@@ -18,10 +18,10 @@ import sqlalchemy as sa
 import streamlit as st
 
 from digitdemo.activations import my_softmax
-from digitdemo.catalog import LAB
+from digitdemo.catalog import LAB, shipped_models
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.errors import DigitDemoError, RoomError, StorageUnavailableError
-from digitdemo.inference import NumpyModel
+from digitdemo.inference import NumpyModel, load_model
 from digitdemo.metrics import confusion_matrix, count_errors
 from digitdemo.rooms import (
     STUDENT_TOKEN_LENGTHS,
@@ -79,14 +79,14 @@ class Sent(NamedTuple):
 
 class ClassTrial(NamedTuple):
     """The class training: its run number, the class's drawings kept unseen (k, 400), (k, 1), how many drawings were
-    added to the training digits, and the model in use before with its accuracy on the unseen ones."""
+    added to the training digits, and (model name, accuracy on the unseen ones) of the models before it: the one in
+    use and, when another, the shipped model of the same lab recipe (the fair comparison: only the class differs)."""
 
     run: int
     X_test: np.ndarray
     y_test: np.ndarray
     n_added: int
-    model_before: str
-    accuracy_before: float
+    before: tuple[tuple[str, float], ...]
 
 
 # -- storage ---------------------------------------------------------------------------------------------------------
@@ -499,8 +499,13 @@ def start_class_training(code: str, key: str, model: NumpyModel, dataset: Datase
         st.session_state[TRIAL_ERROR] = exc
         return
     state.set_training_job(job)
-    before = accuracy(model, split.X_test, split.y_test)
-    st.session_state[TRIAL] = ClassTrial(job.number, split.X_test, split.y_test, split.n_added, model.name, before)
+    same_recipe = [load_model(entry.name) for entry in shipped_models() if entry.recipe is LAB]
+    before = tuple(
+        (earlier.name, accuracy(earlier, split.X_test, split.y_test))
+        for earlier in [model, *same_recipe]
+        if earlier is model or earlier.name != model.name
+    )
+    st.session_state[TRIAL] = ClassTrial(job.number, split.X_test, split.y_test, split.n_added, before)
 
 
 def render_class_training(code: str, key: str, model: NumpyModel, dataset: Dataset) -> None:
@@ -540,11 +545,13 @@ def render_trial_progress() -> None:
 
 
 def render_trial_outcome(trial: ClassTrial, new_model: NumpyModel) -> None:
-    """The class's unseen drawings read by the model before and by the one just trained."""
+    """The class's unseen drawings read by the models before and by the one just trained."""
     after = accuracy(new_model, trial.X_test, trial.y_test)
-    before_col, after_col = st.columns(2)
-    before_col.metric(t("classroom.before", model=model_label(trial.model_before)), f"{trial.accuracy_before:.0%}")
-    after_col.metric(
-        t("classroom.after"), f"{after:.0%}", delta=t("classroom.points", points=(after - trial.accuracy_before) * 100)
-    )
+    *before_cols, after_col = st.columns(len(trial.before) + 1)
+    for column, (name, score) in zip(before_cols, trial.before, strict=True):
+        column.metric(t("classroom.before", model=model_label(name)), f"{score:.0%}")
+    # Measured against the lab recipe's model when there is one: the same recipe without the class's drawings.
+    name, score = trial.before[-1]
+    delta = t("classroom.points", points=(after - score) * 100, model=model_label(name))
+    after_col.metric(t("classroom.after"), f"{after:.0%}", delta=delta)
     st.caption(t("classroom.trial_caption", n_test=len(trial.y_test), n_added=trial.n_added))
