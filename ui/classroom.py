@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -152,8 +153,9 @@ def student_token() -> str:
 
 
 def read_link() -> None:
-    """At the top of every run, act once on the address: ?room=CODE joins that room as a student, ?room=CODE&teacher=KEY
-    comes back to it as its teacher (both then leave the address bar, so that the key is not projected)."""
+    """At the top of every run, act once on the address: ?room=CODE joins that room as a student (the room stays in the
+    address, for a reload); ?room=CODE&teacher=KEY comes back to it as its teacher, and both leave the address bar, so
+    that the key is not projected."""
     code, key = st.query_params.get(ROOM_PARAM), st.query_params.get(TEACHER_PARAM)
     if code is None or (code, key) == st.session_state.get(LINK_READ):
         return
@@ -168,7 +170,7 @@ def read_link() -> None:
         st.warning(error_text(st.session_state[NOTICE]))
 
 
-def checked(code: str, check_room) -> str | None:
+def checked(code: str, check_room: Callable[[str], object]) -> str | None:
     """The canonical code if `check_room(code)` finds the room, or if the database cannot say (every later request
     checks again); None when the room is refused. Why it was refused or unchecked is kept as the notice."""
     st.session_state.pop(NOTICE, None)
@@ -246,15 +248,16 @@ def send_drawing(code: str, x: np.ndarray, proba: np.ndarray, model_name: str) -
         st.session_state[SENT] = exc
         return
     st.session_state[SENT] = Sent(digest(x), label, int(np.argmax(proba)))
+    st.session_state.pop(NOTICE, None)  # the database answered: an earlier "cannot be reached" no longer holds
     st.session_state[DIGIT_KEY] = None  # the next drawing needs its own answer
 
 
 def render_send_bar(model_name: str) -> None:
     """Under the Draw tab's prediction, for a student in a room: the digit they meant, a send button, the outcome."""
     code = st.session_state.get(JOINED)
-    x, logits = state.current_input(), state.current_logits()
     if code is None:
         return
+    x, logits = state.current_input(), state.current_logits()
     with st.container(border=True, key="classroom_send_bar"):
         st.markdown(t("classroom.send_heading", code=spaced(code)))
         if x is None:
