@@ -9,7 +9,7 @@ from digitdemo.catalog import shipped_models
 from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.inference import NumpyModel, load_model
-from ui import draw, mistakes, model_tab, relu, softmax, state
+from ui import classroom, draw, mistakes, model_tab, relu, softmax, state
 from ui.i18n import error_text, render_language_switch, t
 
 st.set_page_config(page_title="digitdemo", page_icon="✏️", layout="wide")
@@ -42,11 +42,12 @@ class Tab:
 
 
 TABS = (
-    Tab("tabs.draw", draw.render, draw.STATE_KEYS, always=True),
+    Tab("tabs.draw", draw.render, (*draw.STATE_KEYS, *classroom.SEND_KEYS), always=True),
     Tab("tabs.softmax", lambda model, dataset: softmax.render(), softmax.STATE_KEYS),
     Tab("tabs.relu", lambda model, dataset: relu.render(), relu.STATE_KEYS),
     Tab("tabs.mistakes", mistakes.render, mistakes.STATE_KEYS),
     Tab("tabs.model", model_tab.render, model_tab.STATE_KEYS),
+    Tab("classroom.tab", classroom.render, classroom.STATE_KEYS),
 )
 
 try:
@@ -65,6 +66,7 @@ else:
     st.sidebar.caption(t("sidebar.data_shipped", file=SHIPPED_FILE))
 
 st.markdown(t("app.intro"))
+classroom.read_link()  # a class room's join or teacher link: acted on whatever tab is open
 # Only the tabs that are open (and the Draw tab) are built, which keeps the first page light.
 containers = st.tabs(state.tab_labels([tab.label_id for tab in TABS]), key=state.OPEN_TAB, on_change="rerun")
 for tab, container in zip(TABS, containers, strict=True):

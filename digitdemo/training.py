@@ -11,6 +11,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,6 +25,8 @@ EPOCHS_RANGE = (1, 60)
 LEARNING_RATE_RANGE = (0.0001, 0.05)
 HOLDOUT_FRACTION = 0.2  # of the digits kept unseen when held-out accuracy is asked for
 HOLDOUT_SEED = 0
+CLASS_TEST_FRACTION = 0.5  # of a class's drawings kept unseen, to measure the model before and after
+MIN_CLASS_DRAWINGS = 10  # fewer, and the half kept unseen says little
 STEP_WAIT_SECONDS = 600  # a stepped run left waiting this long stops, so that it frees the server
 # One training at a time per server: it takes both CPU cores while it runs.
 _SERVER_LOCK = threading.Lock()
@@ -137,6 +140,45 @@ def split_for(settings: TrainingSettings, X: np.ndarray, y: np.ndarray) -> _Data
         return _Data(X, y, None, None)
     train_idx, held_idx = stratified_split(y, HOLDOUT_FRACTION, HOLDOUT_SEED)
     return _Data(X[train_idx], y[train_idx], X[held_idx], y[held_idx])
+
+
+class ClassSplit(NamedTuple):
+    """What to train on: the training digits plus n_added of a class's drawings, (m, 400) and (m, 1); and the class's
+    other drawings, (k, 400) and (k, 1), kept unseen to compare models on."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_added: int
+
+
+class ClassTooSmallError(DigitDemoError):
+    """Too few class drawings to train on half and measure on the other half."""
+
+
+def split_class_drawings(
+    X: np.ndarray, y: np.ndarray, X_class: np.ndarray, y_class: np.ndarray, seed: int = HOLDOUT_SEED
+) -> ClassSplit:
+    """Training digits X (m, 400), y (m, 1) and a class's drawings (n, 400), (n, 1) -> ClassSplit: the training digits
+    plus half of the drawings (stratified by label: a digit drawn once stays on the training side), and the other half.
+
+    Raises ClassTooSmallError with fewer than MIN_CLASS_DRAWINGS drawings, or when no digit was drawn twice."""
+    too_few = ClassTooSmallError("classroom.too_few_to_train", count=len(X_class), minimum=MIN_CLASS_DRAWINGS)
+    if len(X_class) < MIN_CLASS_DRAWINGS:
+        raise too_few
+    added, kept = stratified_split(y_class, CLASS_TEST_FRACTION, seed)
+    if not len(kept):
+        raise too_few
+    X_class = np.asarray(X_class, dtype=X.dtype)
+    y_class = np.asarray(y_class, dtype=y.dtype).reshape(-1, 1)
+    return ClassSplit(
+        np.concatenate([X, X_class[added]]),
+        np.concatenate([y, y_class[added]]),
+        X_class[kept],
+        y_class[kept],
+        len(added),
+    )
 
 
 def start_training(X: np.ndarray, y: np.ndarray, settings: TrainingSettings) -> TrainingJob:

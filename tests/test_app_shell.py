@@ -18,8 +18,8 @@ from digitdemo.inference import MODELS_DIR
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
-TAB_IDS = ["tabs.draw", "tabs.softmax", "tabs.relu", "tabs.mistakes", "tabs.model"]
-TABS_ZH = ["手写", "Softmax 探索", "ReLU 探索", "错误样本", "模型"]  # a real translation, checked as written
+TAB_IDS = ["tabs.draw", "tabs.softmax", "tabs.relu", "tabs.mistakes", "tabs.model", "classroom.tab"]
+TABS_ZH = ["手写", "Softmax 探索", "ReLU 探索", "错误样本", "模型", "课堂"]  # a real translation, checked as written
 
 
 def run_app() -> AppTest:
@@ -27,7 +27,7 @@ def run_app() -> AppTest:
 
 
 def test_english_shell_lists_tabs_models_and_data_source() -> None:
-    """A fresh English session shows the five tabs, a model choice among the shipped models, and the data source."""
+    """A fresh English session shows the six tabs, a model choice among the shipped models, and the data source."""
     at = run_app()
     assert not at.exception
     assert [tab.label for tab in at.tabs] == [message("en", msg_id) for msg_id in TAB_IDS]
@@ -61,7 +61,7 @@ def test_tabs_are_built_when_opened_and_stay_open_across_languages() -> None:
     """Only the Draw tab is built until another is opened; switching language keeps the open tab, named in Chinese."""
     at = run_app()
     assert len(at.tabs[0].children) > 0
-    assert [len(tab.children) for tab in at.tabs][1:] == [0, 0, 0, 0]
+    assert [len(tab.children) for tab in at.tabs][1:] == [0, 0, 0, 0, 0]
     at.session_state["tabs"] = "Mistakes"
     at.run()
     assert len(at.tabs[3].children) > 0 and len(at.tabs[4].children) == 0

@@ -11,9 +11,12 @@ from digitdemo.catalog import SESSION_MODEL
 from digitdemo.inference import load_model
 from digitdemo.training import (
     EPOCHS_RANGE,
+    MIN_CLASS_DRAWINGS,
+    ClassTooSmallError,
     TrainingBusyError,
     TrainingSettings,
     TrainingSettingsError,
+    split_class_drawings,
     start_training,
 )
 
@@ -110,3 +113,30 @@ def test_fingerprint_is_of_the_weights():
     changed = {key: value.copy() for key, value in lab.weights.items()}
     changed["b3"][0] += 1e-3
     assert type(lab)(changed).fingerprint != lab.fingerprint
+
+
+def test_class_split_adds_a_stratified_half_and_keeps_the_other_unseen(dataset):
+    """split_class_drawings: the training digits plus half of each digit's class drawings; the other half apart;
+    every drawing on exactly one side; a digit drawn once stays on the training side."""
+    rng = np.random.default_rng(0)
+    y_class = np.array([*[3] * 6, *[7] * 4, 9]).reshape(-1, 1)
+    X_class = rng.random((len(y_class), 400)).astype(np.float32)
+    split = split_class_drawings(dataset.X, dataset.y, X_class, y_class)
+    assert split.n_added == 6 and len(split.X_test) == 5
+    assert split.X_train.shape == (len(dataset.X) + 6, 400) and split.y_train.shape == (len(dataset.X) + 6, 1)
+    np.testing.assert_array_equal(split.X_train[: len(dataset.X)], dataset.X)
+    assert sorted(split.y_test[:, 0].tolist()) == [3, 3, 3, 7, 7]
+    assert sorted(split.y_train[len(dataset.X) :, 0].tolist()) == [3, 3, 3, 7, 7, 9]
+    added = {row.tobytes() for row in split.X_train[len(dataset.X) :]}
+    kept = {row.tobytes() for row in split.X_test}
+    assert not added & kept and added | kept == {row.tobytes() for row in X_class}
+
+
+@pytest.mark.parametrize("labels", [list(range(9)), list(range(10))])
+def test_class_split_refuses_too_few_drawings(dataset, labels):
+    """Nine drawings, or ten with no digit drawn twice (nothing to keep unseen), are ClassTooSmallError."""
+    y_class = np.array(labels).reshape(-1, 1)
+    with pytest.raises(ClassTooSmallError) as refused:
+        split_class_drawings(dataset.X, dataset.y, np.zeros((len(y_class), 400), np.float32), y_class)
+    assert refused.value.msg_id == "classroom.too_few_to_train"
+    assert refused.value.params == {"count": len(labels), "minimum": MIN_CLASS_DRAWINGS}

@@ -322,3 +322,15 @@ def epoch_figure(
     }
     data = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": values, "line": {"color": WINNER_COLOR}}]
     return {"data": data, "layout": set_y_title(layout, titles[1])}
+
+
+def per_digit_figure(accuracy: np.ndarray, totals: np.ndarray, y_title: str) -> dict:
+    """(10,) share read right (NaN for a digit never drawn) and (10,) drawings per digit -> bar figure dict on a 0..1
+    axis, each bar labelled "right/drawn"."""
+    values = np.nan_to_num(np.asarray(accuracy, dtype=float), nan=0.0)
+    figure = bar_chart(values, None, y_title, (0.0, 1.15), height=240)
+    right = np.rint(values * totals).astype(int)
+    figure["data"][0]["text"] = [f"{r}/{n}" if n else "" for r, n in zip(right, totals, strict=True)]
+    figure["data"][0]["marker"]["color"] = ACCENT_COLOR
+    figure["layout"]["yaxis"]["tickformat"] = ".0%"
+    return figure

@@ -14,7 +14,7 @@ from digitdemo.inference import NumpyModel
 from digitdemo.network import LAYERS, Activations
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
 from digitdemo.why import UNSURE_BELOW
-from ui import state
+from ui import classroom, state
 from ui.charts import (
     GRID_LEVEL,
     PLOTLY_CONFIG,
@@ -72,6 +72,7 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
             x = render_canvas_input()
     with right:
         activations = render_prediction(model, x, source)
+        classroom.render_send_bar(model.name)
     render_look_inside(model, activations)
 
 
@@ -163,7 +164,7 @@ def step_image(step: np.ndarray) -> np.ndarray:
 def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> Activations | None:
     """What the network sees, the predicted digit as a metric and the ten probabilities; None when nothing is shown."""
     if x is None:
-        state.set_current_logits(None)
+        state.set_current_input(None, None)
         if source == "upload":
             st.info(t("draw.invite_upload"))
         else:
@@ -173,7 +174,7 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
     logits = activations.logits[0]
     proba = my_softmax(logits.astype(np.float64))
     digit = int(np.argmax(proba))
-    state.set_current_logits(logits)
+    state.set_current_input(x, logits)
     # The verdict first: on a phone the columns stack, and the digit should be the first thing under the canvas.
     verdict, sees = st.columns([1, 1])
     with verdict:

@@ -109,3 +109,10 @@ def clear() -> Callable[..., None]:
 def settle() -> Callable[..., None]:
     """settle(page): wait until the app's script run (or fragment run) triggered by the last action is done."""
     return wait_idle
+
+
+@pytest.fixture
+def new_page() -> Callable[..., object]:
+    """new_page(browser, url, viewport=None, locale="en-US"): a page in its own browser context (its own session),
+    idle once loaded; the caller closes its context."""
+    return open_app
