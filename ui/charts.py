@@ -125,7 +125,7 @@ def bar_chart(
                 "x": labels,
                 "y": values.tolist(),
                 "marker": {"color": colors},
-                "text": [format(v, text_format) for v in values] if labelled else None,
+                "text": [bar_label(v, text_format) for v in values] if labelled else None,
                 "textposition": "outside",
                 "cliponaxis": False,
                 "hovertemplate": "%{x}: %{y:" + text_format + "}<extra></extra>",
@@ -133,6 +133,12 @@ def bar_chart(
         ],
         "layout": set_y_title(layout, y_title),
     }
+
+
+def bar_label(value: float, text_format: str) -> str:
+    """A bar's label: its value, or nothing where the value shows as zero (ten "0.00" labels only hide the winner)."""
+    text = format(value, text_format)
+    return "" if float(text) == 0 else text
 
 
 def probability_chart(proba: np.ndarray, y_title: str = "") -> dict:
@@ -322,3 +328,31 @@ def epoch_figure(
     }
     data = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": values, "line": {"color": WINNER_COLOR}}]
     return {"data": data, "layout": set_y_title(layout, titles[1])}
+
+
+def enlarge_text(figure: dict, minimum: int, growth: float) -> dict:
+    """A figure dict -> a copy with every font at least `minimum` px, `growth` times its height, and axes whose
+    margins grow to fit their larger labels (the presenter view)."""
+
+    def walk(node: object, name: str = "") -> object:
+        if isinstance(node, dict):
+            copied = {key: walk(value, key) for key, value in node.items()}
+            if name.endswith("font"):
+                copied["size"] = max(copied.get("size", 0), minimum)
+                copied.setdefault("color", TEXT_COLOR)
+            if name.startswith(("xaxis", "yaxis")):
+                # Streamlit's theme sizes tick labels itself unless the axis names a size.
+                tickfont = copied.get("tickfont", {})
+                copied["tickfont"] = {"color": TEXT_COLOR, **tickfont, "size": max(tickfont.get("size", 0), minimum)}
+                copied["automargin"] = True
+            return copied
+        if isinstance(node, list):
+            return [walk(item, name) for item in node]
+        return node
+
+    enlarged = walk(figure)
+    layout = enlarged.setdefault("layout", {})
+    layout["font"] = {**layout.get("font", {}), "size": max(layout.get("font", {}).get("size", 0), minimum)}
+    if "height" in layout:
+        layout["height"] = round(layout["height"] * growth)
+    return enlarged

@@ -26,6 +26,8 @@ SEED_KEY = "mistakes_seed"
 CONFUSION_KEY = "mistakes_confusion"
 FILTER_KEYS = ("mistakes_true", "mistakes_pred")
 STATE_KEYS = FILTER_KEYS  # handed back after a visit to another tab or a language switch
+# Why the shipped models make so different numbers of mistakes on their training digits.
+ERRORS_NOTE = {"robust": "presenter.errors_robust", "lab": "presenter.errors_lab"}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -156,5 +158,7 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
     st.subheader(t("mistakes.errors_heading", n_errors=n_errors, n=len(labels)))
     accuracy = 1 - n_errors / len(labels)
     st.caption(t("mistakes.model_caption", model=model_label(model.name), accuracy=accuracy))
+    if model.name in ERRORS_NOTE:
+        st.caption(t(ERRORS_NOTE[model.name]))
     render_errors(dataset.X, labels, preds)
     render_random_grid(dataset.X, labels, preds)
