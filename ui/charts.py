@@ -330,6 +330,11 @@ def epoch_figure(
     return {"data": data, "layout": set_y_title(layout, titles[1])}
 
 
+def at_least(font: dict, minimum: int) -> dict:
+    """A Plotly font dict -> a copy at least `minimum` px, in the text colour unless it has one."""
+    return {"color": TEXT_COLOR, **font, "size": max(font.get("size", 0), minimum)}
+
+
 def enlarge_text(figure: dict, minimum: int, growth: float) -> dict:
     """A figure dict -> a copy with every font at least `minimum` px, `growth` times its height, and axes whose
     margins grow to fit their larger labels (the presenter view)."""
@@ -338,12 +343,13 @@ def enlarge_text(figure: dict, minimum: int, growth: float) -> dict:
         if isinstance(node, dict):
             copied = {key: walk(value, key) for key, value in node.items()}
             if name.endswith("font"):
-                copied["size"] = max(copied.get("size", 0), minimum)
-                copied.setdefault("color", TEXT_COLOR)
+                copied = at_least(copied, minimum)
             if name.startswith(("xaxis", "yaxis")):
-                # Streamlit's theme sizes tick labels itself unless the axis names a size.
-                tickfont = copied.get("tickfont", {})
-                copied["tickfont"] = {"color": TEXT_COLOR, **tickfont, "size": max(tickfont.get("size", 0), minimum)}
+                # Streamlit's theme sizes tick labels and axis titles itself unless the axis names a size.
+                copied["tickfont"] = at_least(copied.get("tickfont", {}), minimum)
+                title = copied.get("title") or {}
+                title = {"text": title} if isinstance(title, str) else title
+                copied["title"] = {**title, "font": at_least(title.get("font", {}), minimum)}
                 copied["automargin"] = True
             return copied
         if isinstance(node, list):
@@ -352,7 +358,9 @@ def enlarge_text(figure: dict, minimum: int, growth: float) -> dict:
 
     enlarged = walk(figure)
     layout = enlarged.setdefault("layout", {})
-    layout["font"] = {**layout.get("font", {}), "size": max(layout.get("font", {}).get("size", 0), minimum)}
+    layout["font"] = at_least(layout.get("font", {}), minimum)
+    legend = layout.setdefault("legend", {})  # the theme sizes legends itself too
+    legend["font"] = at_least(legend.get("font", {}), minimum)
     if "height" in layout:
         layout["height"] = round(layout["height"] * growth)
     return enlarged

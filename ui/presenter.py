@@ -74,6 +74,7 @@ PRESENTER_CSS = """
 .st-key-app_intro, [data-testid="stCaptionContainer"] { display: none; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.4rem; color: #000; }
 [data-testid="stWidgetLabel"] p { font-size: 1.25rem; color: #000; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem; color: #000; }
 [data-testid="stTabs"] [role="tab"] p { font-size: 1.5rem; font-weight: 600; }
 [data-testid="stMetricLabel"] p { font-size: 1.6rem; color: #000; }
 [data-testid="stMetricValue"] { color: #000; }
@@ -136,8 +137,9 @@ def canvas_side(space: dict | None, present: bool) -> int:
     return max(CANVAS_STEP, side - side % CANVAS_STEP)
 
 
-def plotly_chart(figure: dict, key: str, where=st) -> None:
-    """Show a figure from ui.charts in `where` (st, a column): in the presenter view with larger text and height."""
+def plotly_chart(figure: dict, key: str, where=st, growth: float = CHART_GROWTH, **options: object) -> None:
+    """Show a figure from ui.charts in `where` (st, a column), with st.plotly_chart's `options`: in the presenter view
+    with text at least CHART_TEXT px and `growth` times as tall."""
     if presenting():
-        figure = enlarge_text(figure, CHART_TEXT, CHART_GROWTH)
-    where.plotly_chart(figure, key=key, config=PLOTLY_CONFIG)
+        figure = enlarge_text(figure, CHART_TEXT, growth)
+    where.plotly_chart(figure, key=key, config=PLOTLY_CONFIG, **options)
