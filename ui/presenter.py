@@ -53,17 +53,20 @@ PHONE_CSS = f"""
   [data-testid="stMainBlockContainer"] {{ padding: 3.25rem 0.75rem 2rem; }}
   .st-key-app_intro, .st-key-draw_source [data-testid="stWidgetLabel"] {{ display: none; }}
   /* The explorers: the chart first, and it stays in view while the sliders below it scroll. */
-  .st-key-softmax_board > [data-testid="stHorizontalBlock"],
-  .st-key-relu_board > [data-testid="stHorizontalBlock"] {{ flex-direction: column-reverse; }}
-  .st-key-softmax_board > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:last-child,
-  .st-key-relu_board > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:last-child {{
-    position: sticky; top: 3.25rem; z-index: 5; background: var(--st-background-color, #fff); }}
+  .st-key-softmax_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"],
+  .st-key-relu_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] {{
+    flex-direction: column-reverse; }}
+  .st-key-softmax_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] > :last-child,
+  .st-key-relu_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] > :last-child {{
+    position: sticky; top: 3.75rem; z-index: 5; background: var(--st-background-color, #fff); }}
+  [data-testid="stTable"] td, [data-testid="stTable"] th {{ font-size: 0.75rem; padding: 0.25rem; }}
   [data-testid="stTabs"] [role="tablist"] {{ overflow-x: auto; }}
 }}
 @media (min-width: {PHONE_WIDTH + 1}px) {{
   /* Room for the canvas's own toolbar, which floats above it under a mouse pointer. */
   .st-key-draw_canvas_buttons {{ margin-bottom: 1.75rem; }}
 }}
+.st-key-softmax_board [data-testid="stColumn"]:first-child [data-testid="stVerticalBlock"] {{ gap: 0; }}
 .st-key-draw_space {{ height: 0; margin-bottom: -1rem; overflow: hidden; }}
 .st-key-draw_verdict [data-testid="stMetricValue"] {{ line-height: 1.1; }}
 """

@@ -22,7 +22,10 @@ T_MIN, T_MAX, T_DEFAULT = 0.1, 5.0, 1.0
 SHIFT_MAX, SHIFT_STEP = 1000, 10
 EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))  # about 709.78: e^z beyond this is inf in float64
 LOADED_KEY = "softmax_loaded"  # the logits last loaded from the Draw tab and the slider values they became
-SLIDER_HEIGHT, CHART_TOP = 84, 40  # pixels: one bar per slider row, so the bars line up with their sliders
+# px: one bar per slider row (a slider without a label, no gap between: ui/presenter.py's styles), so the bars line
+# up with their sliders; the chart's margins (panel titles above, the axis below) on top of the rows; the space above
+# the first slider that brings it level with the first row, under the panel titles.
+SLIDER_HEIGHT, CHART_MARGINS, SLIDERS_TOP = 40, 67, 30
 
 
 def z_key(j: int) -> str:
@@ -144,6 +147,7 @@ def render_explorer() -> None:
     low, high = slider_range(wide)
     sliders, charts = st.container(key="softmax_board").columns([1.1, 3])
     with sliders:
+        st.space(SLIDERS_TOP)
         for j in range(n):
             st.session_state.setdefault(z_key(j), float(to_slider_values(Z_DEFAULTS[j], wide)))
             # Unlabelled, so that ten fit on a screen: each lines up with its bars, which the chart names z0, z1, ...
@@ -158,12 +162,13 @@ def render_explorer() -> None:
         (proba, "softmax", (0.0, 1.0), ".3f"),
     ]
     with charts:
-        figure = bars_figure(panels, CHART_TOP + SLIDER_HEIGHT * n)
+        figure = bars_figure(panels, CHART_MARGINS + SLIDER_HEIGHT * n)
         plotly_chart(figure, "softmax_chart", growth=1.0)  # its rows stay level with their sliders
         st.caption(t("softmax.share", total=exp_z.sum()) + temperature_note(temperature))
         st.markdown(f"{t('softmax.sum')}: **{proba.sum():.6f}**")
     render_loaded_note(z)
     links.publish()
+    render_teaching_points()
     with st.expander(t("softmax.numbers")):
         st.dataframe(
             pd.DataFrame(
@@ -174,6 +179,5 @@ def render_explorer() -> None:
 
 
 def render() -> None:
-    """The Softmax explorer tab."""
-    render_teaching_points()
+    """The Softmax explorer tab: the sliders and their chart first (above the fold on a projector), then the lesson."""
     render_explorer()
