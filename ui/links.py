@@ -41,7 +41,7 @@ def parse_float(text: str | None, low: float, high: float, step: float) -> float
 
 def parse_int(text: str | None, low: int, high: int) -> int | None:
     """A query value -> the integer, or None unless it is a plain integer within [low, high]."""
-    if text is None or len(text) > MAX_VALUE_CHARS or not text.isascii() or not text.strip().lstrip("-").isdigit():
+    if text is None or len(text) > MAX_VALUE_CHARS or not text.isascii() or not text.removeprefix("-").isdigit():
         return None
     value = int(text)
     return value if low <= value <= high else None

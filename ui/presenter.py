@@ -77,6 +77,7 @@ PRESENTER_CSS = """
 .st-key-app_intro, [data-testid="stCaptionContainer"] { display: none; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.4rem; color: #000; }
 [data-testid="stWidgetLabel"] p { font-size: 1.25rem; color: #000; }
+[data-testid="stSliderThumbValue"] [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem; color: #000; }
 [data-testid="stTabs"] [role="tab"] p { font-size: 1.5rem; font-weight: 600; }
 [data-testid="stMetricLabel"] p { font-size: 1.6rem; color: #000; }

@@ -164,8 +164,9 @@ def render_explorer() -> None:
     with charts:
         figure = bars_figure(panels, CHART_MARGINS + SLIDER_HEIGHT * n)
         plotly_chart(figure, "softmax_chart", growth=1.0)  # its rows stay level with their sliders
-        st.caption(t("softmax.share", total=exp_z.sum()) + temperature_note(temperature))
-        st.markdown(f"{t('softmax.sum')}: **{proba.sum():.6f}**")
+    # Below the board: on a phone the chart alone stays in view above the sliders.
+    st.caption(t("softmax.share", total=exp_z.sum()) + temperature_note(temperature))
+    st.markdown(f"{t('softmax.sum')}: **{proba.sum():.6f}**")
     render_loaded_note(z)
     links.publish()
     render_teaching_points()

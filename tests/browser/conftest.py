@@ -109,3 +109,9 @@ def clear() -> Callable[..., None]:
 def settle() -> Callable[..., None]:
     """settle(page): wait until the app's script run (or fragment run) triggered by the last action is done."""
     return wait_idle
+
+
+@pytest.fixture
+def opener() -> Callable[..., object]:
+    """opener(browser, url, viewport=None, locale='en-US'): a new page in its own session, idle with its canvas shown."""
+    return open_app
