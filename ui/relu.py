@@ -75,12 +75,13 @@ def render_game() -> None:
     output = a.sum(axis=0)
     error = relu_lab.mean_squared_error(**params, x=x)
     with right:
-        figure = relu_sum_figure(x, relu_lab.target(x), output, (t("relu.target"), t("relu.sum")))
-        plotly_chart(figure, "relu_sum_chart")
+        # The result first, so that a projector shows it with the sliders.
         st.metric(t("relu.error"), f"{error:.4f}")
         if error < MATCH_TOLERANCE:
             st.session_state[SOLVED_KEY] = True
             st.success(t("relu.perfect"))
+        figure = relu_sum_figure(x, relu_lab.target(x), output, (t("relu.target"), t("relu.sum")))
+        plotly_chart(figure, "relu_sum_chart")
     w, b = relu_lab.unit_parameters(**params)
     for unit, column in enumerate(st.columns(3)):
         name = t("relu.unit_fixed", unit=unit) if unit == 0 else t("relu.unit", unit=unit)
