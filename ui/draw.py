@@ -191,8 +191,10 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
 
 @st.cache_data(max_entries=4)
 def weight_tiles(W1: np.ndarray) -> list[np.ndarray]:
-    """(400, 25) first-layer weights -> 25 RGB images, one per unit's weight vector as a 20x20 tile."""
-    return [signed_image(W1[:, j], WEIGHT_SCALE) for j in range(W1.shape[1])]
+    """(400, 25) first-layer weights -> 25 RGB images, one per unit's weight vector as a 20x20 tile in a white frame
+    (which keeps neighbouring tiles apart)."""
+    return [np.pad(signed_image(W1[:, j], WEIGHT_SCALE), ((3, 3), (3, 3), (0, 0)), constant_values=255)
+            for j in range(W1.shape[1])]  # fmt: skip
 
 
 def render_look_inside(model: NumpyModel, activations: Activations | None) -> None:
@@ -215,5 +217,5 @@ def render_look_inside(model: NumpyModel, activations: Activations | None) -> No
         mosaic, explanation = st.columns([1, 1])
         tiles = weight_tiles(model.weights["W1"])
         # Numbered as the first hidden layer's bars are, so that a bar can be matched to its unit's weights.
-        mosaic.image(tiles, caption=[str(j) for j in range(len(tiles))], width=20 * WEIGHT_SCALE)
+        mosaic.image(tiles, caption=[str(j) for j in range(len(tiles))], width=tiles[0].shape[1])
         explanation.markdown(t("draw.weights_explained"))

@@ -129,7 +129,7 @@ def publish() -> None:
 
 def share_link() -> str:
     """The full link to this session's view."""
-    return f"{(st.context.url or '').rstrip('/')}/?{urlencode(view_query())}"
+    return f"{(st.context.url or '').rstrip('/')}/?{urlencode(view_query(), safe=',')}"
 
 
 def qr_png(link: str) -> bytes:
