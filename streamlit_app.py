@@ -9,11 +9,8 @@ from digitdemo.catalog import shipped_models
 from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.inference import NumpyModel, load_model
-from ui import classroom, draw, mistakes, model_tab, relu, softmax, state
+from ui import classroom, draw, links, mistakes, model_tab, presenter, relu, softmax, state
 from ui.i18n import error_text, render_language_switch, t
-
-st.set_page_config(page_title="digitdemo", page_icon="✏️", layout="wide")
-render_language_switch(on_change=state.reseed_canvas)
 
 
 @st.cache_resource
@@ -47,14 +44,27 @@ TABS = (
     Tab("tabs.relu", lambda model, dataset: relu.render(), relu.STATE_KEYS),
     Tab("tabs.mistakes", mistakes.render, mistakes.STATE_KEYS),
     Tab("tabs.model", model_tab.render, model_tab.STATE_KEYS),
-    Tab("classroom.tab", classroom.render, classroom.STATE_KEYS),
+    Tab("tabs.classroom", classroom.render, classroom.STATE_KEYS),
 )
+
+LABEL_IDS = [tab.label_id for tab in TABS]
 
 try:
     dataset = cached_dataset()
     shipped = [entry.name for entry in shipped_models()]
     if not shipped:
         raise DigitDemoError("app.no_shipped_model")
+    # A link's view (tab, language, model, values) is set before the widgets that show it are drawn.
+    links.restore(LABEL_IDS, shipped, len(dataset.X))
+    st.set_page_config(
+        page_title="digitdemo", page_icon="✏️", layout="wide", initial_sidebar_state=presenter.sidebar_state()
+    )
+    presenter.render_style()
+    # On the page, not in the sidebar, so that a phone reaches the language without opening the sidebar.
+    with st.container(horizontal=True, vertical_alignment="center", key="app_bar"):
+        render_language_switch(on_change=state.reseed_canvas)
+        presenter.render_switch()
+        links.render_share_button()
     # A model trained in this browser session serves this session only; everyone else keeps the shipped ones.
     model = model_tab.render_model_choice(shipped, cached_model)
 except DigitDemoError as exc:
@@ -65,12 +75,13 @@ if dataset.lab_files:
 else:
     st.sidebar.caption(t("sidebar.data_shipped", file=SHIPPED_FILE))
 
-st.markdown(t("app.intro"))
+st.container(key="app_intro").markdown(t("app.intro"))
 classroom.read_link()  # a class room's join or teacher link: acted on whatever tab is open
 # Only the tabs that are open (and the Draw tab) are built, which keeps the first page light.
-containers = st.tabs(state.tab_labels([tab.label_id for tab in TABS]), key=state.OPEN_TAB, on_change="rerun")
+containers = st.tabs(state.tab_labels(LABEL_IDS), key=state.OPEN_TAB, on_change="rerun")
 for tab, container in zip(TABS, containers, strict=True):
     state.keep(tab.keeps)
     if tab.always or container.open:
         with container:
             tab.render(model, dataset)
+links.publish()

@@ -34,7 +34,7 @@ def test_summary_counts_10575_parameters_with_the_labs_shapes(lab_example_sessio
     at = lab_example_session()
     assert not at.exception
     column = {name: message("en", f"model.{name}") for name in ("parameters", "weights", "output_shape")}
-    (table,) = [frame.value for frame in at.dataframe if column["parameters"] in frame.value.columns]
+    (table,) = [frame.value for frame in at.table if column["parameters"] in frame.value.columns]
     assert list(table[column["weights"]]) == ["W1 (400, 25)", "W2 (25, 15)", "W3 (15, 10)"]
     assert list(table[column["parameters"]]) == ["10,025", "390", "160"]
     assert list(table[column["output_shape"]]) == ["(None, 25)", "(None, 15)", "(None, 10)"]

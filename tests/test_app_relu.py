@@ -73,3 +73,12 @@ def test_chinese(new_app):
     assert at.button(key="relu_show_solution").label == "显示答案"
     assert shown_error(at, "zh") == 0.0
     assert any("要点" in i.value for i in at.tabs[RELU_TAB].info)
+
+
+def test_lesson_waits_for_the_game(at):
+    """The lesson, which gives the answer away, is not on the page before the game is won; Show solution brings it."""
+    lesson = message("en", "relu.lesson")
+    assert lesson not in [box.value for box in at.tabs[RELU_TAB].info]
+    assert message("en", "presenter.relu_lesson_later") in [c.value for c in at.tabs[RELU_TAB].caption]
+    at.button(key="relu_show_solution").click().run()
+    assert lesson in [box.value for box in at.tabs[RELU_TAB].info]

@@ -18,7 +18,7 @@ from digitdemo.inference import MODELS_DIR
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
-TAB_IDS = ["tabs.draw", "tabs.softmax", "tabs.relu", "tabs.mistakes", "tabs.model", "classroom.tab"]
+TAB_IDS = ["tabs.draw", "tabs.softmax", "tabs.relu", "tabs.mistakes", "tabs.model", "tabs.classroom"]
 TABS_ZH = ["手写", "Softmax 探索", "ReLU 探索", "错误样本", "模型", "课堂"]  # a real translation, checked as written
 
 

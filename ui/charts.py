@@ -125,7 +125,7 @@ def bar_chart(
                 "x": labels,
                 "y": values.tolist(),
                 "marker": {"color": colors},
-                "text": [format(v, text_format) for v in values] if labelled else None,
+                "text": [bar_label(v, text_format) for v in values] if labelled else None,
                 "textposition": "outside",
                 "cliponaxis": False,
                 "hovertemplate": "%{x}: %{y:" + text_format + "}<extra></extra>",
@@ -133,6 +133,12 @@ def bar_chart(
         ],
         "layout": set_y_title(layout, y_title),
     }
+
+
+def bar_label(value: float, text_format: str) -> str:
+    """A bar's label: its value, or nothing where the value shows as zero (ten "0.00" labels only hide the winner)."""
+    text = format(value, text_format)
+    return "" if float(text) == 0 else text
 
 
 def probability_chart(proba: np.ndarray, y_title: str = "") -> dict:
@@ -334,3 +340,39 @@ def per_digit_figure(accuracy: np.ndarray, totals: np.ndarray, y_title: str) -> 
     figure["data"][0]["marker"]["color"] = ACCENT_COLOR
     figure["layout"]["yaxis"]["tickformat"] = ".0%"
     return figure
+
+
+def at_least(font: dict, minimum: int) -> dict:
+    """A Plotly font dict -> a copy at least `minimum` px, in the text colour unless it has one."""
+    return {"color": TEXT_COLOR, **font, "size": max(font.get("size", 0), minimum)}
+
+
+def enlarge_text(figure: dict, minimum: int, growth: float) -> dict:
+    """A figure dict -> a copy with every font at least `minimum` px, `growth` times its height, and axes whose
+    margins grow to fit their larger labels (the presenter view)."""
+
+    def walk(node: object, name: str = "") -> object:
+        if isinstance(node, dict):
+            copied = {key: walk(value, key) for key, value in node.items()}
+            if name.endswith("font"):
+                copied = at_least(copied, minimum)
+            if name.startswith(("xaxis", "yaxis")):
+                # Streamlit's theme sizes tick labels and axis titles itself unless the axis names a size.
+                copied["tickfont"] = at_least(copied.get("tickfont", {}), minimum)
+                title = copied.get("title") or {}
+                title = {"text": title} if isinstance(title, str) else title
+                copied["title"] = {**title, "font": at_least(title.get("font", {}), minimum)}
+                copied["automargin"] = True
+            return copied
+        if isinstance(node, list):
+            return [walk(item, name) for item in node]
+        return node
+
+    enlarged = walk(figure)
+    layout = enlarged.setdefault("layout", {})
+    layout["font"] = at_least(layout.get("font", {}), minimum)
+    legend = layout.setdefault("legend", {})  # the theme sizes legends itself too
+    legend["font"] = at_least(legend.get("font", {}), minimum)
+    if "height" in layout:
+        layout["height"] = round(layout["height"] * growth)
+    return enlarged

@@ -36,14 +36,16 @@ from digitdemo.rooms import (
 )
 from digitdemo.training import MIN_CLASS_DRAWINGS, TrainingSettings, split_class_drawings, start_training
 from ui import state
-from ui.charts import PLOTLY_CONFIG, confusion_figure, digit_image, per_digit_figure
+from ui.charts import confusion_figure, digit_image, per_digit_figure
 from ui.i18n import error_text, t
 from ui.mistakes import cached_predictions
 from ui.model_tab import epoch_line, model_label
+from ui.presenter import plotly_chart
 
 REFRESH_SECONDS = 3  # how often an open class view reads the room again
 PROGRESS_SECONDS = 1.0  # how often the class training's progress is looked at
 ROOM_PARAM, STUDENT_PARAM, TEACHER_PARAM = "room", "student", "teacher"
+ADDRESS_PARAMS = (ROOM_PARAM, STUDENT_PARAM)  # what the address keeps across reloads (never the key)
 QR_SCALE = 10  # px per QR module: sharp when shown QR_WIDTH wide on a projector
 QR_WIDTH = 300
 CODE_STYLE = "font-weight:700;letter-spacing:0.08em;font-family:monospace;white-space:nowrap;line-height:1.2;"
@@ -381,7 +383,7 @@ def render_class_view(code: str, key: str, model: NumpyModel, dataset: Dataset) 
     render_matrices(stats, model, dataset)
     st.markdown(f"**{t('classroom.per_digit_heading')}**")
     figure = per_digit_figure(stats.per_digit, stats.confusion.sum(axis=1), t("classroom.axis_accuracy"))
-    st.plotly_chart(figure, key="classroom_per_digit", config=PLOTLY_CONFIG)
+    plotly_chart(figure, "classroom_per_digit")
     render_misread(code, key, misread)
 
 
@@ -396,14 +398,12 @@ def render_matrices(stats: ClassStats, model: NumpyModel, dataset: Dataset) -> N
     ours, theirs = st.columns(2)
     with ours:
         st.markdown(f"**{t('classroom.class_matrix')}**")
-        st.plotly_chart(
-            confusion_figure(stats.confusion, selected, titles, hover), key=CONFUSION_KEY, on_select=on_cell_select,
-            selection_mode="points", config=PLOTLY_CONFIG,
-        )  # fmt: skip
+        figure = confusion_figure(stats.confusion, selected, titles, hover)
+        plotly_chart(figure, CONFUSION_KEY, on_select=on_cell_select, selection_mode="points")
     with theirs:
         st.markdown(f"**{t('classroom.training_matrix', model=model_label(model.name))}**")
         figure = confusion_figure(train_counts, (None, None), titles, hover)
-        st.plotly_chart(figure, key="classroom_training_confusion", config=PLOTLY_CONFIG)
+        plotly_chart(figure, "classroom_training_confusion")
 
 
 def render_misread(code: str, key: str, misread: list) -> None:

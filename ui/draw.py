@@ -14,31 +14,18 @@ from digitdemo.inference import NumpyModel
 from digitdemo.network import LAYERS, Activations
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
 from digitdemo.why import UNSURE_BELOW
-from ui import classroom, state
-from ui.charts import (
-    GRID_LEVEL,
-    PLOTLY_CONFIG,
-    digit_image,
-    enlarge,
-    hidden_chart,
-    logit_chart,
-    probability_chart,
-    signed_image,
-    tile_grid,
-)
+from ui import classroom, links, presenter, state
+from ui.charts import GRID_LEVEL, digit_image, enlarge, hidden_chart, logit_chart, probability_chart, signed_image
 from ui.i18n import error_text, t
 
-CANVAS_TOOLBAR_SPACE = 24  # px of extra space above the canvas, on top of Streamlit's gaps around it
 PEN_WIDTH_RANGE = (8, 40)
 DEFAULT_PEN_WIDTH = 22
-SOURCES = ("canvas", "example", "upload")
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]  # what digitdemo.images decodes
 SEES_SCALE = 12
 STEP_SIDE = 96  # px of each preprocessing step's picture
 WEIGHT_SCALE = 4
-WEIGHT_COLUMNS = 5
 # The widgets whose values the app hands back after a language switch (the file uploader cannot be set, so it is not).
-STATE_KEYS = ("draw_source", "draw_pen_width", "draw_example", "draw_steps", "draw_logits", "draw_inside")
+STATE_KEYS = (state.DRAW_SOURCE, "draw_pen_width", state.DRAW_EXAMPLE, "draw_steps", "draw_logits", "draw_inside")
 
 
 def render(model: NumpyModel, dataset: Dataset) -> None:
@@ -56,12 +43,9 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
     }
     # Back to the canvas, it is drawn anew: start it from the strokes it had.
     source = st.radio(
-        t("draw.input"), SOURCES, format_func=labels.get, key="draw_source", horizontal=True,
+        t("draw.input"), state.DRAW_SOURCES, format_func=labels.get, key=state.DRAW_SOURCE, horizontal=True,
         on_change=state.reseed_canvas,
     )  # fmt: skip
-    if source == "canvas":
-        # On hover the canvas's toolbar floats about 42 px above it: keep it clear of the radio above.
-        st.space(CANVAS_TOOLBAR_SPACE)
     left, right = st.columns([1, 1.4], gap="medium")
     with left:
         if source == "example":
@@ -74,21 +58,32 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
         activations = render_prediction(model, x, source)
         classroom.render_send_bar(model.name)
     render_look_inside(model, activations)
+    links.publish()
 
 
 def render_canvas_input() -> np.ndarray | None:
-    """The canvas (white pen on black) and its pen width -> (400,) network input, or None while it is blank.
+    """Undo, clear and pen width above the canvas (white pen on black) -> (400,) network input, or None while blank.
 
-    What the canvas last sent is kept, so a canvas drawn anew (after a language switch or another input) starts from
-    the same strokes and the prediction beside it stays the prediction of what it shows."""
+    The canvas is as large as its column and the window allow (measured in the browser); what it last sent is kept,
+    so a canvas drawn anew (after a language switch, another input or a new size) starts from the same strokes and
+    the prediction beside it stays the prediction of what it shows."""
     st.session_state.setdefault("draw_pen_width", DEFAULT_PEN_WIDTH)
+    # Always visible, unlike the canvas's own toolbar, which shows only under a mouse pointer.
+    with st.container(horizontal=True, key="draw_canvas_buttons"):
+        st.button(t("presenter.undo"), key="draw_undo", icon=":material/undo:", on_click=state.undo_stroke)
+        st.button(t("presenter.clear"), key="draw_clear", icon=":material/delete:", on_click=state.clear_canvas)
+        with st.popover(t("draw.pen_width"), icon=":material/edit:"):
+            st.slider(t("draw.pen_width"), *PEN_WIDTH_RANGE, key="draw_pen_width")
+    side = presenter.canvas_side(presenter.measure_space(), presenter.presenting())
+    state.fit_canvas(side)
+    pen_width = st.session_state["draw_pen_width"] * side / CANVAS_SIDE  # the same stroke on any canvas size
     result = st_canvas(
-        stroke_width=st.session_state["draw_pen_width"],
+        stroke_width=max(1, round(pen_width)),
         stroke_color="#ffffff",
         background_color="#000000",
         update_streamlit=True,
-        height=CANVAS_SIDE,
-        width=CANVAS_SIDE,
+        height=side,
+        width=side,
         drawing_mode="freedraw",
         return_image_data=True,
         initial_drawing=state.canvas_seed(),
@@ -97,9 +92,6 @@ def render_canvas_input() -> np.ndarray | None:
     if result.image_data is not None:  # None from a canvas just mounted, which has sent nothing yet
         state.save_drawing(result.json_data, result.image_data)
     picture = state.saved_drawing()[1]
-    st.caption(t("draw.canvas_help"))
-    # Below the canvas, so that the canvas's toolbar never covers it on a narrow screen.
-    st.slider(t("draw.pen_width"), *PEN_WIDTH_RANGE, key="draw_pen_width")
     if picture is None:  # before the first stroke
         return None
     steps = preprocess_steps(picture)  # once, for the steps shown and the input
@@ -110,8 +102,8 @@ def render_canvas_input() -> np.ndarray | None:
 def render_example_input(dataset: Dataset) -> np.ndarray:
     """A number input choosing a training example -> its (400,) row."""
     last = len(dataset.X) - 1
-    st.session_state.setdefault("draw_example", LAB_EXAMPLE)
-    index = st.number_input(t("draw.example", last=last), min_value=0, max_value=last, step=1, key="draw_example")
+    st.session_state.setdefault(state.DRAW_EXAMPLE, LAB_EXAMPLE)
+    index = st.number_input(t("draw.example", last=last), min_value=0, max_value=last, step=1, key=state.DRAW_EXAMPLE)
     label = int(dataset.y[index, 0])
     st.image(digit_image(dataset.X[index], scale=8), caption=t("draw.example_label", label=label))
     return dataset.X[index]
@@ -177,7 +169,7 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
     state.set_current_input(x, logits)
     # The verdict first: on a phone the columns stack, and the digit should be the first thing under the canvas.
     verdict, sees = st.columns([1, 1])
-    with verdict:
+    with verdict, st.container(key="draw_verdict"):
         st.metric(
             t("draw.prediction"),
             str(digit),
@@ -194,14 +186,16 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
         figure = logit_chart(logits, t("draw.axis_logit"))
     else:
         figure = probability_chart(proba, t("draw.axis_probability"))
-    st.plotly_chart(figure, key="draw_chart", config=PLOTLY_CONFIG)
+    presenter.plotly_chart(figure, "draw_chart")
     return activations
 
 
 @st.cache_data(max_entries=4)
-def weight_mosaic(W1: np.ndarray) -> np.ndarray:
-    """(400, 25) first-layer weights -> one RGB image of the 25 weight vectors as 20x20 tiles, 5 per row."""
-    return tile_grid([signed_image(W1[:, j], WEIGHT_SCALE) for j in range(W1.shape[1])], WEIGHT_COLUMNS)
+def weight_tiles(W1: np.ndarray) -> list[np.ndarray]:
+    """(400, 25) first-layer weights -> 25 RGB images, one per unit's weight vector as a 20x20 tile in a white frame
+    (which keeps neighbouring tiles apart)."""
+    return [np.pad(signed_image(W1[:, j], WEIGHT_SCALE), ((3, 3), (3, 3), (0, 0)), constant_values=255)
+            for j in range(W1.shape[1])]  # fmt: skip
 
 
 def render_look_inside(model: NumpyModel, activations: Activations | None) -> None:
@@ -220,7 +214,9 @@ def render_look_inside(model: NumpyModel, activations: Activations | None) -> No
                 zip(columns, hidden_layers, activations.hidden, strict=True), start=1
             ):
                 title = t("draw.hidden_layer", number=number, units=layer.units)
-                column.plotly_chart(hidden_chart(values[0], title), key=f"draw_a{number}", config=PLOTLY_CONFIG)
+                presenter.plotly_chart(hidden_chart(values[0], title), f"draw_a{number}", column)
         mosaic, explanation = st.columns([1, 1])
-        mosaic.image(weight_mosaic(model.weights["W1"]), width="stretch")
+        tiles = weight_tiles(model.weights["W1"])
+        # Numbered as the first hidden layer's bars are, so that a bar can be matched to its unit's weights.
+        mosaic.image(tiles, caption=[str(j) for j in range(len(tiles))], width=tiles[0].shape[1])
         explanation.markdown(t("draw.weights_explained"))

@@ -34,10 +34,10 @@ def error_text(exc: DigitDemoError) -> str:
 
 
 def render_language_switch(on_change: Callable[[], None]) -> None:
-    """A switch in the sidebar between the catalogues' languages, starting from the browser's locale; `on_change` runs
-    before the page is drawn in the new language."""
+    """A switch between the catalogues' languages, starting from the browser's locale; `on_change` runs before the page
+    is drawn in the new language."""
     st.session_state.setdefault(LANG_KEY, default_language())
-    st.sidebar.segmented_control(
+    st.segmented_control(
         # Labelled in every language, so that anyone can find the way back to theirs.
         " / ".join(message(code, "language.switch") for code in LANGUAGES),
         options=list(LANGUAGES),
@@ -46,4 +46,5 @@ def render_language_switch(on_change: Callable[[], None]) -> None:
         selection_mode="single",
         required=True,  # a click on the chosen language keeps it
         on_change=on_change,
+        label_visibility="collapsed",  # each option names its language in that language
     )

@@ -9,9 +9,10 @@ from PIL import Image, ImageDraw, ImageFont
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.inference import NumpyModel
 from digitdemo.metrics import Predictions, confusion_matrix, misclassified, predict_dataset
-from ui.charts import PLOTLY_CONFIG, confusion_figure, digit_image, tile_grid
+from ui.charts import confusion_figure, digit_image, tile_grid
 from ui.i18n import t
 from ui.model_tab import model_label
+from ui.presenter import plotly_chart
 
 GALLERY_PAGE = 24  # images added by each "show more"
 GALLERY_SCALE = 5  # 20x20 digits drawn 100x100
@@ -26,6 +27,8 @@ SEED_KEY = "mistakes_seed"
 CONFUSION_KEY = "mistakes_confusion"
 FILTER_KEYS = ("mistakes_true", "mistakes_pred")
 STATE_KEYS = FILTER_KEYS  # handed back after a visit to another tab or a language switch
+# Why the shipped models make so different numbers of mistakes on their training digits.
+ERRORS_NOTE = {"robust": "presenter.errors_robust", "lab": "presenter.errors_lab"}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -117,12 +120,11 @@ def render_errors(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> None
         titles = (t("mistakes.axis_prediction"), t("mistakes.axis_label"))
         # Plotly fills in the %{...} fields when the pointer is on a cell.
         hover = t("mistakes.hover", label="%{y}", prediction="%{x}", count="%{customdata}")
-        st.plotly_chart(
+        plotly_chart(
             confusion_figure(counts, selected, titles, hover),
-            key=CONFUSION_KEY,
+            CONFUSION_KEY,
             on_select=on_cell_select,
             selection_mode="points",
-            config=PLOTLY_CONFIG,
         )
     with gallery:
         st.markdown(f"**{t('mistakes.gallery_heading')}**")
@@ -156,5 +158,7 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
     st.subheader(t("mistakes.errors_heading", n_errors=n_errors, n=len(labels)))
     accuracy = 1 - n_errors / len(labels)
     st.caption(t("mistakes.model_caption", model=model_label(model.name), accuracy=accuracy))
+    if model.name in ERRORS_NOTE:
+        st.caption(t(ERRORS_NOTE[model.name]))
     render_errors(dataset.X, labels, preds)
     render_random_grid(dataset.X, labels, preds)

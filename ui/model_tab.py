@@ -17,8 +17,9 @@ from digitdemo.inference import NumpyModel, load_record
 from digitdemo.network import LAYERS, N_INPUTS, N_PARAMETERS
 from digitdemo.training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
 from ui import state
-from ui.charts import PLOTLY_CONFIG, epoch_figure
+from ui.charts import epoch_figure
 from ui.i18n import error_text, t
+from ui.presenter import plotly_chart
 
 DEFAULTS = TrainingSettings()
 # The training settings, handed back after a visit to another tab or a language switch.
@@ -84,7 +85,8 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
     """Summary and weight shapes of the model in use, how it was trained, and training in the app."""
     st.subheader(t("model.network_heading"))
     st.markdown(t("model.network", chain=network_chain(), model=model_label(model.name), n_params=N_PARAMETERS))
-    st.dataframe(summary_table(model), hide_index=True, key="model_summary")
+    # A table, not a data grid: it wraps on a phone and its text grows with the presenter view.
+    st.table(summary_table(model), hide_index=True, border="horizontal")
     st.caption(t("model.total_parameters", n_params=N_PARAMETERS))
     if model.name == SESSION_MODEL:
         st.caption(t("model.session_in_use"))
@@ -102,7 +104,7 @@ def render_shipped_record(name: str) -> None:
         st.caption(t("model.no_record"))
         return
     figure = epoch_figure(record["loss_per_epoch"], (t("model.axis_epoch"), t("model.axis_loss")))
-    st.plotly_chart(figure, key="model_shipped_loss", config=PLOTLY_CONFIG)
+    plotly_chart(figure, "model_shipped_loss")
     recipe = record.get("recipe", {})
     settings = {key: recipe.get(key) for key in ("epochs", "learning_rate", "batch_size")}
     validation = record.get("validation")
@@ -218,4 +220,4 @@ def render_curves(job: TrainingJob) -> None:
         curves.append(("heldout", [s.heldout_accuracy for s in job.history], t("model.axis_heldout"), True))
     for column, (name, values, title, percent) in zip(st.columns(len(curves)), curves, strict=True):
         figure = epoch_figure(values, (x_title, title), epochs, percent=percent)
-        column.plotly_chart(figure, key=f"model_run_{name}", config=PLOTLY_CONFIG)
+        plotly_chart(figure, f"model_run_{name}", column)

@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from digitdemo.activations import my_softmax, naive_softmax
-from ui import state
-from ui.charts import PLOTLY_CONFIG, bars_figure
+from ui import links, state
+from ui.charts import bars_figure
 from ui.i18n import t
+from ui.presenter import plotly_chart
 
 Z_MIN, Z_MAX, Z_STEP = 0.1, 10.0, 0.1  # the lab's sliders
 # The network's logits run from about -50 to 30, so loading them switches the sliders to a wide range.
@@ -21,7 +22,10 @@ T_MIN, T_MAX, T_DEFAULT = 0.1, 5.0, 1.0
 SHIFT_MAX, SHIFT_STEP = 1000, 10
 EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))  # about 709.78: e^z beyond this is inf in float64
 LOADED_KEY = "softmax_loaded"  # the logits last loaded from the Draw tab and the slider values they became
-SLIDER_HEIGHT, CHART_TOP = 84, 40  # pixels: one bar per slider row, so the bars line up with their sliders
+# px: one bar per slider row (a slider without a label, no gap between: ui/presenter.py's styles), so the bars line
+# up with their sliders; the chart's margins (panel titles above, the axis below) on top of the rows; the space above
+# the first slider that brings it level with the first row, under the panel titles.
+SLIDER_HEIGHT, CHART_MARGINS, SLIDERS_TOP = 40, 67, 30
 
 
 def z_key(j: int) -> str:
@@ -132,19 +136,22 @@ def render_explorer() -> None:
     n = top[0].slider(t("softmax.classes"), MIN_CLASSES, MAX_CLASSES, key="softmax_classes")
     st.session_state.setdefault("softmax_temperature", T_DEFAULT)
     temperature = top[1].slider(
-        t("softmax.temperature"), T_MIN, T_MAX, step=0.1, key="softmax_temperature", help=t("softmax.temperature_help")
-    )
+        t("softmax.temperature"), T_MIN, T_MAX, step=0.1, format="%.1f", key="softmax_temperature",
+        help=t("softmax.temperature_help"),
+    )  # fmt: skip
     top[2].button(
         t("softmax.load"), key="softmax_load_logits", on_click=load_logits, help=t("softmax.load_help"), width="stretch"
     )
 
     wide = top[2].toggle(t("softmax.wide"), key="softmax_wide", on_change=on_range_change, help=t("softmax.wide_help"))
     low, high = slider_range(wide)
-    sliders, charts = st.columns([1.1, 3])
+    sliders, charts = st.container(key="softmax_board").columns([1.1, 3])
     with sliders:
+        st.space(SLIDERS_TOP)
         for j in range(n):
             st.session_state.setdefault(z_key(j), float(to_slider_values(Z_DEFAULTS[j], wide)))
-            st.slider(f"z{j}", low, high, step=Z_STEP, key=z_key(j))
+            # Unlabelled, so that ten fit on a screen: each lines up with its bars, which the chart names z0, z1, ...
+            st.slider(f"z{j}", low, high, step=Z_STEP, format="%.1f", key=z_key(j), label_visibility="collapsed")
     z = np.array([st.session_state[z_key(j)] for j in range(n)], dtype=np.float64)
     scaled = z / temperature
     exp_z = np.exp(scaled)
@@ -155,12 +162,14 @@ def render_explorer() -> None:
         (proba, "softmax", (0.0, 1.0), ".3f"),
     ]
     with charts:
-        figure = bars_figure(panels, CHART_TOP + SLIDER_HEIGHT * n)
-        st.plotly_chart(figure, key="softmax_chart", config=PLOTLY_CONFIG)
-        summary = st.columns([2, 1])
-        summary[0].caption(t("softmax.share", total=exp_z.sum()) + temperature_note(temperature))
-        summary[1].metric(t("softmax.sum"), f"{proba.sum():.6f}")
+        figure = bars_figure(panels, CHART_MARGINS + SLIDER_HEIGHT * n)
+        plotly_chart(figure, "softmax_chart", growth=1.0)  # its rows stay level with their sliders
+    # Below the board: on a phone the chart alone stays in view above the sliders.
+    st.caption(t("softmax.share", total=exp_z.sum()) + temperature_note(temperature))
+    st.markdown(f"{t('softmax.sum')}: **{proba.sum():.6f}**")
     render_loaded_note(z)
+    links.publish()
+    render_teaching_points()
     with st.expander(t("softmax.numbers")):
         st.dataframe(
             pd.DataFrame(
@@ -171,6 +180,5 @@ def render_explorer() -> None:
 
 
 def render() -> None:
-    """The Softmax explorer tab."""
-    render_teaching_points()
+    """The Softmax explorer tab: the sliders and their chart first (above the fold on a projector), then the lesson."""
     render_explorer()

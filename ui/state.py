@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from digitdemo.catalog import SESSION_MODEL
+from digitdemo.fabric import scale_drawing, without_last_stroke
 from digitdemo.i18n import LANGUAGES, message
 from digitdemo.inference import NumpyModel
 from digitdemo.training import TrainingJob
@@ -23,6 +24,11 @@ TRAINING_JOB = "training_job"  # this session's in-app training run, running or 
 ADOPTED_RUN = "training_adopted"  # the number of the run whose model the sidebar last switched to
 DRAWING = "draw_drawing"  # the canvas's latest strokes and picture, kept while the canvas is not on the page
 CANVAS_SEED = "draw_canvas_seed"  # the strokes a (re)mounted canvas starts from
+CANVAS_SIZE = "draw_canvas_size"  # px: the side of the canvas the saved strokes were drawn on
+DRAW_SOURCE = "draw_source"  # the Draw tab's input radio, which a link can set
+DRAW_SOURCES = ("canvas", "example", "upload")  # its options, the first the default
+DRAW_EXAMPLE = "draw_example"  # the training example the Draw tab shows, which a link can set
+SEED_REVISION = "draw_seed_revision"  # counts the seeds the buttons gave, so that each one differs from the last
 
 
 def keep(keys: tuple[str, ...]) -> None:
@@ -122,3 +128,43 @@ def reseed_canvas() -> None:
     """Before anything that remounts the canvas (a language switch, coming back to the Draw input): start it from the
     latest strokes."""
     st.session_state[CANVAS_SEED] = saved_drawing()[0]
+
+
+def fit_canvas(side: int) -> None:
+    """Before the canvas is drawn `side` px square: if its strokes were drawn on a canvas of another size, it starts
+    again from them scaled to the new side (the canvas does not rescale what it loads)."""
+    drawn_at = st.session_state.get(CANVAS_SIZE)
+    st.session_state[CANVAS_SIZE] = side
+    if drawn_at is None or drawn_at == side:
+        return
+    strokes, picture = saved_drawing()
+    if strokes is not None:
+        strokes = scale_drawing(strokes, side / drawn_at)
+        save_drawing(strokes, picture)
+        reseed(strokes)
+    elif canvas_seed() is not None:
+        reseed(scale_drawing(canvas_seed(), side / drawn_at))
+
+
+def reseed(strokes: dict) -> None:
+    """Load `strokes` into the canvas in place; the revision makes every seed new, so the canvas always loads it."""
+    revision = st.session_state.get(SEED_REVISION, 0) + 1
+    st.session_state[SEED_REVISION] = revision
+    st.session_state[CANVAS_SEED] = {**strokes, "revision": revision}
+
+
+def clear_canvas() -> None:
+    """Button callback: an empty canvas, and no prediction until the next stroke."""
+    save_drawing(None, None)
+    reseed({"objects": []})
+
+
+def undo_stroke() -> None:
+    """Button callback: the canvas without its last stroke (nothing drawn left: as after a clear)."""
+    strokes, picture = saved_drawing()
+    remaining = without_last_stroke(strokes)
+    if remaining["objects"]:
+        save_drawing(remaining, picture)  # the canvas sends its new picture once it has loaded these strokes
+        reseed(remaining)
+    else:
+        clear_canvas()

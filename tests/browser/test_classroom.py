@@ -97,7 +97,7 @@ def test_students_send_and_the_teacher_sees_them_live(browser, class_url, new_pa
     teacher = new_page(browser, class_url, DESKTOP)
     students = []
     try:
-        open_tab(teacher, settle, "en", "classroom.tab")
+        open_tab(teacher, settle, "en", "tabs.classroom")
         teacher.get_by_role("button", name=message("en", "classroom.open")).click()
         settle(teacher)
         codes = teacher.locator("[data-testid='stCode'] code")
@@ -127,7 +127,7 @@ def test_students_send_and_the_teacher_sees_them_live(browser, class_url, new_pa
         snap(teacher, shots, "class_view_en_1280x900")
         snap(students[0], shots, "student_draw_en_1280x900")
         snap(students[1], shots, "student_draw_en_390x844")
-        open_tab(students[1], settle, "en", "classroom.tab")
+        open_tab(students[1], settle, "en", "tabs.classroom")
         mine = message("en", "classroom.mine_heading", count=1, right=0)[2:-2]
         expect(students[1].get_by_text(mine)).to_be_visible(timeout=TIMEOUT_MS)
         snap(students[1], shots, "student_class_en_390x844")
@@ -137,12 +137,12 @@ def test_students_send_and_the_teacher_sees_them_live(browser, class_url, new_pa
             page = new_page(browser, teacher_link, viewport, LOCALES["zh"])
             students.append(page)
             assert "teacher=" not in page.url
-            open_tab(page, settle, "zh", "classroom.tab")
+            open_tab(page, settle, "zh", "tabs.classroom")
             expect(metric_value(page, "zh", "classroom.count")).to_have_text("2", timeout=TIMEOUT_MS)
             snap(page, shots, f"class_view_zh_{size}")
         phone_teacher = new_page(browser, teacher_link, PHONE)
         students.append(phone_teacher)
-        open_tab(phone_teacher, settle, "en", "classroom.tab")
+        open_tab(phone_teacher, settle, "en", "tabs.classroom")
         expect(metric_value(phone_teacher, "en", "classroom.count")).to_have_text("2", timeout=TIMEOUT_MS)
         snap(phone_teacher, shots, "class_view_en_390x844")
 
@@ -152,7 +152,7 @@ def test_students_send_and_the_teacher_sees_them_live(browser, class_url, new_pa
             students.append(again)
             draw(again, SEVEN)
             snap(again, shots, f"student_draw_zh_{size}")
-            open_tab(again, settle, "zh", "classroom.tab")
+            open_tab(again, settle, "zh", "tabs.classroom")
             mine = message("zh", "classroom.mine_heading", count=1, right=1)[2:-2]
             expect(again.get_by_text(mine)).to_be_visible(timeout=TIMEOUT_MS)
             snap(again, shots, f"student_class_zh_{size}")

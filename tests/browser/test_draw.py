@@ -39,10 +39,10 @@ def test_clear_brings_back_the_invitation(app_page, draw, clear) -> None:
 
 
 def test_language_switch_to_chinese(app_page, draw, settle) -> None:
-    """Choosing 中文 in the sidebar relabels the tabs and the metric (预测) while the drawing stays predicted."""
+    """Choosing 中文 on the page relabels the tabs and the metric (预测) while the drawing stays predicted."""
     draw(app_page, SEVEN)
     expect(prediction(app_page)).to_have_text("7", timeout=TIMEOUT_MS)
-    app_page.locator("[data-testid='stSidebar'] button").filter(has_text="中文").click()
+    app_page.locator(".st-key-lang button").filter(has_text="中文").click()
     settle(app_page)
     expect(app_page.locator("[data-testid='stTab']").first).to_have_text("手写", timeout=TIMEOUT_MS)
     expect(prediction(app_page, "预测")).to_have_text("7", timeout=TIMEOUT_MS)

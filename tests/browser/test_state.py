@@ -34,7 +34,7 @@ def checked_radios(page) -> list[str]:
 
 
 def switch_language(page, settle, lang: str) -> None:
-    page.locator("[data-testid='stSidebar'] button").filter(has_text=LANGUAGES[lang]).click()
+    page.locator(".st-key-lang button").filter(has_text=LANGUAGES[lang]).click()
     settle(page)
     expect(page.locator("[data-testid='stTab']").first).to_have_text(message(lang, "tabs.draw"), timeout=TIMEOUT_MS)
 

@@ -1,0 +1,149 @@
+"""The page on every screen: the presenter switch and its styles (large, high contrast, few words), the styles for
+phones, the measured space that sizes the canvas, and charts with text large enough for a projector."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from digitdemo.preprocess import CANVAS_SIDE
+from ui.charts import PLOTLY_CONFIG, enlarge_text
+from ui.i18n import t
+
+PRESENT_KEY = "app_present"  # the switch; ?present=1 turns it on
+SPACE_KEY = "draw_space"  # the measuring component in the Draw tab: its column's width and the window's size
+PHONE_WIDTH = 640  # px: a window narrower than this is laid out for a phone (Streamlit stacks columns below it)
+MIN_CANVAS_SIDE = 200  # px: the smallest canvas a finger can still draw a digit on
+# px of the window's height the canvas leaves below itself: on a phone for the predicted digit and its probability,
+# which stack under it with the steps switch; on a projector a margin (the prediction is beside it).
+PHONE_BELOW, PRESENTER_BELOW = 200, 24
+CANVAS_STEP = 4  # px: sizes are rounded down to this, so a window resized by a pixel does not redraw the canvas
+CHART_TEXT = 18  # px: the smallest chart text in the presenter view
+CHART_GROWTH = 1.35  # presenter charts are this much taller, for their larger text
+
+# Reports the width of the column the component sits in, how far down the page it is, and the window's size whenever
+# they change (a hidden tab reports nothing); Python sizes the canvas from it.
+MEASURE_JS = """
+export default function (component) {
+  const { parentElement, setStateValue } = component;
+  const host = parentElement.host ?? parentElement;
+  let last = "";
+  const report = () => {
+    const box = host.getBoundingClientRect();
+    if (box.width <= 0) return;
+    const scroller = document.querySelector("[data-testid='stMain']");
+    const top = box.top + window.scrollY + (scroller ? scroller.scrollTop : 0);
+    const space = { width: Math.floor(box.width), top: Math.round(top), height: window.innerHeight,
+                    window: window.innerWidth };
+    const text = JSON.stringify(space);
+    if (text === last) return;
+    last = text;
+    setStateValue("space", space);
+  };
+  const observer = new ResizeObserver(report);
+  observer.observe(host);
+  window.addEventListener("resize", report);
+  report();
+  return () => { observer.disconnect(); window.removeEventListener("resize", report); };
+}
+"""
+measure = st.components.v2.component("digitdemo_measure", js=MEASURE_JS)
+
+PHONE_CSS = f"""
+@media (max-width: {PHONE_WIDTH}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding: 3.25rem 0.75rem 2rem; }}
+  .st-key-app_intro, .st-key-draw_source [data-testid="stWidgetLabel"] {{ display: none; }}
+  /* The explorers: the chart first, and it stays in view while the sliders below it scroll. */
+  .st-key-softmax_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"],
+  .st-key-relu_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] {{
+    flex-direction: column-reverse; }}
+  .st-key-softmax_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] > :last-child,
+  .st-key-relu_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] > :last-child {{
+    position: sticky; top: 3.75rem; z-index: 5; background: var(--st-background-color, #fff); }}
+  [data-testid="stTable"] td, [data-testid="stTable"] th {{ font-size: 0.75rem; padding: 0.25rem; }}
+  [data-testid="stTabs"] [role="tablist"] {{ overflow-x: auto; }}
+}}
+@media (min-width: {PHONE_WIDTH + 1}px) {{
+  /* Room for the canvas's own toolbar, which floats above it under a mouse pointer. */
+  .st-key-draw_canvas_buttons {{ margin-bottom: 1.75rem; }}
+}}
+.st-key-softmax_board [data-testid="stColumn"]:first-child [data-testid="stVerticalBlock"] {{ gap: 0; }}
+.st-key-draw_space {{ height: 0; margin-bottom: -1rem; overflow: hidden; }}
+.st-key-draw_verdict [data-testid="stMetricValue"] {{ line-height: 1.1; }}
+"""
+
+PRESENTER_CSS = """
+[data-testid="stMainBlockContainer"] { padding: 3.5rem 2rem 2rem; max-width: none; }
+.stApp { color: #000; }
+.st-key-app_intro, [data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.4rem; color: #000; }
+[data-testid="stWidgetLabel"] p { font-size: 1.25rem; color: #000; }
+[data-testid="stSliderThumbValue"] [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem; color: #000; }
+[data-testid="stTabs"] [role="tab"] p { font-size: 1.5rem; font-weight: 600; }
+[data-testid="stMetricLabel"] p { font-size: 1.6rem; color: #000; }
+[data-testid="stMetricValue"] { color: #000; }
+.st-key-draw_verdict [data-testid="stMetric"] > div { display: flex; flex-wrap: wrap; align-items: center; gap: 0 2rem; }
+.st-key-draw_verdict [data-testid="stMetricLabel"] { width: 100%; }
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 3.5rem; }
+.st-key-draw_verdict [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+  font-size: 180px; font-weight: 700; line-height: 1; overflow: visible; }
+.st-key-draw_verdict [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] p { font-size: 3rem; }
+"""
+
+
+def presenting() -> bool:
+    """Whether this session shows the presenter view."""
+    return bool(st.session_state.get(PRESENT_KEY))
+
+
+def sidebar_state() -> str:
+    """The sidebar as the page opens: collapsed for the presenter view, as Streamlit chooses otherwise."""
+    return "collapsed" if presenting() else "auto"
+
+
+def render_switch() -> None:
+    """The presenter switch, labelled in both languages so that anyone finds it."""
+    st.session_state.setdefault(PRESENT_KEY, False)
+    st.toggle(t("presenter.switch"), key=PRESENT_KEY)
+
+
+def render_style() -> None:
+    """The page's styles: for phones always, for the projector when presenting (a <style> alone takes no space)."""
+    st.html(f"<style>{PHONE_CSS}{PRESENTER_CSS if presenting() else ''}</style>")
+
+
+def measure_space() -> dict | None:
+    """The measuring component, placed where the canvas goes -> {'width', 'height', 'window'} in px, or None before
+    the browser has reported."""
+    # A state needs a callback to exist; the rerun its change triggers is all the canvas needs.
+    result = measure(key=SPACE_KEY, default={"space": None}, on_space_change=lambda: None)
+    return result.get("space")
+
+
+def canvas_side(space: dict | None, present: bool) -> int:
+    """The measured space ({'width': column px, 'top': the canvas's px from the top of the page, 'height' and
+    'window': the window's px}) -> the canvas's side in px: as wide as its column and, on a projector or a phone, as
+    tall as the window leaves below its top; CANVAS_SIDE at most otherwise, and before anything was measured."""
+    if not space:
+        return CANVAS_SIDE
+    try:
+        width, top = int(space["width"]), int(space["top"])
+        height, window = int(space["height"]), int(space["window"])
+    except (KeyError, TypeError, ValueError):
+        return CANVAS_SIDE
+    if present:
+        side = min(width, height - top - PRESENTER_BELOW)
+    elif window < PHONE_WIDTH:
+        side = min(width, height - top - PHONE_BELOW)
+    else:
+        side = min(width, CANVAS_SIDE)
+    side = max(side, min(MIN_CANVAS_SIDE, width))
+    return max(CANVAS_STEP, side - side % CANVAS_STEP)
+
+
+def plotly_chart(figure: dict, key: str, where=st, growth: float = CHART_GROWTH, **options: object) -> None:
+    """Show a figure from ui.charts in `where` (st, a column), with st.plotly_chart's `options`: in the presenter view
+    with text at least CHART_TEXT px and `growth` times as tall."""
+    if presenting():
+        figure = enlarge_text(figure, CHART_TEXT, growth)
+    where.plotly_chart(figure, key=key, config=PLOTLY_CONFIG, **options)
