@@ -322,3 +322,93 @@ def epoch_figure(
     }
     data = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": values, "line": {"color": WINNER_COLOR}}]
     return {"data": data, "layout": set_y_title(layout, titles[1])}
+
+
+def weight_tiles(W1: np.ndarray, scale: int = 4) -> list[np.ndarray]:
+    """(400, n) first-layer weights -> n RGB pictures (20*scale, 20*scale, 3) uint8 of the units' weight vectors."""
+    return [signed_image(W1[:, j], scale) for j in range(W1.shape[1])]
+
+
+NETWORK_HEIGHT = 420
+INPUT_SPAN = 4.5  # x width of the input's 20x20 picture; the layers after it stand NETWORK_GAP apart
+INPUT_HEIGHT = 0.5  # of the figure's height: with INPUT_SPAN, about square in the Draw tab's column
+NETWORK_GAP = 1.6
+EDGE_WIDTHS = (0.6, 1.6, 3.2)  # thin, middle, strong thirds of the edges shown
+
+
+def layer_positions(n: int, column: int) -> tuple[np.ndarray, np.ndarray]:
+    """Node positions of a layer of n nodes: the input (column 0) as its 20x20 picture, centred in the height, other
+    layers as a column spread over the whole height -> (n,) x and (n,) y."""
+    if column == 0:
+        pixel = np.arange(n)
+        side = int(round(np.sqrt(n)))
+        # Lab rows are column-major: pixel i sits at row i % 20, column i // 20 of the upright picture.
+        top = 0.5 + INPUT_HEIGHT / 2
+        return pixel // side * INPUT_SPAN / (side - 1), top - pixel % side * INPUT_HEIGHT / (side - 1)
+    x = INPUT_SPAN + column * NETWORK_GAP
+    return np.full(n, x), 1 - (np.arange(n) + 0.5) / n
+
+
+def network_figure(
+    nodes: list[np.ndarray], edges: list[tuple], selected: tuple[int, int] | None, hover: list[str]
+) -> dict:
+    """The network drawn: nodes[0] (400,) input pixels as the 20x20 picture, nodes[l] (n_l,) hidden activations and
+    logits as circles coloured by value, edges [(source, target, value) arrays per weight layer] as lines (red adds,
+    blue takes away; width by strength), the `selected` (layer, unit) ringed; `hover[l]` is layer l's Plotly hover
+    text (%{pointNumber}, %{customdata}; the input's %{z})."""
+    positions = [layer_positions(len(values), column) for column, values in enumerate(nodes)]
+    strongest = max((float(np.abs(e[2]).max()) for e in edges if len(e[2])), default=1.0) or 1.0
+    x0, y0 = positions[0]
+    side = int(round(np.sqrt(len(nodes[0]))))
+    data = [{"type": "heatmap", "z": np.round(as_image(nodes[0]), 3).tolist(), "x": np.unique(x0).tolist(),
+             "y": np.unique(y0)[::-1].tolist(), "colorscale": [[0, "#000000"], [1, "#ffffff"]], "zmin": 0, "zmax": 1,
+             "showscale": False, "hovertemplate": hover[0] + "<extra></extra>", "xgap": 1, "ygap": 1}]  # fmt: skip
+    for sign, color in ((1, WINNER_COLOR), (-1, ACCENT_COLOR)):
+        for level, width in enumerate(EDGE_WIDTHS):
+            xs, ys = [], []
+            for column, (source, target, value) in enumerate(edges, start=1):
+                strength = np.abs(value) / strongest
+                chosen = (np.sign(value) == sign) & (np.minimum(strength * len(EDGE_WIDTHS), 2.999) // 1 == level)
+                (xa, ya), (xb, yb) = positions[column - 1], positions[column]
+                for s, d in zip(source[chosen], target[chosen], strict=True):
+                    xs += [float(xa[s]), float(xb[d]), None]
+                    ys += [float(ya[s]), float(yb[d]), None]
+            if xs:
+                data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
+                             "line": {"color": color, "width": width}, "opacity": 0.55})  # fmt: skip
+    for column, values in enumerate(nodes[1:], start=1):
+        x, y = positions[column]
+        values = np.asarray(values, dtype=float)
+        last = column == len(nodes) - 1
+        peak = float(np.abs(values).max()) or 1.0
+        node = {
+            "type": "scatter",
+            "mode": "markers+text" if last else "markers",
+            "x": x.tolist(),
+            "y": y.tolist(),
+            "customdata": np.round(values, 3).tolist(),
+            "hovertemplate": hover[column] + "<extra></extra>",
+            # White (off) to red (strong); the logits, which can be negative, on a scale centred on 0.
+            "marker": {"size": 13, "color": values.tolist(), "colorscale": [[0, "#ffffff"], [1, WINNER_COLOR]],
+                       "cmin": -peak if last else 0, "cmax": peak, "line": {"color": OTHER_COLOR, "width": 1}},
+        }  # fmt: skip
+        if last:
+            node |= {"text": DIGITS[: len(values)], "textposition": "middle right", "textfont": {"size": TICK_SIZE}}
+        data.append(node)
+    if selected is not None:
+        layer, unit = selected
+        x, y = positions[layer]
+        data.append({"type": "scatter", "mode": "markers", "x": [float(x[unit])], "y": [float(y[unit])],
+                     "hoverinfo": "skip", "marker": {"size": 22, "color": "rgba(0,0,0,0)",
+                                                     "line": {"color": SELECTED_COLOR, "width": 3}}})  # fmt: skip
+    hidden_axis = {"visible": False, "fixedrange": True}
+    cell = INPUT_SPAN / (side - 1)
+    layout = {
+        "height": NETWORK_HEIGHT,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "xaxis": {**hidden_axis, "range": [-cell, INPUT_SPAN + (len(nodes) - 1) * NETWORK_GAP + 0.7]},
+        "yaxis": {**hidden_axis, "range": [-0.02, 1.02]},
+        "showlegend": False,
+        "dragmode": False,
+    }
+    return {"data": data, "layout": layout}

@@ -14,7 +14,7 @@ from digitdemo.inference import NumpyModel
 from digitdemo.network import LAYERS, Activations
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
 from digitdemo.why import UNSURE_BELOW
-from ui import state
+from ui import state, why
 from ui.charts import (
     GRID_LEVEL,
     PLOTLY_CONFIG,
@@ -23,8 +23,8 @@ from ui.charts import (
     hidden_chart,
     logit_chart,
     probability_chart,
-    signed_image,
     tile_grid,
+    weight_tiles,
 )
 from ui.i18n import error_text, t
 
@@ -38,7 +38,15 @@ STEP_SIDE = 96  # px of each preprocessing step's picture
 WEIGHT_SCALE = 4
 WEIGHT_COLUMNS = 5
 # The widgets whose values the app hands back after a language switch (the file uploader cannot be set, so it is not).
-STATE_KEYS = ("draw_source", "draw_pen_width", "draw_example", "draw_steps", "draw_logits", "draw_inside")
+STATE_KEYS = (
+    "draw_source",
+    "draw_pen_width",
+    "draw_example",
+    "draw_steps",
+    "draw_logits",
+    "draw_inside",
+    *why.STATE_KEYS,
+)
 
 
 def render(model: NumpyModel, dataset: Dataset) -> None:
@@ -63,20 +71,23 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
         # On hover the canvas's toolbar floats about 42 px above it: keep it clear of the radio above.
         st.space(CANVAS_TOOLBAR_SPACE)
     left, right = st.columns([1, 1.4], gap="medium")
+    picture = None  # the picture drawn or uploaded, for the explanations' unframed resize
     with left:
         if source == "example":
             x = render_example_input(dataset)
         elif source == "upload":
-            x = render_upload_input()
+            x, picture = render_upload_input()
         else:
-            x = render_canvas_input()
+            x, picture = render_canvas_input()
     with right:
-        activations = render_prediction(model, x, source)
+        activations = render_prediction(model, dataset, x, source)
+    why.render_why(model, dataset, x, picture)
     render_look_inside(model, activations)
 
 
-def render_canvas_input() -> np.ndarray | None:
-    """The canvas (white pen on black) and its pen width -> (400,) network input, or None while it is blank.
+def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The canvas (white pen on black) and its pen width -> (400,) network input, or None while it is blank, and the
+    (280, 280, 4) uint8 picture it came from.
 
     What the canvas last sent is kept, so a canvas drawn anew (after a language switch or another input) starts from
     the same strokes and the prediction beside it stays the prediction of what it shows."""
@@ -100,10 +111,10 @@ def render_canvas_input() -> np.ndarray | None:
     # Below the canvas, so that the canvas's toolbar never covers it on a narrow screen.
     st.slider(t("draw.pen_width"), *PEN_WIDTH_RANGE, key="draw_pen_width")
     if picture is None:  # before the first stroke
-        return None
+        return None, None
     steps = preprocess_steps(picture)  # once, for the steps shown and the input
     render_steps(steps)
-    return steps_to_input(steps)
+    return steps_to_input(steps), picture
 
 
 def render_example_input(dataset: Dataset) -> np.ndarray:
@@ -116,23 +127,24 @@ def render_example_input(dataset: Dataset) -> np.ndarray:
     return dataset.X[index]
 
 
-def render_upload_input() -> np.ndarray | None:
-    """A file uploader (PNG/JPEG/WebP) -> (400,) input; None with a message when nothing usable was uploaded."""
+def render_upload_input() -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A file uploader (PNG/JPEG/WebP) -> (400,) input and the decoded (h, w, 4) uint8 picture; None for the input
+    (with a message) when nothing usable was uploaded."""
     upload = st.file_uploader(t("draw.upload"), type=UPLOAD_TYPES, key="draw_upload")
     if upload is None:
-        return None
+        return None, None
     try:
         picture = decode_image(upload.getvalue())
         steps = preprocess_steps(picture)
     except DigitDemoError as exc:
         st.error(t("draw.upload_error", error=error_text(exc)))
-        return None
+        return None, None
     st.image(picture, caption=t("draw.your_picture"), width=CANVAS_SIDE)
     render_steps(steps)
     x = steps_to_input(steps)
     if x is None:
         st.warning(t("draw.no_digit"))
-    return x
+    return x, picture
 
 
 def render_steps(steps: dict[str, np.ndarray]) -> None:
@@ -160,8 +172,9 @@ def step_image(step: np.ndarray) -> np.ndarray:
     return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
 
 
-def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> Activations | None:
-    """What the network sees, the predicted digit as a metric and the ten probabilities; None when nothing is shown."""
+def render_prediction(model: NumpyModel, dataset: Dataset, x: np.ndarray | None, source: str) -> Activations | None:
+    """What the network sees, the predicted digit as a metric (with a warning when the input is unlike every training
+    digit of that class) and the ten probabilities; None when nothing is shown."""
     if x is None:
         state.set_current_logits(None)
         if source == "upload":
@@ -186,6 +199,7 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
         )
         if proba[digit] < UNSURE_BELOW:
             st.warning(t("draw.unsure", threshold=UNSURE_BELOW))
+        why.render_not_a_digit(model, dataset, x, digit)
         show_logits = st.toggle(t("draw.show_logits"), key="draw_logits")
     with sees:
         st.image(digit_image(x, SEES_SCALE), caption=t("draw.sees"))
@@ -200,7 +214,7 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
 @st.cache_data(max_entries=4)
 def weight_mosaic(W1: np.ndarray) -> np.ndarray:
     """(400, 25) first-layer weights -> one RGB image of the 25 weight vectors as 20x20 tiles, 5 per row."""
-    return tile_grid([signed_image(W1[:, j], WEIGHT_SCALE) for j in range(W1.shape[1])], WEIGHT_COLUMNS)
+    return tile_grid(weight_tiles(W1, WEIGHT_SCALE), WEIGHT_COLUMNS)
 
 
 def render_look_inside(model: NumpyModel, activations: Activations | None) -> None:

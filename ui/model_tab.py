@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import streamlit as st
 
 from digitdemo.catalog import CATALOG, SESSION_LABEL_ID, SESSION_MODEL
@@ -17,7 +18,7 @@ from digitdemo.inference import NumpyModel, load_record
 from digitdemo.network import LAYERS, N_INPUTS, N_PARAMETERS
 from digitdemo.training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
 from ui import state
-from ui.charts import PLOTLY_CONFIG, epoch_figure
+from ui.charts import PLOTLY_CONFIG, epoch_figure, weight_tiles
 from ui.i18n import error_text, t
 
 DEFAULTS = TrainingSettings()
@@ -27,6 +28,7 @@ SETTING_KEYS = {"model_epochs": "epochs", "model_learning_rate": "learning_rate"
 STATE_KEYS = tuple(SETTING_KEYS)
 START_ERROR = "model_start_error"  # why the last press of Train started nothing
 PROGRESS_SECONDS = 1.0  # how often an open Model tab looks at a running training
+TILE_SCALE = 3  # the hidden units' 20x20 weight pictures at 60 px
 
 
 def model_label(name: str) -> str:
@@ -195,6 +197,20 @@ def render_run(job: TrainingJob) -> None:
         controls[1].button(t("model.back_to_shipped"), key="model_reset", on_click=state.set_training_job, args=(None,))
     if job.history:
         render_curves(job)
+    if job.latest is not None and last is not None:
+        render_unit_weights(job.latest, last.epoch)
+
+
+def render_unit_weights(model: NumpyModel, epoch: int) -> None:
+    """The first-layer weight pictures of the model as it stands after `epoch`, numbered, so a stepped run shows
+    each hidden unit learn its pattern."""
+    st.markdown(t("why.training_weights", epoch=epoch))
+    # A white border keeps neighbouring tiles apart on the page.
+    tiles = [
+        np.pad(tile, ((2, 2), (2, 2), (0, 0)), constant_values=255)
+        for tile in weight_tiles(model.weights["W1"], TILE_SCALE)
+    ]
+    st.image(tiles, caption=[str(j) for j in range(len(tiles))])
 
 
 def epoch_line(job: TrainingJob) -> str:
