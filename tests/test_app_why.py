@@ -3,6 +3,7 @@ the "Not a digit?" warning appears for an input the check flags and not for the 
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
@@ -56,6 +57,14 @@ def chart_spec(at: AppTest, key: str) -> dict:
     return json.loads(chart.proto.spec)
 
 
+def plotly_array(value: list | dict) -> np.ndarray:
+    """A figure's array as Plotly's JSON holds it: a list, or {dtype, bdata (base64), shape} for a NumPy array."""
+    if isinstance(value, list):
+        return np.asarray(value, dtype=float)
+    flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return flat.reshape([int(n) for n in str(value.get("shape", flat.size)).split(",")])
+
+
 def markdown_texts(at: AppTest) -> list[str]:
     return [element.value for element in at.markdown]
 
@@ -80,10 +89,10 @@ def test_network_view_shows_the_chosen_units_arithmetic(new_app, dataset, lab_mo
     explanation = explain_input(lab_model.weights, x, lab_reference[0], lab_reference[1])
     figure = chart_spec(at, "draw_why_network")
     picture = figure["data"][0]
-    node_traces = [trace for trace in figure["data"] if "customdata" in trace]
-    np.testing.assert_allclose(picture["z"], roll_up(x), atol=1e-3)
-    for trace, values in zip(node_traces, explanation.graph.nodes[1:], strict=True):
-        np.testing.assert_allclose(trace["marker"]["color"], values, atol=1e-9)
+    (circles,) = [trace for trace in figure["data"] if "customdata" in trace]
+    np.testing.assert_allclose(plotly_array(picture["z"]), roll_up(x), atol=1e-3)
+    np.testing.assert_allclose(plotly_array(circles["customdata"]), np.concatenate(explanation.graph.nodes[1:]),
+                               atol=1e-9)  # fmt: skip
     first = int(np.argmax(explanation.layers[0].a))
     assert at.selectbox(key="draw_why_unit").value == (1, first)
     for layer, unit in [(1, first), (2, 3), (1, 0)]:
@@ -97,7 +106,7 @@ def test_network_view_shows_the_chosen_units_arithmetic(new_app, dataset, lab_mo
         else:
             assert message("en", "why.relu_blocks", z=unit_math.z) in [i.value for i in at.info]
         outputs = chart_spec(at, "draw_why_unit_outputs")["data"][0]["y"]
-        np.testing.assert_allclose(outputs, unit_math.to_outputs, atol=1e-9)
+        np.testing.assert_allclose(plotly_array(outputs), unit_math.to_outputs, atol=1e-9)
 
 
 def test_versus_view_shows_shares_that_add_up(new_app, dataset, lab_model, lab_reference) -> None:

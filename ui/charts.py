@@ -350,19 +350,25 @@ def layer_positions(n: int, column: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def network_figure(
-    nodes: list[np.ndarray], edges: list[tuple], selected: tuple[int, int] | None, hover: list[str]
+    nodes: list[np.ndarray],
+    edges: list[tuple],
+    selected: tuple[int, int] | None,
+    pixel_hover: str,
+    node_hover: list[str],
 ) -> dict:
     """The network drawn: nodes[0] (400,) input pixels as the 20x20 picture, nodes[l] (n_l,) hidden activations and
     logits as circles coloured by value, edges [(source, target, value) arrays per weight layer] as lines (red adds,
-    blue takes away; width by strength), the `selected` (layer, unit) ringed; `hover[l]` is layer l's Plotly hover
-    text (%{pointNumber}, %{customdata}; the input's %{z})."""
+    blue takes away; width by strength), the `selected` (layer, unit) ringed. `pixel_hover` is the picture's Plotly
+    hover text (%{z}); `node_hover` one text per circle, layer by layer."""
     positions = [layer_positions(len(values), column) for column, values in enumerate(nodes)]
     strongest = max((float(np.abs(e[2]).max()) for e in edges if len(e[2])), default=1.0) or 1.0
     x0, y0 = positions[0]
     side = int(round(np.sqrt(len(nodes[0]))))
-    data = [{"type": "heatmap", "z": np.round(as_image(nodes[0]), 3).tolist(), "x": np.unique(x0).tolist(),
-             "y": np.unique(y0)[::-1].tolist(), "colorscale": [[0, "#000000"], [1, "#ffffff"]], "zmin": 0, "zmax": 1,
-             "showscale": False, "hovertemplate": hover[0] + "<extra></extra>", "xgap": 1, "ygap": 1}]  # fmt: skip
+    # Arrays, not lists, and few traces: Plotly validates a list element by element and each trace on its own, and
+    # this figure is rebuilt on every stroke.
+    data = [{"type": "heatmap", "z": np.round(as_image(nodes[0]), 3), "x": np.unique(x0), "y": np.unique(y0)[::-1],
+             "colorscale": [[0, "#000000"], [1, "#ffffff"]], "zmin": 0, "zmax": 1,
+             "showscale": False, "hovertemplate": pixel_hover + "<extra></extra>", "xgap": 1, "ygap": 1}]  # fmt: skip
     for sign, color in ((1, WINNER_COLOR), (-1, ACCENT_COLOR)):
         for level, width in enumerate(EDGE_WIDTHS):
             xs, ys = [], []
@@ -370,37 +376,37 @@ def network_figure(
                 strength = np.abs(value) / strongest
                 chosen = (np.sign(value) == sign) & (np.minimum(strength * len(EDGE_WIDTHS), 2.999) // 1 == level)
                 (xa, ya), (xb, yb) = positions[column - 1], positions[column]
-                for s, d in zip(source[chosen], target[chosen], strict=True):
-                    xs += [float(xa[s]), float(xb[d]), None]
-                    ys += [float(ya[s]), float(yb[d]), None]
-            if xs:
+                gaps = np.full(int(chosen.sum()), np.nan)  # NaN ends one line and starts the next
+                xs.append(np.column_stack([xa[source[chosen]], xb[target[chosen]], gaps]).ravel())
+                ys.append(np.column_stack([ya[source[chosen]], yb[target[chosen]], gaps]).ravel())
+            xs, ys = np.concatenate(xs), np.concatenate(ys)
+            if xs.size:
                 data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
                              "line": {"color": color, "width": width}, "opacity": 0.55})  # fmt: skip
+    # Every circle in one trace, each layer's values scaled to its own strongest: white (off) to red (strong); the
+    # logits, which can be negative, from -strongest to +strongest.
+    shades, ring_width = [], []
     for column, values in enumerate(nodes[1:], start=1):
-        x, y = positions[column]
         values = np.asarray(values, dtype=float)
-        last = column == len(nodes) - 1
         peak = float(np.abs(values).max()) or 1.0
-        node = {
-            "type": "scatter",
-            "mode": "markers+text" if last else "markers",
-            "x": x.tolist(),
-            "y": y.tolist(),
-            "customdata": np.round(values, 3).tolist(),
-            "hovertemplate": hover[column] + "<extra></extra>",
-            # White (off) to red (strong); the logits, which can be negative, on a scale centred on 0.
-            "marker": {"size": 13, "color": values.tolist(), "colorscale": [[0, "#ffffff"], [1, WINNER_COLOR]],
-                       "cmin": -peak if last else 0, "cmax": peak, "line": {"color": OTHER_COLOR, "width": 1}},
-        }  # fmt: skip
-        if last:
-            node |= {"text": DIGITS[: len(values)], "textposition": "middle right", "textfont": {"size": TICK_SIZE}}
-        data.append(node)
-    if selected is not None:
-        layer, unit = selected
-        x, y = positions[layer]
-        data.append({"type": "scatter", "mode": "markers", "x": [float(x[unit])], "y": [float(y[unit])],
-                     "hoverinfo": "skip", "marker": {"size": 22, "color": "rgba(0,0,0,0)",
-                                                     "line": {"color": SELECTED_COLOR, "width": 3}}})  # fmt: skip
+        shades.append((values + peak) / (2 * peak) if column == len(nodes) - 1 else values / peak)
+        ring = np.ones(len(values))
+        if selected is not None and selected[0] == column:
+            ring[selected[1]] = 4
+        ring_width.append(ring)
+    ring_width = np.concatenate(ring_width)
+    last = len(nodes[-1])
+    data.append({
+        "type": "scatter", "mode": "markers+text",
+        "x": np.concatenate([positions[c][0] for c in range(1, len(nodes))]),
+        "y": np.concatenate([positions[c][1] for c in range(1, len(nodes))]),
+        "customdata": np.concatenate(nodes[1:]),
+        "text": [""] * (len(ring_width) - last) + DIGITS[:last], "textposition": "middle right",
+        "textfont": {"size": TICK_SIZE}, "hovertext": node_hover, "hoverinfo": "text",
+        "marker": {"size": np.where(ring_width > 1, 18, 13), "color": np.concatenate(shades), "opacity": 1,
+                   "colorscale": [[0, "#ffffff"], [1, WINNER_COLOR]], "cmin": 0, "cmax": 1,
+                   "line": {"color": np.where(ring_width > 1, SELECTED_COLOR, OTHER_COLOR).tolist(), "width": ring_width}},
+    })  # fmt: skip
     hidden_axis = {"visible": False, "fixedrange": True}
     cell = INPUT_SPAN / (side - 1)
     layout = {

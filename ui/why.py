@@ -137,8 +137,13 @@ def render_network(model: NumpyModel, x: np.ndarray, explanation: Explanation) -
         render_unit(model, x, layer, unit, explanation.predicted)
     with picture:
         graph = explanation.graph
-        hover = [t("why.hover_pixel"), *[t("why.hover_unit")] * (len(graph.nodes) - 2), t("why.hover_logit")]
-        figure = network_figure(graph.nodes, graph.edges, (layer, unit), hover)
+        hover = [
+            t("why.hover_unit", layer=number, unit=j, a=a)
+            for number, values in enumerate(graph.nodes[1:-1], start=1)
+            for j, a in enumerate(values)
+        ]
+        hover += [t("why.hover_logit", digit=d, z=z) for d, z in enumerate(graph.nodes[-1])]
+        figure = network_figure(graph.nodes, graph.edges, (layer, unit), t("why.hover_pixel"), hover)
         st.plotly_chart(figure, key="draw_why_network", config=PLOTLY_CONFIG)
         st.caption(t("why.network_caption", edges=len(graph.edges[0].value)))
 
