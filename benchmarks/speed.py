@@ -533,7 +533,7 @@ def bench_interaction(setting: Setting, report: Report, browser) -> None:
     closed = median([r["cpu_ms"] for r in strokes] or [math.nan])
     why_runs = ours["strokes_why"]
     why_cpu = median([r["cpu_ms"] for r in why_runs] or [math.nan])
-    report.rows.append(Row("  in the app: Draw fragment per stroke, Why this answer open, server CPU", why_cpu, "ms",
+    report.rows.append(Row("  Why this answer open: Draw fragment per stroke, server CPU", why_cpu, "ms",
                            closed, "explanations closed, same run", "<= 10 ms", why_cpu <= 10,
                            summary(why_runs, setting.app_strokes, "strokes") + "; the whole server process: "
                            f"{ours['process_ms']['stroke_why']:.0f} ms per stroke open against "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from digitdemo.preprocess import plain_resize, preprocess
 from digitdemo.why import explain_input
 
 TIMEOUT = 60
+RUN_SECONDS = 180
 SIDE = 280
 EQUALS = [[(0.2, 0.4), (0.8, 0.4)], [(0.2, 0.6), (0.8, 0.6)]]  # an "=": read as a digit, unlike any
 ONE = [[(0.5, 0.15), (0.5, 0.85)]]
@@ -184,3 +186,38 @@ def test_framing_view_shows_both_predictions(lab_model) -> None:
     for msg_id, x in (("why.framed", preprocess(image)), ("why.unframed", plain_resize(image))):
         proba = my_softmax(lab_model.forward(x).logits[0].astype(np.float64))
         assert message("en", msg_id, digit=int(np.argmax(proba)), p=float(proba.max())) in captions
+
+
+def weight_tiles_shown(at: AppTest) -> list:
+    """The Model tab's numbered weight tiles: (caption, picture url) of each image captioned with a unit number."""
+    return [
+        (img.caption, img.url) for element in at.get("image") for img in element.proto.imgs if img.caption.isdigit()
+    ]
+
+
+def test_stepped_run_shows_the_units_weights_changing(lab_example_session) -> None:
+    """While a run goes one epoch at a time, the Model tab shows the 25 first-layer weight pictures, numbered, of the
+    weights after the last epoch; after the next epoch they are other pictures."""
+    at = lab_example_session()
+    at.number_input(key="model_epochs").set_value(3).run()
+    at.checkbox(key="model_step").check().run()
+    at.button(key="model_train").click().run()
+    job = at.session_state["training_job"]
+    shown = []
+    for epoch in (1, 2):
+        deadline = time.monotonic() + RUN_SECONDS
+        while job.state != "waiting" or len(job.history) < epoch:
+            assert time.monotonic() < deadline, "training did not reach the epoch in time"
+            time.sleep(0.05)
+        at.run()
+        assert not at.exception
+        assert message("en", "why.training_weights", epoch=epoch) in markdown_texts(at)
+        tiles = weight_tiles_shown(at)
+        assert [caption for caption, _ in tiles] == [str(j) for j in range(25)]
+        shown.append([url for _, url in tiles])
+        if epoch == 1:
+            at.button(key="model_next_epoch").click().run()
+    assert all(first != second for first, second in zip(*shown, strict=True))
+    at.button(key="model_stop").click().run()
+    job.join(RUN_SECONDS)
+    assert job.finished
