@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/speed.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
+from digitdemo.i18n import message  # noqa: E402
 from testkit.server import (  # noqa: E402
     CANVAS,
     CHROMIUM,
@@ -469,6 +470,19 @@ def drive_app(setting: Setting, browser, env: dict[str, str] | None = None) -> d
                 draw_stroke(page, stroke)
                 driven["strokes"].extend(settle(page, log))
             driven["process_ms"]["stroke"] = (cpu_seconds(proc.pid) - start) * 1000 / len(drawn)
+            # The same strokes again with "Why this answer" open on its first view (the network and a unit's sum).
+            why = page.get_by_text(message("en", "why.heading")).first
+            why.click()
+            settle_quietly(page, log)
+            page.locator(CANVAS).first.scroll_into_view_if_needed()  # opening the expander may scroll the page
+            driven["strokes_why"] = []
+            start = cpu_seconds(proc.pid)
+            for stroke in drawn:
+                draw_stroke(page, stroke)
+                driven["strokes_why"].extend(settle(page, log))
+            driven["process_ms"]["stroke_why"] = (cpu_seconds(proc.pid) - start) * 1000 / len(drawn)
+            why.click()
+            settle_quietly(page, log)
             for tab, key in (("Softmax explorer", "softmax_z0"), ("ReLU explorer", "relu_w1")):
                 page.get_by_role("tab", name=tab).click()
                 settle_quietly(page, log)
@@ -516,6 +530,14 @@ def bench_interaction(setting: Setting, report: Report, browser) -> None:
     report.rows.append(whole_process("    whole server process CPU per stroke", "stroke",
                                      f"a full page rerun, for comparison: {ours['process_ms']['full']:.0f} ms "
                                      f"({default_gc['process_ms']['full']:.0f} ms with GC after every run)"))  # fmt: skip
+    closed = median([r["cpu_ms"] for r in strokes] or [math.nan])
+    why_runs = ours["strokes_why"]
+    why_cpu = median([r["cpu_ms"] for r in why_runs] or [math.nan])
+    report.rows.append(Row("  Why this answer open: Draw fragment per stroke, server CPU", why_cpu, "ms",
+                           closed, "explanations closed, same run", "<= 10 ms", why_cpu <= 10,
+                           summary(why_runs, setting.app_strokes, "strokes") + "; the whole server process: "
+                           f"{ours['process_ms']['stroke_why']:.0f} ms per stroke open against "
+                           f"{ours['process_ms']['stroke']:.0f} ms closed"))  # fmt: skip
     for key, runs in ours["sliders"].items():
         cpu = median([r["cpu_ms"] for r in runs] or [math.nan])
         only_fragment = bool(runs) and all(r["fragment"] for r in runs)
@@ -524,7 +546,7 @@ def bench_interaction(setting: Setting, report: Report, browser) -> None:
                                summary(runs, setting.slider_moves, "moves")))  # fmt: skip
         report.rows.append(whole_process(f"    {key}: whole server process CPU per move", key))
     report.details["interaction"] = {"first_full_run_ms": [round(r["ms"], 1) for r in ours["first_run"]],
-                                     "stroke_runs": strokes, "slider_runs": ours["sliders"], "full_reruns": ours["full"],
+                                     "stroke_runs": strokes, "stroke_why_runs": why_runs, "slider_runs": ours["sliders"], "full_reruns": ours["full"],
                                      "process_ms": ours["process_ms"], "default_gc_process_ms": default_gc["process_ms"]}  # fmt: skip
 
 

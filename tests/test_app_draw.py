@@ -46,12 +46,13 @@ def prediction(at: AppTest):
 
 def show_image(image, model=None):
     """The Draw tab's view of one canvas image, as the fragment renders it (AppTest cannot drive the canvas)."""
+    from digitdemo.data import load_dataset
     from digitdemo.inference import load_model
     from digitdemo.preprocess import preprocess
     from ui import draw
 
     model = model or load_model("lab")
-    draw.render_prediction(model, preprocess(image), "canvas")
+    draw.render_prediction(model, load_dataset(), preprocess(image), "canvas")
 
 
 def run_view(image: np.ndarray, model: NumpyModel | None = None) -> AppTest:

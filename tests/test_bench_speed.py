@@ -79,7 +79,7 @@ def test_explanation_figures(tiny):
 @pytest.mark.skipif(not HAS_BROWSER, reason="Chromium, Playwright or psutil is missing")
 def test_browser_figures_and_no_leftover_copy(tiny):
     """Cold start, memory and slider rows carry figures, and the temporary TensorFlow copy of the app is gone."""
-    check_rows(tiny.figures["rows"], ["Cold start", "Memory: server RSS", "Memory: RSS growth", "in the app",
+    check_rows(tiny.figures["rows"], ["Cold start", "Memory: server RSS", "Memory: RSS growth", "in the app", "Why this answer open",
                                       "Slider move softmax_z0", "Slider move relu_w1", "whole server process CPU per stroke",
                                       "softmax_z0: whole server process", "relu_w1: whole server process"])  # fmt: skip
     assert not list(ROOT.glob(".bench-tf-*"))

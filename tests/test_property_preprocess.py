@@ -157,11 +157,12 @@ def test_named_canvas_extremes(name):
     check_outcome(CANVAS_CASES[name])
 
     def view(image):
+        from digitdemo.data import load_dataset
         from digitdemo.inference import load_model
         from digitdemo.preprocess import preprocess
         from ui import draw
 
-        draw.render_prediction(load_model("lab"), preprocess(image), "canvas")
+        draw.render_prediction(load_model("lab"), load_dataset(), preprocess(image), "canvas")
 
     at = AppTest.from_function(view, args=(CANVAS_CASES[name],), default_timeout=30).run()
     assert not at.exception

@@ -376,3 +376,101 @@ def enlarge_text(figure: dict, minimum: int, growth: float) -> dict:
     if "height" in layout:
         layout["height"] = round(layout["height"] * growth)
     return enlarged
+
+
+def weight_tiles(W1: np.ndarray, scale: int = 4, border: int = 3) -> list[np.ndarray]:
+    """(400, n) first-layer weights -> n RGB pictures (20*scale + 2*border square, 3) uint8 of the units' weight
+    vectors, each in a white frame that keeps neighbouring tiles apart on the page."""
+    frame = ((border, border), (border, border), (0, 0))
+    return [np.pad(signed_image(W1[:, j], scale), frame, constant_values=255) for j in range(W1.shape[1])]
+
+
+NETWORK_HEIGHT = 420
+INPUT_SPAN = 4.5  # x width of the input's 20x20 picture; the layers after it stand NETWORK_GAP apart
+INPUT_HEIGHT = 0.5  # of the figure's height: with INPUT_SPAN, about square in the Draw tab's column
+NETWORK_GAP = 1.6
+EDGE_WIDTHS = (0.6, 1.6, 3.2)  # thin, middle, strong thirds of the edges shown
+
+
+def layer_positions(n: int, column: int) -> tuple[np.ndarray, np.ndarray]:
+    """Node positions of a layer of n nodes: the input (column 0) as its 20x20 picture, centred in the height, other
+    layers as a column spread over the whole height -> (n,) x and (n,) y."""
+    if column == 0:
+        pixel = np.arange(n)
+        side = int(round(np.sqrt(n)))
+        # Lab rows are column-major: pixel i sits at row i % 20, column i // 20 of the upright picture.
+        top = 0.5 + INPUT_HEIGHT / 2
+        return pixel // side * INPUT_SPAN / (side - 1), top - pixel % side * INPUT_HEIGHT / (side - 1)
+    x = INPUT_SPAN + column * NETWORK_GAP
+    return np.full(n, x), 1 - (np.arange(n) + 0.5) / n
+
+
+def network_figure(
+    nodes: list[np.ndarray],
+    edges: list[tuple],
+    selected: tuple[int, int] | None,
+    pixel_hover: str,
+    node_hover: list[str],
+) -> dict:
+    """The network drawn: nodes[0] (400,) input pixels as the 20x20 picture, nodes[l] (n_l,) hidden activations and
+    logits as circles coloured by value, edges [(source, target, value) arrays per weight layer] as lines (red adds,
+    blue takes away; width by strength), the `selected` (layer, unit) ringed. `pixel_hover` is the picture's Plotly
+    hover text (%{z}); `node_hover` one text per circle, layer by layer."""
+    positions = [layer_positions(len(values), column) for column, values in enumerate(nodes)]
+    strongest = max((float(np.abs(e[2]).max()) for e in edges if len(e[2])), default=1.0) or 1.0
+    x0, y0 = positions[0]
+    side = int(round(np.sqrt(len(nodes[0]))))
+    # Arrays, not lists, and few traces: Plotly validates a list element by element and each trace on its own, and
+    # this figure is rebuilt on every stroke.
+    data = [{"type": "heatmap", "z": np.round(as_image(nodes[0]), 3), "x": np.unique(x0), "y": np.unique(y0)[::-1],
+             "colorscale": [[0, "#000000"], [1, "#ffffff"]], "zmin": 0, "zmax": 1,
+             "showscale": False, "hovertemplate": pixel_hover + "<extra></extra>", "xgap": 1, "ygap": 1}]  # fmt: skip
+    for sign, color in ((1, WINNER_COLOR), (-1, ACCENT_COLOR)):
+        for level, width in enumerate(EDGE_WIDTHS):
+            xs, ys = [], []
+            for column, (source, target, value) in enumerate(edges, start=1):
+                strength = np.abs(value) / strongest
+                chosen = (np.sign(value) == sign) & (np.minimum(strength * len(EDGE_WIDTHS), 2.999) // 1 == level)
+                (xa, ya), (xb, yb) = positions[column - 1], positions[column]
+                gaps = np.full(int(chosen.sum()), np.nan)  # NaN ends one line and starts the next
+                xs.append(np.column_stack([xa[source[chosen]], xb[target[chosen]], gaps]).ravel())
+                ys.append(np.column_stack([ya[source[chosen]], yb[target[chosen]], gaps]).ravel())
+            xs, ys = np.concatenate(xs), np.concatenate(ys)
+            if xs.size:
+                data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
+                             "line": {"color": color, "width": width}, "opacity": 0.55})  # fmt: skip
+    # Every circle in one trace, each layer's values scaled to its own strongest: white (off) to red (strong); the
+    # logits, which can be negative, from -strongest to +strongest.
+    shades, ring_width = [], []
+    for column, values in enumerate(nodes[1:], start=1):
+        values = np.asarray(values, dtype=float)
+        peak = float(np.abs(values).max()) or 1.0
+        shades.append((values + peak) / (2 * peak) if column == len(nodes) - 1 else values / peak)
+        ring = np.ones(len(values))
+        if selected is not None and selected[0] == column:
+            ring[selected[1]] = 4
+        ring_width.append(ring)
+    ring_width = np.concatenate(ring_width)
+    last = len(nodes[-1])
+    data.append({
+        "type": "scatter", "mode": "markers+text",
+        "x": np.concatenate([positions[c][0] for c in range(1, len(nodes))]),
+        "y": np.concatenate([positions[c][1] for c in range(1, len(nodes))]),
+        "customdata": np.concatenate(nodes[1:]),
+        "text": [""] * (len(ring_width) - last) + DIGITS[:last], "textposition": "middle right",
+        "textfont": {"size": TICK_SIZE}, "hovertext": node_hover, "hoverinfo": "text",
+        "marker": {"size": np.where(ring_width > 1, 18, 13), "color": np.concatenate(shades), "opacity": 1,
+                   "colorscale": [[0, "#ffffff"], [1, WINNER_COLOR]], "cmin": 0, "cmax": 1,
+                   "line": {"color": np.where(ring_width > 1, SELECTED_COLOR, OTHER_COLOR).tolist(), "width": ring_width}},
+    })  # fmt: skip
+    hidden_axis = {"visible": False, "fixedrange": True}
+    cell = INPUT_SPAN / (side - 1)
+    layout = {
+        "height": NETWORK_HEIGHT,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "xaxis": {**hidden_axis, "range": [-cell, INPUT_SPAN + (len(nodes) - 1) * NETWORK_GAP + 0.7]},
+        "yaxis": {**hidden_axis, "range": [-0.02, 1.02]},
+        "showlegend": False,
+        "dragmode": False,
+    }
+    return {"data": data, "layout": layout}

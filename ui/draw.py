@@ -14,8 +14,8 @@ from digitdemo.inference import NumpyModel
 from digitdemo.network import LAYERS, Activations
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
 from digitdemo.why import UNSURE_BELOW
-from ui import classroom, links, presenter, state
-from ui.charts import GRID_LEVEL, digit_image, enlarge, hidden_chart, logit_chart, probability_chart, signed_image
+from ui import classroom, links, presenter, state, why
+from ui.charts import GRID_LEVEL, digit_image, enlarge, hidden_chart, logit_chart, probability_chart, weight_tiles
 from ui.i18n import error_text, t
 
 PEN_WIDTH_RANGE = (8, 40)
@@ -25,7 +25,15 @@ SEES_SCALE = 12
 STEP_SIDE = 96  # px of each preprocessing step's picture
 WEIGHT_SCALE = 4
 # The widgets whose values the app hands back after a language switch (the file uploader cannot be set, so it is not).
-STATE_KEYS = (state.DRAW_SOURCE, "draw_pen_width", state.DRAW_EXAMPLE, "draw_steps", "draw_logits", "draw_inside")
+STATE_KEYS = (
+    state.DRAW_SOURCE,
+    "draw_pen_width",
+    state.DRAW_EXAMPLE,
+    "draw_steps",
+    "draw_logits",
+    "draw_inside",
+    *why.STATE_KEYS,
+)
 
 
 def render(model: NumpyModel, dataset: Dataset) -> None:
@@ -47,22 +55,25 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
         on_change=state.reseed_canvas,
     )  # fmt: skip
     left, right = st.columns([1, 1.4], gap="medium")
+    picture = None  # the picture drawn or uploaded, for the explanations' unframed resize
     with left:
         if source == "example":
             x = render_example_input(dataset)
         elif source == "upload":
-            x = render_upload_input()
+            x, picture = render_upload_input()
         else:
-            x = render_canvas_input()
+            x, picture = render_canvas_input()
     with right:
-        activations = render_prediction(model, x, source)
+        activations = render_prediction(model, dataset, x, source)
         classroom.render_send_bar(model.name)
+    why.render_why(model, dataset, x, picture)
     render_look_inside(model, activations)
     links.publish()
 
 
-def render_canvas_input() -> np.ndarray | None:
-    """Undo, clear and pen width above the canvas (white pen on black) -> (400,) network input, or None while blank.
+def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Undo, clear and pen width above the canvas (white pen on black) -> (400,) network input, or None while blank,
+    and the RGBA picture it came from.
 
     The canvas is as large as its column and the window allow (measured in the browser); what it last sent is kept,
     so a canvas drawn anew (after a language switch, another input or a new size) starts from the same strokes and
@@ -93,10 +104,10 @@ def render_canvas_input() -> np.ndarray | None:
         state.save_drawing(result.json_data, result.image_data)
     picture = state.saved_drawing()[1]
     if picture is None:  # before the first stroke
-        return None
+        return None, None
     steps = preprocess_steps(picture)  # once, for the steps shown and the input
     render_steps(steps)
-    return steps_to_input(steps)
+    return steps_to_input(steps), picture
 
 
 def render_example_input(dataset: Dataset) -> np.ndarray:
@@ -109,23 +120,24 @@ def render_example_input(dataset: Dataset) -> np.ndarray:
     return dataset.X[index]
 
 
-def render_upload_input() -> np.ndarray | None:
-    """A file uploader (PNG/JPEG/WebP) -> (400,) input; None with a message when nothing usable was uploaded."""
+def render_upload_input() -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A file uploader (PNG/JPEG/WebP) -> (400,) input and the decoded (h, w, 4) uint8 picture; None for the input
+    (with a message) when nothing usable was uploaded."""
     upload = st.file_uploader(t("draw.upload"), type=UPLOAD_TYPES, key="draw_upload")
     if upload is None:
-        return None
+        return None, None
     try:
         picture = decode_image(upload.getvalue())
         steps = preprocess_steps(picture)
     except DigitDemoError as exc:
         st.error(t("draw.upload_error", error=error_text(exc)))
-        return None
+        return None, None
     st.image(picture, caption=t("draw.your_picture"), width=CANVAS_SIDE)
     render_steps(steps)
     x = steps_to_input(steps)
     if x is None:
         st.warning(t("draw.no_digit"))
-    return x
+    return x, picture
 
 
 def render_steps(steps: dict[str, np.ndarray]) -> None:
@@ -153,8 +165,9 @@ def step_image(step: np.ndarray) -> np.ndarray:
     return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
 
 
-def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> Activations | None:
-    """What the network sees, the predicted digit as a metric and the ten probabilities; None when nothing is shown."""
+def render_prediction(model: NumpyModel, dataset: Dataset, x: np.ndarray | None, source: str) -> Activations | None:
+    """What the network sees, the predicted digit as a metric (with a warning when the input is unlike every training
+    digit of that class) and the ten probabilities; None when nothing is shown."""
     if x is None:
         state.set_current_input(None, None)
         if source == "upload":
@@ -179,6 +192,7 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
         )
         if proba[digit] < UNSURE_BELOW:
             st.warning(t("draw.unsure", threshold=UNSURE_BELOW))
+        why.render_not_a_digit(model, dataset, x, digit)
         show_logits = st.toggle(t("draw.show_logits"), key="draw_logits")
     with sees:
         st.image(digit_image(x, SEES_SCALE), caption=t("draw.sees"))
@@ -191,11 +205,10 @@ def render_prediction(model: NumpyModel, x: np.ndarray | None, source: str) -> A
 
 
 @st.cache_data(max_entries=4)
-def weight_tiles(W1: np.ndarray) -> list[np.ndarray]:
-    """(400, 25) first-layer weights -> 25 RGB images, one per unit's weight vector as a 20x20 tile in a white frame
-    (which keeps neighbouring tiles apart)."""
-    return [np.pad(signed_image(W1[:, j], WEIGHT_SCALE), ((3, 3), (3, 3), (0, 0)), constant_values=255)
-            for j in range(W1.shape[1])]  # fmt: skip
+def first_layer_tiles(fingerprint: str, _W1: np.ndarray) -> list[np.ndarray]:
+    """(400, 25) first-layer weights -> 25 RGB tiles, one per unit's weight vector, computed once per model (keyed on
+    its weights' fingerprint)."""
+    return weight_tiles(_W1, WEIGHT_SCALE)
 
 
 def render_look_inside(model: NumpyModel, activations: Activations | None) -> None:
@@ -216,7 +229,7 @@ def render_look_inside(model: NumpyModel, activations: Activations | None) -> No
                 title = t("draw.hidden_layer", number=number, units=layer.units)
                 presenter.plotly_chart(hidden_chart(values[0], title), f"draw_a{number}", column)
         mosaic, explanation = st.columns([1, 1])
-        tiles = weight_tiles(model.weights["W1"])
+        tiles = first_layer_tiles(model.fingerprint, model.weights["W1"])
         # Numbered as the first hidden layer's bars are, so that a bar can be matched to its unit's weights.
         mosaic.image(tiles, caption=[str(j) for j in range(len(tiles))], width=tiles[0].shape[1])
         explanation.markdown(t("draw.weights_explained"))

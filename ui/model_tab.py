@@ -17,7 +17,7 @@ from digitdemo.inference import NumpyModel, load_record
 from digitdemo.network import LAYERS, N_INPUTS, N_PARAMETERS
 from digitdemo.training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
 from ui import state
-from ui.charts import epoch_figure
+from ui.charts import epoch_figure, weight_tiles
 from ui.i18n import error_text, t
 from ui.presenter import plotly_chart
 
@@ -28,6 +28,7 @@ SETTING_KEYS = {"model_epochs": "epochs", "model_learning_rate": "learning_rate"
 STATE_KEYS = tuple(SETTING_KEYS)
 START_ERROR = "model_start_error"  # why the last press of Train started nothing
 PROGRESS_SECONDS = 1.0  # how often an open Model tab looks at a running training
+TILE_SCALE = 3  # the hidden units' 20x20 weight pictures at 60 px
 
 
 def model_label(name: str) -> str:
@@ -197,6 +198,16 @@ def render_run(job: TrainingJob) -> None:
         controls[1].button(t("model.back_to_shipped"), key="model_reset", on_click=state.set_training_job, args=(None,))
     if job.history:
         render_curves(job)
+    if job.latest is not None and last is not None:
+        render_unit_weights(job.latest, last.epoch)
+
+
+def render_unit_weights(model: NumpyModel, epoch: int) -> None:
+    """The first-layer weight pictures of the model as it stands after `epoch`, numbered, so a stepped run shows
+    each hidden unit learn its pattern."""
+    st.markdown(t("why.training_weights", epoch=epoch))
+    tiles = weight_tiles(model.weights["W1"], TILE_SCALE)
+    st.image(tiles, caption=[str(j) for j in range(len(tiles))])
 
 
 def epoch_line(job: TrainingJob) -> str:

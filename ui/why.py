@@ -1,0 +1,234 @@
+"""The Draw tab's "Why this answer": the network drawn with one unit's arithmetic, why this digit and not another, the
+nearest training digits and what framing does; and the "Not a digit?" warning beside the prediction. The numbers all
+come from digitdemo.why / explain / neighbours; this module only draws them."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import streamlit as st
+
+from digitdemo.activations import my_softmax
+from digitdemo.catalog import SESSION_MODEL
+from digitdemo.data import Dataset, checksum
+from digitdemo.explain import explain_unit
+from digitdemo.inference import NumpyModel, load_record
+from digitdemo.neighbours import (
+    Calibration,
+    DigitIndex,
+    Neighbours,
+    build_index,
+    load_calibration,
+    novelty,
+    training_rows,
+)
+from digitdemo.network import LAYERS
+from digitdemo.why import Explanation, explain_input
+from ui import state
+from ui.charts import bar_chart, digit_image, network_figure, signed_image
+from ui.i18n import t
+from ui.presenter import plotly_chart
+
+VIEWS = ("network", "versus", "nearest", "framing")
+RUNNER_UP = -1  # the "against" choice meaning the runner-up, whatever it is for the current input
+PICTURE_SCALE = 8  # 20x20 pictures at 160 px
+PICTURE_WIDTH = 200  # px on the page, the same for pictures side by side
+UNIT_SCALE = 5  # a unit's weight pictures at 100 px
+NEIGHBOUR_SCALE = 6  # five nearest digits in a row at 120 px
+TERMS_SHOWN = 4  # the largest products w_i * x_i written out in a unit's sum
+# Kept across tab and language switches with the Draw tab's other widgets.
+STATE_KEYS = ("draw_why", "draw_why_view", "draw_why_unit", "draw_why_against")
+
+
+class Reference(NamedTuple):
+    """What a model's explanations compare an input with: its training digits and its "not a digit" threshold."""
+
+    index: DigitIndex
+    calibration: Calibration | None  # None for a model trained in the app: it has no held-out calibration
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_reference(fingerprint: str, name: str, _model: NumpyModel, _dataset: Dataset) -> Reference:
+    """The neighbour index and calibration of the model with this fingerprint and name, built once per server."""
+    record = None if name == SESSION_MODEL else load_record(name)
+    index = build_index(_model.weights, _dataset.X, _dataset.y, rows=training_rows(record, _dataset.y))
+    return Reference(index, load_calibration(record, checksum(_dataset.X, _dataset.y)))
+
+
+def reference_for(model: NumpyModel, dataset: Dataset) -> Reference:
+    """The cached Reference of `model` on `dataset`."""
+    return cached_reference(model.fingerprint, model.name, model, dataset)
+
+
+def render_not_a_digit(model: NumpyModel, dataset: Dataset, x: np.ndarray, digit: int) -> None:
+    """Beside the prediction: a warning when the (400,) input is unlike every training `digit` the model has seen,
+    with the lesson that softmax must pick one of ten; a note when the model has no calibration to judge by."""
+    reference = reference_for(model, dataset)
+    if reference.calibration is None:
+        st.caption(t("why.check_unavailable"))
+        return
+    score = float(novelty(reference.index, x, digit)[0][0])
+    if score > reference.calibration.threshold:
+        st.error(t("why.not_a_digit", digit=digit, score=score, threshold=reference.calibration.threshold))
+
+
+def render_why(model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None) -> None:
+    """The "Why this answer" expander for the (400,) input x (and the picture it came from, for framing), built only
+    while open: the fragment reruns on every stroke, and the expander starts closed."""
+    why = st.expander(t("why.heading"), key="draw_why", on_change="rerun")
+    if not why.open:
+        return
+    with why:
+        if x is None:
+            st.caption(t("why.empty"))
+            return
+        labels = dict(zip(VIEWS, [t("why.view_network"), t("why.view_versus"), t("why.view_nearest"),
+                                  t("why.view_framing")], strict=True))  # fmt: skip
+        st.session_state.setdefault("draw_why_view", VIEWS[0])
+        view = st.segmented_control(
+            t("why.view"), VIEWS, format_func=labels.get, key="draw_why_view", required=True,
+            label_visibility="collapsed",
+        )  # fmt: skip
+        reference = reference_for(model, dataset)
+        against = render_against_choice() if view == "versus" else RUNNER_UP
+        # Only the framing view needs the unframed picture: its resize is the costliest part of the bundle.
+        explanation = explain_input(
+            model.weights, x, reference.index, reference.calibration, image=picture if view == "framing" else None,
+            against=None if against == RUNNER_UP else against,
+        )  # fmt: skip
+        if view == "network":
+            render_network(model, x, explanation)
+        elif view == "versus":
+            render_versus(x, explanation)
+        elif view == "nearest":
+            render_nearest(dataset, explanation, reference.calibration)
+        else:
+            render_framing(x, explanation)
+
+
+def render_against_choice() -> int:
+    """A choice of the class to compare the prediction with -> a digit, or RUNNER_UP; never the predicted digit."""
+    logits = state.current_logits()
+    predicted = int(np.argmax(logits))
+    st.session_state.setdefault("draw_why_against", RUNNER_UP)
+    options = [RUNNER_UP, *(d for d in range(len(logits)) if d != predicted)]
+    if st.session_state["draw_why_against"] not in options:  # the prediction has become the digit chosen
+        st.session_state["draw_why_against"] = RUNNER_UP
+    names = {RUNNER_UP: t("why.runner_up")} | {d: str(d) for d in options[1:]}
+    return st.selectbox(t("why.against", digit=predicted), options, format_func=names.get, key="draw_why_against")
+
+
+def unit_options() -> list[tuple[int, int]]:
+    """Every hidden unit as (layer, unit), layer 1-based."""
+    return [(number, unit) for number, layer in enumerate(LAYERS[:-1], start=1) for unit in range(layer.units)]
+
+
+def render_network(model: NumpyModel, x: np.ndarray, explanation: Explanation) -> None:
+    """The network drawn, and the chosen hidden unit's weights, its sum w.x + b, its ReLU and its share per output."""
+    options = unit_options()
+    # First open: the unit that answers this input most strongly in layer 1.
+    st.session_state.setdefault("draw_why_unit", (1, int(np.argmax(explanation.layers[0].a))))
+    picture, arithmetic = st.columns([1.5, 1], gap="medium")
+    with arithmetic:
+        layer, unit = st.selectbox(
+            t("why.unit"), options, format_func=lambda option: t("why.unit_option", layer=option[0], unit=option[1]),
+            key="draw_why_unit",
+        )  # fmt: skip
+        render_unit(model, x, layer, unit, explanation.predicted)
+    with picture:
+        graph = explanation.graph
+        hover = [
+            t("why.hover_unit", layer=number, unit=j, a=a)
+            for number, values in enumerate(graph.nodes[1:-1], start=1)
+            for j, a in enumerate(values)
+        ]
+        hover += [t("why.hover_logit", digit=d, z=z) for d, z in enumerate(graph.nodes[-1])]
+        figure = network_figure(graph.nodes, graph.edges, (layer, unit), t("why.hover_pixel"), hover)
+        plotly_chart(figure, "draw_why_network")
+        st.caption(t("why.network_caption", edges=len(graph.edges[0].value)))
+
+
+def render_unit(model: NumpyModel, x: np.ndarray, layer: int, unit: int, predicted: int) -> None:
+    """One unit's arithmetic at this input: its weights (a picture in layer 1), the sum with its numbers, ReLU's
+    verdict and how much it adds to each output."""
+    unit_math = explain_unit(model.weights, x, layer, unit)
+    if layer == 1:
+        st.image(
+            [signed_image(unit_math.weights, UNIT_SCALE), signed_image(unit_math.weights * unit_math.inputs,
+                                                                        UNIT_SCALE)],
+            caption=[t("why.unit_weights"), t("why.unit_products")],
+        )  # fmt: skip
+    products = unit_math.weights * unit_math.inputs
+    largest = np.argsort(-np.abs(products), kind="stable")[:TERMS_SHOWN]
+    terms = " + ".join(f"{unit_math.weights[i]:.2f}×{unit_math.inputs[i]:.2f}" for i in largest if products[i] != 0)
+    st.markdown(
+        t("why.unit_sum", inputs=int(np.count_nonzero(unit_math.inputs)), n=unit_math.inputs.size, terms=terms or "0",
+          dot=unit_math.dot, bias=unit_math.bias, z=unit_math.z)
+    )  # fmt: skip
+    if unit_math.passes:
+        st.success(t("why.relu_passes", a=unit_math.a))
+    else:
+        st.info(t("why.relu_blocks", z=unit_math.z))
+    figure = bar_chart(unit_math.to_outputs, predicted, t("why.axis_adds"), text_format=".2f", height=220)
+    plotly_chart(figure, "draw_why_unit_outputs")
+
+
+def render_versus(x: np.ndarray, explanation: Explanation) -> None:
+    """Each pixel's share of (logit predicted - logit other) over the input, and the check that the shares add up."""
+    attribution = explanation.attribution
+    total = float(attribution.pixels.sum())
+    seen, shares = st.columns([1, 1])
+    seen.image(digit_image(x, PICTURE_SCALE), caption=t("draw.sees"), width=PICTURE_WIDTH)
+    shares.image(
+        signed_image(attribution.pixels, PICTURE_SCALE, grid=True),
+        caption=t("why.contributions", digit=attribution.cls, other=attribution.against),
+        width=PICTURE_WIDTH,
+    )
+    st.markdown(
+        t("why.versus_check", digit=attribution.cls, other=attribution.against, pixels=total, bias=attribution.bias,
+          total=total + attribution.bias, score=attribution.score, gap=abs(total + attribution.bias - attribution.score))
+    )  # fmt: skip
+    st.caption(t("why.versus_explained"))
+
+
+def neighbour_row(dataset: Dataset, neighbours: Neighbours) -> None:
+    """The neighbours' pictures in one row, each captioned with its label and distance."""
+    st.image(
+        [digit_image(dataset.X[row], NEIGHBOUR_SCALE) for row in neighbours.rows],
+        caption=[
+            t("why.neighbour", label=int(label), distance=float(distance), row=int(row))
+            for row, label, distance in zip(neighbours.rows, neighbours.labels, neighbours.distances, strict=True)
+        ],
+    )
+
+
+def render_nearest(dataset: Dataset, explanation: Explanation, calibration: Calibration | None) -> None:
+    """The training digits nearest the input in pixels and in the last hidden layer, and how unlike them it is."""
+    st.markdown(t("why.nearest_pixels"))
+    neighbour_row(dataset, explanation.nearest_pixels)
+    st.markdown(t("why.nearest_hidden"))
+    neighbour_row(dataset, explanation.nearest_hidden)
+    if calibration is None:
+        st.caption(t("why.check_unavailable"))
+    else:
+        st.caption(
+            t("why.novelty", digit=explanation.predicted, score=explanation.novelty, row=explanation.novelty_row,
+              threshold=calibration.threshold, typical=calibration.typical, n=calibration.n_heldout)
+        )  # fmt: skip
+
+
+def render_framing(x: np.ndarray, explanation: Explanation) -> None:
+    """The framed input beside the picture plainly resized, with what the network predicts from each."""
+    if explanation.unframed is None:
+        st.info(t("why.framing_needs_picture"))
+        return
+    framed = my_softmax(explanation.layers[-1].a)
+    unframed = my_softmax(explanation.unframed_logits)
+    st.image(
+        [digit_image(x, PICTURE_SCALE), digit_image(explanation.unframed, PICTURE_SCALE)],
+        caption=[t("why.framed", digit=int(np.argmax(framed)), p=float(framed.max())),
+                 t("why.unframed", digit=int(np.argmax(unframed)), p=float(unframed.max()))],
+        width=PICTURE_WIDTH,
+    )  # fmt: skip
+    st.markdown(t("why.framing_explained"))
