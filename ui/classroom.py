@@ -11,7 +11,6 @@ import hashlib
 import io
 from collections.abc import Callable
 from typing import NamedTuple
-from urllib.parse import urlencode
 
 import numpy as np
 import segno
@@ -36,6 +35,7 @@ from digitdemo.rooms import (
 )
 from digitdemo.training import MIN_CLASS_DRAWINGS, TrainingSettings, split_class_drawings, start_training
 from ui import state
+from ui.address import page_link
 from ui.charts import confusion_figure, digit_image, per_digit_figure
 from ui.i18n import error_text, t
 from ui.mistakes import cached_predictions
@@ -129,12 +129,6 @@ def spaced(code: str) -> str:
 def render_code(code: str, size: str) -> None:
     """The room code in large letters that never break across lines."""
     st.markdown(f"<div style='{CODE_STYLE}font-size:{size}'>{spaced(code)}</div>", unsafe_allow_html=True)
-
-
-def link(**params: str) -> str:
-    """The app's address as the browser sees it, with `params` as its query; relative when there is no browser."""
-    base = st.context.url
-    return f"{base.rstrip('/')}/?{urlencode(params)}" if base else f"?{urlencode(params)}"
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -333,7 +327,7 @@ def render_student(code: str) -> None:
 def render_teacher(code: str, key: str, model: NumpyModel, dataset: Dataset) -> None:
     """The room code, join link and QR code, large enough for a projector; the live class view; the teacher's
     actions. Everything here needs the room's teacher key, which only this session holds."""
-    join_link = link(**{ROOM_PARAM: code})
+    join_link = page_link({ROOM_PARAM: code})
     words, qr = st.columns([3, 2], vertical_alignment="center")
     with words:
         st.markdown(t("classroom.room_code_label"))
@@ -343,7 +337,7 @@ def render_teacher(code: str, key: str, model: NumpyModel, dataset: Dataset) -> 
     qr.image(qr_png(join_link), width=QR_WIDTH, caption=t("classroom.qr_caption"))
     with st.expander(t("classroom.teacher_link_heading")):
         st.caption(t("classroom.teacher_link_caption"))
-        st.code(link(**{ROOM_PARAM: code, TEACHER_PARAM: key}), language=None, wrap_lines=True)
+        st.code(page_link({ROOM_PARAM: code, TEACHER_PARAM: key}), language=None, wrap_lines=True)
     render_class_view(code, key, model, dataset)
     st.divider()
     render_actions(code, key)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import math
-from urllib.parse import urlencode
 
 import segno
 import streamlit as st
@@ -15,6 +14,7 @@ from digitdemo import relu_lab
 from digitdemo.catalog import SESSION_MODEL
 from digitdemo.i18n import LANGUAGES, message
 from ui import classroom, presenter, relu, softmax, state
+from ui.address import page_link
 from ui.i18n import LANG_KEY, t
 
 RESTORED_KEY = "links_restored"  # set once the session's first run has read its link
@@ -131,7 +131,7 @@ def publish() -> None:
 
 def share_link() -> str:
     """The full link to this session's view."""
-    return f"{(st.context.url or '').rstrip('/')}/?{urlencode(view_query(), safe=',')}"
+    return page_link(view_query())
 
 
 def qr_png(link: str) -> bytes:

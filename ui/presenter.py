@@ -3,6 +3,7 @@ phones, the measured space that sizes the canvas, and charts with text large eno
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from digitdemo.preprocess import CANVAS_SIDE
@@ -146,4 +147,6 @@ def plotly_chart(figure: dict, key: str, where=st, growth: float = CHART_GROWTH,
     with text at least CHART_TEXT px and `growth` times as tall."""
     if presenting():
         figure = enlarge_text(figure, CHART_TEXT, growth)
-    where.plotly_chart(figure, key=key, config=PLOTLY_CONFIG, **options)
+    # Handed over as a Figure built without validation: Streamlit validates a dict property by property on every run,
+    # which costs more than the rest of a stroke's chart (tests/test_charts.py validates every builder instead).
+    where.plotly_chart(go.Figure(figure, _validate=False), key=key, config=PLOTLY_CONFIG, **options)

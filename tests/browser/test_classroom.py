@@ -148,7 +148,8 @@ def test_students_send_and_the_teacher_sees_them_live(browser, class_url, new_pa
 
         # A student's reload (the same address, a new session) is in the same room with the same drawings.
         for viewport, size in ((DESKTOP, "1280x900"), (PHONE, "390x844")):
-            again = new_page(browser, students[0].url, viewport, LOCALES["zh"])
+            # The address carries the page's language (links.py) as well as the room and the student's token.
+            again = new_page(browser, students[0].url.replace("lang=en", "lang=zh"), viewport, LOCALES["zh"])
             students.append(again)
             draw(again, SEVEN)
             snap(again, shots, f"student_draw_zh_{size}")
