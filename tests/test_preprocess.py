@@ -92,10 +92,33 @@ def test_flatten_illumination_removes_a_gradient_and_keeps_the_stroke():
     assert signal[100, 100] > 0.35
 
 
-def test_otsu_threshold_splits_two_groups():
-    """Values around 0.1 and 0.8 are cut between them."""
-    values = np.concatenate([np.full(900, 0.1), np.full(100, 0.8)]).astype(np.float32)
-    assert 0.1 < otsu_threshold(values) < 0.8
+def brute_force_otsu(values: np.ndarray) -> float:
+    """The cut between sorted distinct values with the largest between-class variance, tried one by one."""
+    levels = np.unique(values)
+    cuts = (levels[:-1] + levels[1:]) / 2
+
+    def between(cut: float) -> float:
+        low, high = values[values <= cut], values[values > cut]
+        return len(low) * len(high) * (low.mean() - high.mean()) ** 2
+
+    return float(cuts[np.argmax([between(cut) for cut in cuts])])
+
+
+def test_otsu_threshold_is_otsus_cut_not_the_mean():
+    """A large spread-out group (0..0.4) and a small bright one (0.8..1): the mean (0.27) falls inside the large
+    group, Otsu's cut between the groups, where the exhaustive search puts it (to one histogram bin)."""
+    values = np.concatenate([np.linspace(0, 0.4, 900), np.linspace(0.8, 1.0, 100)]).astype(np.float32)
+    cut = otsu_threshold(values)
+    assert values.mean() < 0.3 and 0.4 < cut < 0.8
+    skewed = np.concatenate([np.linspace(0, 0.5, 300), np.linspace(0.3, 0.7, 500), np.linspace(0.6, 1, 200)])
+    assert otsu_threshold(skewed) == pytest.approx(brute_force_otsu(skewed), abs=1 / 255)
+
+
+def test_otsu_threshold_of_values_within_one_bin_splits_nothing():
+    """Two values closer than a histogram bin (a canvas at 254 and 255 of 255) have nothing to split: the cut is the
+    top value, so no pixel lies above it (this once raised 'All-NaN slice')."""
+    values = np.array([1.0 - 1 / 65536, 1.0] * 20, np.float32)
+    assert otsu_threshold(values) == 1.0
 
 
 def test_ink_mask_finds_a_stroke_in_noise_and_nothing_in_noise_alone(rng):
