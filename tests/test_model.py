@@ -160,3 +160,23 @@ def test_record_is_valid_json_with_provenance():
     assert len(record["data_checksum"]) == 64
     assert {"tensorflow", "keras", "numpy"} <= set(record["versions"])
     assert 0.85 < record["heldout"]["accuracy"] < 1 and "stratified" in record["heldout"]["method"]
+
+
+def test_robust_recipe_trains_the_lab_network_and_records_validation(dataset):
+    """A two-epoch robust run on 500 digits gives the lab's 10,575-parameter network; its validation figures are the
+    served model's errors on the held-out split, recounted here; with stopping not yet allowed, the last epoch is kept."""
+    from dataclasses import replace
+
+    from digitdemo.data import stratified_split
+    from digitdemo.train import ROBUST, fit_recipe
+
+    X, y = dataset.X[::10], dataset.y[::10]
+    recipe = replace(ROBUST, epochs=2, copies=1)
+    model, losses, extra = fit_recipe(X, y, recipe)
+    assert model.count_params() == 10575 and len(losses) == 2
+    validation = extra["validation"]
+    assert validation["n_validation"] == 50 and validation["n_train_augmented"] == 2 * 450
+    _, val_idx = stratified_split(y, recipe.validation_fraction, recipe.seed)
+    errors = int(np.sum(NumpyModel(keras_weights(model)).predict(X[val_idx]) != y[val_idx, 0]))
+    assert validation["errors"] == errors and validation["accuracy"] == pytest.approx(1 - errors / 50)
+    assert recipe.min_epochs > 2 and validation["best_epoch"] == validation["epochs_run"] == 2
