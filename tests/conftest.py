@@ -12,6 +12,9 @@ from streamlit.testing.v1 import AppTest
 from digitdemo.data import Dataset, load_dataset
 from digitdemo.inference import NumpyModel, load_model
 
+# ci_skips: under CI (env CI set) any skip fails the run; pytester: for tests/test_ci_skips.py.
+pytest_plugins = ("tests.ci_skips", "pytester")
+
 
 @pytest.fixture(scope="session")
 def dataset() -> Dataset:
