@@ -242,3 +242,16 @@ def test_preprocess_steps_names_and_shapes():
 def test_otsu_threshold_of_one_value_splits_nothing():
     """A constant array has nothing to split: the threshold is its value, so no pixel lies above it."""
     assert otsu_threshold(np.full(50, 0.7, np.float32)) == pytest.approx(0.7)
+
+
+def test_network_input_is_the_upright_digit_unrolled_column_major():
+    """An L (stem down the left, foot along the bottom) stays an L once rolled up: its bottom ink row and its left
+    ink column are its longest; turned or mirrored, they would be the top row or the right column."""
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[40:240, 80:100] = 255
+    canvas[220:240, 80:200] = 255
+    image = roll_up(preprocess(canvas)) > 0.5
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    row_lengths, col_lengths = image.sum(axis=1), image.sum(axis=0)
+    assert row_lengths[rows[-1]] == row_lengths.max() > 2 * row_lengths[rows[0]]
+    assert col_lengths[cols[0]] == col_lengths.max() > 2 * col_lengths[cols[-1]]
