@@ -6,6 +6,7 @@ executable payloads, truncated and empty files, other architectures, and what th
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import zipfile
 from collections.abc import Callable
@@ -22,11 +23,9 @@ from digitdemo.data import SHIPPED_FILE, load_dataset
 from digitdemo.errors import DataFileError, DigitDemoError, ModelFileError
 from digitdemo.inference import LAYER_SHAPES, load_model
 
-try:
-    import keras
-except ModuleNotFoundError:  # only the tests marked needs_keras skip (a failure under CI)
-    keras = None
-needs_keras = pytest.mark.skipif(keras is None, reason="keras is not installed")
+# Only the tests marked needs_keras skip without Keras (a failure under CI); they import it themselves, so the rest
+# run without loading TensorFlow.
+needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="keras is not installed")
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
@@ -105,6 +104,8 @@ def test_pickles_are_refused_and_never_executed(tmp_path, build) -> None:
 
 
 def dense_model(inputs: int = 400, units=(25, 15, 10), activations=("relu", "relu", "linear"), first=()):
+    import keras
+
     layers = [keras.Input((inputs,)), *first]
     layers += [keras.layers.Dense(n, activation=a) for n, a in zip(units, activations, strict=True)]
     return keras.Sequential(layers)
@@ -113,6 +114,8 @@ def dense_model(inputs: int = 400, units=(25, 15, 10), activations=("relu", "rel
 @needs_keras
 def test_keras_lambda_layer_is_refused_and_never_run(tmp_path) -> None:
     """A .keras file with a Lambda layer (arbitrary Python) is refused by safe mode; its code does not run."""
+    import keras
+
     marker = tmp_path / "executed"
 
     def payload(x):
@@ -143,6 +146,14 @@ def test_keras_config_naming_a_system_function_is_refused(tmp_path) -> None:
     assert not marker.exists()
 
 
+def conv_model():
+    import keras
+
+    return keras.Sequential(
+        [keras.Input((20, 20, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
+
+
 @needs_keras
 @pytest.mark.parametrize(
     ("model", "message"),
@@ -150,9 +161,7 @@ def test_keras_config_naming_a_system_function_is_refused(tmp_path) -> None:
         (lambda: dense_model(inputs=784), r"W1 has shape \(784, 25\)"),
         (lambda: dense_model(units=(25, 15, 10, 10), activations=("relu", "relu", "linear", "linear")), "4 Dense"),
         (
-            lambda: keras.Sequential(
-                [keras.Input((20, 20, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(), keras.layers.Dense(10)]
-            ),
+            conv_model,
             "1 Dense",
         ),
         pytest.param(
