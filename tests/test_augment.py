@@ -83,3 +83,46 @@ def test_augmented_copies_are_labelled_and_reproducible(dataset):
     np.testing.assert_array_equal(X2[: len(X)], X)
     np.testing.assert_array_equal(y2.reshape(4, -1), np.tile(y.reshape(1, -1), (4, 1)))
     np.testing.assert_array_equal(augmented_copies(X, y, 3, seed=5)[0], X2)
+
+
+def centre_of_mass(images: np.ndarray) -> np.ndarray:
+    """(n, 20, 20) -> (n, 2) ink-weighted mean (row, column)."""
+    ink = np.clip(images, 0, None)
+    index = np.arange(SIDE)
+    return np.stack([ink.sum(axis=2) @ index, ink.sum(axis=1) @ index], axis=1) / ink.sum(axis=(1, 2))[:, None]
+
+
+def only(**change) -> Augmentation:
+    """An augmentation that makes only the named change."""
+    return Augmentation(**{**NONE.__dict__, **change})
+
+
+def test_each_range_is_drawn_both_ways():
+    """Shifts go both ways on both axes, turns both ways, and widths both narrower and wider, over 16 draws."""
+    square = np.zeros((16, SIDE, SIDE), np.float32)
+    square[:, 6:14, 6:14] = 1
+    X = unroll(square)
+    moved = centre_of_mass(roll_up(augment(X, np.random.default_rng(1), only(shift=2.0)))) - 9.5
+    assert (moved.min(axis=0) < -0.5).all() and (moved.max(axis=0) > 0.5).all()
+    widths = (roll_up(augment(X, np.random.default_rng(1), only(stretch=0.3))) > 0.5).sum(axis=2).max(axis=1)
+    assert widths.min() < 8 < widths.max()
+    bar = np.zeros((16, SIDE, SIDE), np.float32)
+    bar[:, 3:17, 9:11] = 1
+    turned = roll_up(augment(unroll(bar), np.random.default_rng(1), only(rotation=15.0)))
+    lean = np.array(
+        [column_centre(image, slice(4, 7)).mean() - column_centre(image, slice(13, 16)).mean() for image in turned]
+    )
+    assert lean.min() < -1 and lean.max() > 1
+
+
+def test_turns_and_scaling_keep_the_frame_centre():
+    """A centred square stays centred when turned or halved (about the frame's centre, 9.5); a turn keeps its ink."""
+    square = np.zeros((8, SIDE, SIDE), np.float32)
+    square[:, 6:14, 6:14] = 1
+    for settings in (only(rotation=12.0), only(scale=(0.5, 0.5))):
+        out = roll_up(augment(unroll(square), np.random.default_rng(2), settings))
+        np.testing.assert_allclose(centre_of_mass(out), 9.5, atol=0.05)
+    turned = roll_up(augment(unroll(square), np.random.default_rng(2), only(rotation=12.0)))
+    np.testing.assert_allclose(turned.sum(axis=(1, 2)), square.sum(axis=(1, 2)), rtol=0.03)
+    halved = roll_up(augment(unroll(square), np.random.default_rng(2), only(scale=(0.5, 0.5))))
+    np.testing.assert_allclose(halved.sum(axis=(1, 2)), square.sum(axis=(1, 2)) / 4, rtol=0.05)

@@ -120,6 +120,27 @@ def test_sixteen_bit_png_keeps_its_grays():
     assert np.all(decoded[..., 3] == 255)
 
 
+@pytest.mark.parametrize(
+    ("values", "mode", "expected"),
+    [
+        pytest.param([0, 200], "I;16", [0, 1], id="16-bit-dim: scaled by 65535, not by its own range"),
+        pytest.param([0, 64379], "I;16", [0, 251], id="16-bit-bright: 64379 / 65535 of 255 is 250.502"),
+        pytest.param([0, 128, 255], "I", [0, 128, 255], id="32-bit-in-0-255"),
+        pytest.param([-5, 64379, 65535], "I", [0, 251, 255], id="32-bit-in-0-65535-negative-clipped"),
+        pytest.param([0, 500_000, 1_000_000], "I", [0, 128, 255], id="32-bit-beyond-65535-by-its-maximum"),
+        pytest.param([0.0, 0.5], "F", [0, 128], id="float-in-0-1"),
+    ],
+)
+def test_wide_grays_are_scaled_to_0_255(values, mode, expected):
+    """16-bit, 32-bit and float grays are scaled by the usual range that holds them (0-1, 0-255, 0-65535), or by
+    their maximum beyond that; negatives become 0."""
+    dtype = {"I;16": np.uint16, "I": np.int32, "F": np.float32}[mode]
+    row = np.array(values, dtype)
+    image = Image.fromarray(np.repeat(np.tile(row, 8)[None], 8, axis=0))
+    assert image.mode == mode
+    np.testing.assert_array_equal(decode_image(image)[0, : len(values), 0], expected)
+
+
 def test_palette_png_with_transparency():
     """A palette PNG whose background entry is transparent decodes to RGBA with that transparency."""
     image = seven().convert("P")
@@ -231,7 +252,9 @@ def test_check_array_refuses_what_is_not_a_picture(array, message):
 
 def test_check_array_normalises_dtypes():
     """bool and int arrays become uint8 0-255 (clipped), float ones float32 0..1 (clipped); (H, W, 1) is squeezed."""
-    np.testing.assert_array_equal(check_array(np.eye(8, dtype=bool)), np.eye(8, dtype=np.uint8) * 255)
+    boolean = check_array(np.eye(8, dtype=bool))
+    assert boolean.dtype == np.uint8
+    np.testing.assert_array_equal(boolean, np.eye(8, dtype=np.uint8) * 255)
     wide = check_array(np.array([[-5, 0, 100, 300, 70000] * 2] * 8, np.int64)[..., None])
     assert wide.dtype == np.uint8 and wide.shape == (8, 10)
     np.testing.assert_array_equal(wide[0, :5], [0, 0, 100, 255, 255])

@@ -48,6 +48,7 @@ def test_forward_pass_on_hand_set_weights():
     expected[0, 3], expected[1, 3], expected[1, 7] = 5.5, 4.0, 6.0
     np.testing.assert_array_equal(logits, expected)
     assert logits.dtype == np.float32
+    assert model.predict_logits(np.stack([pixels(2, 3)]).astype(np.float64)).dtype == np.float32
     np.testing.assert_array_equal(model.predict(np.stack([pixels(2, 3), pixels(9, -1)])), [3, 7])
     proba = model.predict_proba(pixels(3, -4))
     assert proba.shape == (1, 10) and proba.dtype == np.float64
@@ -127,7 +128,7 @@ def test_save_weights_roundtrip(tmp_path, lab_model):
     for key, value in lab_model.weights.items():
         np.testing.assert_array_equal(again.weights[key], value)
     assert [p.name for p in tmp_path.iterdir()] == ["copy.npz"]
-    with pytest.raises(ModelFileError):
+    with pytest.raises(ModelFileError, match=r"bad\.npz"):
         save_weights({**lab_model.weights, "b1": np.zeros(3)}, tmp_path / "bad.npz")
     assert [p.name for p in tmp_path.iterdir()] == ["copy.npz"]
 
