@@ -255,3 +255,49 @@ def test_network_input_is_the_upright_digit_unrolled_column_major():
     row_lengths, col_lengths = image.sum(axis=1), image.sum(axis=0)
     assert row_lengths[rows[-1]] == row_lengths.max() > 2 * row_lengths[rows[0]]
     assert col_lengths[cols[0]] == col_lengths.max() > 2 * col_lengths[cols[-1]]
+
+
+def test_drop_specks_joins_diagonal_pixels_and_keeps_blobs_of_8_percent():
+    """A 1-px diagonal line is one stroke (pixels touching at corners connect), so it stays beside a 100-px blob;
+    a blob of exactly 8% of the largest stays, a smaller one goes."""
+    mask = np.zeros((60, 60), bool)
+    mask[5:15, 5:15] = True
+    mask[np.arange(30, 50), np.arange(30, 50)] = True
+    np.testing.assert_array_equal(drop_specks(mask), mask)
+    mask[40:42, 5:9] = True  # 8 px: 8% of 100
+    mask[50:52, 5:8] = True  # 6 px
+    kept = drop_specks(mask)
+    assert kept[40:42, 5:9].all() and not kept[50:52, 5:8].any()
+
+
+def test_set_stroke_width_exact_cases():
+    """Bars touching the window's edges (as a crop does): the same width returns the mask as it is; 2 px grown by
+    a radius of 1.5 rounds up to 2 px more on every side (6 px wide, ends rounded); 10 px thinned towards 1 px stops at 4 px
+    (strokes are never thinned to nothing); the result never holds ink beyond the grown or thinned bar."""
+    stroke = np.ones((20, 2), bool)
+    assert set_stroke_width(stroke, 2.0, 2.0) is stroke
+    grown = set_stroke_width(stroke, 2.0, 5.0)
+    assert crop_to_ink(grown).shape == (24, 6) and crop_to_ink(grown)[2:-2].all()  # round ends
+    wide = np.ones((40, 10), bool)
+    thinned = set_stroke_width(wide, 10.0, 1.0)
+    assert thinned.shape == wide.shape
+    np.testing.assert_array_equal(thinned.any(axis=0), (np.arange(10) >= 3) & (np.arange(10) <= 6))
+
+
+def test_load_gray_full_white_is_one():
+    """White, in RGB or RGBA, is gray 1.0 exactly and black 0.0: the full 0..1 range, not 255/256 of it."""
+    for channels in (3, 4):
+        picture = np.zeros((16, 16, channels), np.uint8)
+        picture[:8] = 255
+        gray = load_gray(picture)
+        assert gray.max() == 1.0 and gray.min() == 0.0
+
+
+def test_measure_digits_centre_is_row_then_column_and_ignores_ringing():
+    """One bright pixel at row 3, column 12 has its centre there, even beside the negative ringing of bicubic
+    resizing; its box is the 1-px dot's size."""
+    image = np.zeros((1, 20, 20), np.float32)
+    image[0, 3, 12] = 1.0
+    image[0, 15, 2] = -0.1
+    measured = measure_digits(image)
+    np.testing.assert_allclose(measured["centre"], [[3, 12]], atol=1e-6)
