@@ -83,6 +83,8 @@ def test_augmented_copies_are_labelled_and_reproducible(dataset):
     np.testing.assert_array_equal(X2[: len(X)], X)
     np.testing.assert_array_equal(y2.reshape(4, -1), np.tile(y.reshape(1, -1), (4, 1)))
     np.testing.assert_array_equal(augmented_copies(X, y, 3, seed=5)[0], X2)
+    assert X2.dtype == np.float32 and augmented_copies(X.astype(np.float64), y, 1, seed=5)[0].dtype == np.float32
+    np.testing.assert_allclose(augmented_copies(X, y, 2, seed=5, settings=NONE)[0], np.tile(X, (3, 1)), atol=1e-5)
 
 
 def centre_of_mass(images: np.ndarray) -> np.ndarray:
@@ -113,6 +115,8 @@ def test_each_range_is_drawn_both_ways():
         [column_centre(image, slice(4, 7)).mean() - column_centre(image, slice(13, 16)).mean() for image in turned]
     )
     assert lean.min() < -1 and lean.max() > 1
+    ink = roll_up(augment(X, np.random.default_rng(1), only(thickness=0.7))).sum(axis=(1, 2))
+    assert ink.min() < square[0].sum() < ink.max()
 
 
 def test_turns_and_scaling_keep_the_frame_centre():

@@ -98,6 +98,13 @@ def test_stratified_split_keeps_classes_balanced():
     assert not np.array_equal(stratified_split(y, 0.2, seed=1)[1], test)
 
 
+def test_mnist_to_lab_refuses_other_shapes():
+    """Only (n, 28, 28) stacks are converted: (n, 20, 20) or a single (28, 28) image is refused."""
+    for shape in ((2, 20, 20), (28, 28), (2, 28, 28, 1)):
+        with pytest.raises(ValueError, match="28, 28"):
+            mnist_to_lab(np.zeros(shape, np.uint8))
+
+
 def test_checksum_is_of_the_values_as_float32_and_int64():
     """The checksum depends on the values, not on the dtypes they arrive in; any changed value changes it."""
     X, y = np.linspace(0, 1, 800, dtype=np.float32).reshape(2, 400), np.array([[3], [7]])

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFile
 
 from digitdemo.errors import ImageError
-from digitdemo.images import MAX_PIXELS, MAX_SIDE, check_array, decode_image
+from digitdemo.images import MAX_PIXELS, MAX_SIDE, check_array, check_size, decode_image
 from digitdemo.preprocess import preprocess
 
 
@@ -93,6 +93,16 @@ def test_real_bomb_png_is_refused():
     assert len(data) < 100_000
     with pytest.raises(ImageError, match="megapixels"):
         decode_image(data)
+
+
+def test_size_limits_are_inclusive():
+    """Exactly MAX_PIXELS and exactly 8 px on the short side are accepted; one pixel more or less is refused."""
+    check_size(MAX_PIXELS // 4000, 4000)
+    check_size(8, 8)
+    with pytest.raises(ImageError):
+        check_size(MAX_PIXELS // 4000 + 1, 4000)
+    with pytest.raises(ImageError):
+        check_size(7, 100)
 
 
 def test_tiny_image_is_refused():

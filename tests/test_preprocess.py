@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -30,7 +32,9 @@ from digitdemo.preprocess import (
     preprocess,
     preprocess_steps,
     relative_stroke_width,
+    resize_mask,
     set_stroke_width,
+    shrink,
     stroke_width,
 )
 from digitdemo.synth import draw_digit, photo_like
@@ -301,3 +305,71 @@ def test_measure_digits_centre_is_row_then_column_and_ignores_ringing():
     image[0, 15, 2] = -0.1
     measured = measure_digits(image)
     np.testing.assert_allclose(measured["centre"], [[3, 12]], atol=1e-6)
+
+
+def test_load_gray_scales_each_input_kind_to_0_1():
+    """uint8 gray and float pictures give float32 0..1: 255 -> 1.0, 1.0 -> 1.0, 0.5 -> 128 / 255."""
+    gray = np.zeros((8, 8), np.uint8)
+    gray[0, 0] = 255
+    loaded = load_gray(gray)
+    assert loaded.dtype == np.float32 and loaded.max() == 1.0
+    floats = load_gray(np.tile(np.array([0.0, 0.5, 1.0] * 3), (8, 1)))
+    np.testing.assert_allclose(floats[0, :3], [0, 128 / 255, 1], rtol=0, atol=1e-7)
+
+
+def test_shrink_leaves_small_pictures_alone():
+    """A picture no larger than the working size is returned as it is; a larger one is brought down to it."""
+    small = np.zeros((100, 60), np.float32)
+    assert shrink(small) is small and shrink(np.zeros((140, 10), np.float32)).shape == (140, 10)
+    assert shrink(np.zeros((280, 200), np.float32)).shape == (140, 100)
+
+
+def test_ink_polarity_weighs_ink_against_the_paper():
+    """On mid-gray paper, light ink outweighing a smaller dark smudge keeps the picture as it is; dark ink on light
+    paper is inverted."""
+    picture = np.full((20, 20), 0.5, np.float32)
+    picture[0, :10] = 0.9  # light ink: 4.0 above the paper
+    picture[1, :8] = 0.1  # a dark smudge: 3.2 below it
+    assert ink_polarity(picture) is picture
+    np.testing.assert_allclose(ink_polarity(1 - picture), picture, atol=1e-7)
+
+
+def test_otsu_threshold_cuts_halfway_through_a_bin_without_warnings():
+    """Two values 0 and 1: every cut between them is as good, the first bin's middle (0.5 / 255) is taken, and the
+    empty classes met on the way raise no warning."""
+    values = np.array([0.0, 1.0] * 10, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert otsu_threshold(values) == pytest.approx(0.5 / 255, abs=1e-9)
+
+
+def test_ink_mask_refuses_faint_or_noisy_ink():
+    """Ink 0.05 above an even paper is too faint; ink 0.5 above paper whose noise has sd 0.2 is lost in the noise;
+    ink 0.5 above clean paper is found."""
+    faint = np.full((60, 60), 0.3, np.float32)
+    faint[10:50, 28:32] = 0.35
+    assert ink_mask(faint, smooth_noise=False) is None
+    noisy = np.abs(np.random.default_rng(0).normal(0, 0.2, (60, 60))).astype(np.float32)
+    noisy[10:50, 28:32] += 0.5
+    assert ink_mask(noisy, smooth_noise=False) is None
+    clean = np.zeros((60, 60), np.float32)
+    clean[10:50, 28:32] = 0.5
+    np.testing.assert_array_equal(ink_mask(clean, smooth_noise=False), clean > 0)
+
+
+def test_stroke_width_of_nothing_is_zero():
+    """No ink measures 0 px."""
+    assert stroke_width(np.zeros((10, 10), bool)) == 0.0
+
+
+def test_resize_mask_keeps_at_least_one_pixel():
+    """Shrinking far below one pixel still gives a (1, 1) picture."""
+    assert resize_mask(np.ones((10, 10), bool), 0.01).shape == (1, 1)
+
+
+def test_ink_step_is_normalised_to_full_scale():
+    """Gray ink (128 of 255) on a black canvas shows in the 'ink' step at full scale: 0 for paper, 1 for ink."""
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[60:220, 130:150] = 128
+    ink = preprocess_steps(canvas)["ink"]
+    assert ink.max() == 1.0 and ink.min() == 0.0
