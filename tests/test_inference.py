@@ -2,6 +2,8 @@
 weights, the JSON record beside a model, and the shipped lab model against the lab's recorded outcomes."""
 
 import json
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -98,6 +100,25 @@ def test_model_names_and_paths():
     assert str(resolve_model_path("mine.npz")) == "mine.npz"
     assert str(resolve_model_path("elsewhere/lab")) == "elsewhere/lab"
     assert load_model("robust").name == "robust"
+
+
+def test_keras_files_go_through_the_keras_reader(tmp_path, monkeypatch):
+    """A .keras path is read by digitdemo.model (a stand-in here, so no TensorFlow loads) and its weights checked."""
+    read = []
+
+    def load_keras_model(path):
+        read.append(path)
+        return "the model"
+
+    def keras_weights(model):
+        return hand_set_weights() if model == "the model" else {}
+
+    stand_in = types.SimpleNamespace(load_keras_model=load_keras_model, keras_weights=keras_weights)
+    monkeypatch.setitem(sys.modules, "digitdemo.model", stand_in)
+    (tmp_path / "mine.keras").write_bytes(b"zip")
+    model = load_model(tmp_path / "mine.keras")
+    assert read == [tmp_path / "mine.keras"] and model.name == "mine"
+    np.testing.assert_array_equal(model.predict(pixels(9, -1)), [7])
 
 
 def test_missing_model_names_the_file(tmp_path):
