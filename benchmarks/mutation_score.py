@@ -1,8 +1,9 @@
 """Mutation score per module from the last `mutmut run` (mutmut 3 keeps each mutant's exit code in mutants/).
 
 Run from the repository root after `mutmut run`: `python -m benchmarks.mutation_score`; prints a Markdown table.
-A mutant counts as caught when a test failed on it or it timed out; survivors, mutants no test reaches and
-mutants not run yet (an interrupted run) do not.
+A mutant counts as caught when a test failed on it, it timed out or it was killed (mutmut says "segfault": a
+mutant that blows up memory is killed); survivors, mutants no test reaches and mutants not run yet (an
+interrupted run) do not.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 from mutmut.stats import status_by_exit_code
 
 MUTANTS = Path("mutants") / "digitdemo"
-COLUMNS = ("killed", "timeout", "survived", "no tests", "not checked")
+COLUMNS = ("killed", "timeout", "segfault", "survived", "no tests", "not checked")
+CAUGHT = ("killed", "timeout", "segfault")  # a mutant that hangs or crashes the test run is noticed too
 
 
 def count_statuses(meta: Path) -> Counter:
@@ -26,7 +28,7 @@ def count_statuses(meta: Path) -> Counter:
 def table_row(name: str, counts: Counter) -> str:
     """A Markdown row: module, mutants, the count in each status, and the share caught."""
     total = sum(counts.values())
-    caught = counts["killed"] + counts["timeout"]
+    caught = sum(counts[status] for status in CAUGHT)
     cells = [name, str(total), *(str(counts[column]) for column in COLUMNS), f"{caught / total:.1%}"]
     return "| " + " | ".join(cells) + " |"
 

@@ -102,8 +102,9 @@ def test_model_names_and_paths():
     assert load_model("robust").name == "robust"
 
 
-def test_keras_files_go_through_the_keras_reader(tmp_path, monkeypatch):
-    """A .keras path is read by digitdemo.model (a stand-in here, so no TensorFlow loads) and its weights checked."""
+def test_saved_model_files_go_through_the_model_reader(tmp_path, monkeypatch):
+    """A .keras path is read by digitdemo.model (a stand-in here, so no TensorFlow loads) and its weights checked.
+    (No "keras" in this name: the mutation run deselects tests named so, which need Keras.)"""
     read = []
 
     def load_keras_model(path):
