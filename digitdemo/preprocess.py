@@ -109,6 +109,8 @@ def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
         return high
     step = high / (bins - 1)
     counts = np.bincount(np.round(values.ravel() / step).astype(np.intp), minlength=bins)
+    if np.count_nonzero(counts) < 2:  # values closer than one bin (a canvas at 254 and 255): nothing to split
+        return high
     levels = np.arange(bins) * step
     weight = np.cumsum(counts)
     mass = np.cumsum(counts * levels)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -15,18 +14,8 @@ from digitdemo.data import Dataset, load_dataset
 from digitdemo.inference import NumpyModel, load_model
 from scripts import postgres
 
-
-@pytest.fixture(scope="session")
-def skip_or_fail() -> Callable[[str], None]:
-    """skip_or_fail(reason): skip the test, or fail it under CI (env CI set), where a missing tool (Chromium, nginx)
-    must not let tests pass silently."""
-
-    def skip_or_fail(reason: str) -> None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set, so these tests must run)")
-        pytest.skip(reason)
-
-    return skip_or_fail
+# ci_skips: under CI (env CI set) any skip fails the run; pytester: for tests/test_ci_skips.py.
+pytest_plugins = ("tests.ci_skips", "pytester")
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ executable payloads, truncated and empty files, other architectures, and what th
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import zipfile
 from collections.abc import Callable
@@ -22,6 +23,10 @@ from digitdemo.data import SHIPPED_FILE, load_dataset
 from digitdemo.errors import DataFileError, DigitDemoError, ModelFileError
 from digitdemo.inference import load_model
 from digitdemo.network import WEIGHT_SHAPES
+
+# Only the tests marked needs_keras skip without Keras (a failure under CI); they import it themselves, so the rest
+# run without loading TensorFlow.
+needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="keras is not installed")
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
@@ -99,17 +104,19 @@ def test_pickles_are_refused_and_never_executed(tmp_path, build) -> None:
     assert not marker.exists()
 
 
-keras = pytest.importorskip("keras")
-
-
 def dense_model(inputs: int = 400, units=(25, 15, 10), activations=("relu", "relu", "linear"), first=()):
+    import keras
+
     layers = [keras.Input((inputs,)), *first]
     layers += [keras.layers.Dense(n, activation=a) for n, a in zip(units, activations, strict=True)]
     return keras.Sequential(layers)
 
 
+@needs_keras
 def test_keras_lambda_layer_is_refused_and_never_run(tmp_path) -> None:
     """A .keras file with a Lambda layer (arbitrary Python) is refused by safe mode; its code does not run."""
+    import keras
+
     marker = tmp_path / "executed"
 
     def payload(x):
@@ -123,6 +130,7 @@ def test_keras_lambda_layer_is_refused_and_never_run(tmp_path) -> None:
     assert not marker.exists()
 
 
+@needs_keras
 def test_keras_config_naming_a_system_function_is_refused(tmp_path) -> None:
     """A .keras whose config.json names os.system as a layer class is refused and runs no command."""
     marker = tmp_path / "executed"
@@ -139,15 +147,22 @@ def test_keras_config_naming_a_system_function_is_refused(tmp_path) -> None:
     assert not marker.exists()
 
 
+def conv_model():
+    import keras
+
+    return keras.Sequential(
+        [keras.Input((20, 20, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
+
+
+@needs_keras
 @pytest.mark.parametrize(
     ("model", "message"),
     [
         (lambda: dense_model(inputs=784), r"W1 has shape \(784, 25\)"),
         (lambda: dense_model(units=(25, 15, 10, 10), activations=("relu", "relu", "linear", "linear")), "4 Dense"),
         (
-            lambda: keras.Sequential(
-                [keras.Input((20, 20, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(), keras.layers.Dense(10)]
-            ),
+            conv_model,
             "1 Dense",
         ),
         pytest.param(
@@ -241,7 +256,7 @@ BROKEN = [
         model_case(truncated_npz_model),
         id="truncated-npz-model",
     ),
-    pytest.param(model_case(truncated_keras_model), id="truncated-keras-model"),
+    pytest.param(model_case(truncated_keras_model), id="truncated-keras-model", marks=needs_keras),
     pytest.param(model_case(text_weights), id="text-weights"),
     pytest.param(
         model_case(npy_as_model),
@@ -279,6 +294,7 @@ MESSAGES = [
         model_case(truncated_keras_model),
         "|".join(ACTIONS),
         id="unreadable-keras-says-what-to-do",
+        marks=needs_keras,
     ),
 ]
 

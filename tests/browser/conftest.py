@@ -1,6 +1,6 @@
 """Browser-test fixtures: a real `streamlit run` server on a free port, headless Chromium through Playwright.
 
-Browser tests skip when Chromium or Playwright is missing, except under CI (env CI set), where they fail.
+Browser tests skip when Chromium or Playwright is missing; under CI (env CI set) tests/ci_skips.py makes that a failure.
 """
 
 from __future__ import annotations
@@ -36,14 +36,11 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(skip_or_fail):
-    """Headless Chromium, shared by the session; skipped (or failed under CI) when unavailable."""
+def browser():
+    """Headless Chromium, shared by the session; skipped (a failure under CI) when unavailable."""
     if not Path(CHROMIUM).exists():
-        skip_or_fail(f"{CHROMIUM} is missing")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed")
+        pytest.skip(f"{CHROMIUM} is missing")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -60,7 +57,7 @@ def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000) -> No
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
-def open_app(browser, url: str, viewport: dict | None = None, locale: str = "en-US"):
+def open_app(browser, url: str, viewport: dict | None = None, locale: str | None = "en-US"):
     """A new page (its own browser context, so its own Streamlit session) showing the app, idle after the rerun the
     canvas asks for once mounted (a stroke drawn during that rerun can be lost)."""
     context = browser.new_context(viewport=viewport or VIEWPORT, locale=locale)
@@ -71,12 +68,33 @@ def open_app(browser, url: str, viewport: dict | None = None, locale: str = "en-
     return page
 
 
+@pytest.fixture(scope="session")
+def expect(browser):
+    """Playwright's `expect`, once the browser fixture has made sure Playwright is there."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
 @pytest.fixture
-def app_page(browser, app_url):
+def open_page(browser, app_url) -> Iterator[Callable[..., object]]:
+    """open_page(locale="en-US"): the app at 1280x800 in a fresh session whose browser has that locale (None: the
+    browser's own); every page opened is closed after the test."""
+    pages = []
+
+    def make(locale: str | None = "en-US"):
+        pages.append(open_app(browser, app_url, locale=locale))
+        return pages[-1]
+
+    yield make
+    for page in pages:
+        page.context.close()
+
+
+@pytest.fixture
+def app_page(open_page):
     """The app at 1280x800 in a fresh session (English locale); closed after the test."""
-    page = open_app(browser, app_url)
-    yield page
-    page.context.close()
+    return open_page()
 
 
 def draw_strokes(page, strokes: Sequence[Stroke], steps: int = 4) -> None:

@@ -6,9 +6,6 @@ import math
 
 import pytest
 
-pytest.importorskip("playwright")
-from playwright.sync_api import expect  # noqa: E402
-
 ONE = [[(0.5, 0.15), (0.5, 0.85)]]
 SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]]
 ZERO = [[(0.5 + 0.22 * math.sin(a / 12 * math.pi), 0.5 - 0.32 * math.cos(a / 12 * math.pi)) for a in range(25)]]
@@ -22,14 +19,14 @@ def prediction(page, label: str = "Prediction"):
 
 
 @pytest.mark.parametrize(("strokes", "digit"), [(ONE, "1"), (SEVEN, "7"), (ZERO, "0")], ids=["one", "seven", "zero"])
-def test_drawn_digit_is_predicted(app_page, draw, strokes, digit) -> None:
+def test_drawn_digit_is_predicted(app_page, draw, expect, strokes, digit) -> None:
     """A digit drawn with the mouse on the canvas shows up as the Prediction metric's value."""
     expect(app_page.get_by_text("Draw a digit on the black canvas")).to_be_visible(timeout=TIMEOUT_MS)
     draw(app_page, strokes)
     expect(prediction(app_page)).to_have_text(digit, timeout=TIMEOUT_MS)
 
 
-def test_clear_brings_back_the_invitation(app_page, draw, clear) -> None:
+def test_clear_brings_back_the_invitation(app_page, draw, clear, expect) -> None:
     """After a drawing, the toolbar's reset empties the canvas: the invitation returns and the metric goes."""
     draw(app_page, ONE)
     expect(prediction(app_page)).to_have_text("1", timeout=TIMEOUT_MS)
@@ -38,7 +35,7 @@ def test_clear_brings_back_the_invitation(app_page, draw, clear) -> None:
     expect(prediction(app_page)).to_have_count(0)
 
 
-def test_language_switch_to_chinese(app_page, draw, settle) -> None:
+def test_language_switch_to_chinese(app_page, draw, settle, expect) -> None:
     """Choosing 中文 on the page relabels the tabs and the metric (预测) while the drawing stays predicted."""
     draw(app_page, SEVEN)
     expect(prediction(app_page)).to_have_text("7", timeout=TIMEOUT_MS)

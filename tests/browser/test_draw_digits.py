@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-pytest.importorskip("playwright")
-from playwright.sync_api import expect  # noqa: E402
-
-from testkit.synth import template_strokes  # noqa: E402
+from testkit.synth import template_strokes
 
 TIMEOUT_MS = 20_000
 # (digit, template style, height as a fraction of the canvas, top-left corner as fractions): small and large,
@@ -36,7 +31,7 @@ def prediction(page):
     return metric.locator("[data-testid='stMetricValue']")
 
 
-def test_digits_drawn_anywhere_are_predicted(app_page, draw, clear) -> None:
+def test_digits_drawn_anywhere_are_predicted(app_page, draw, clear, expect) -> None:
     """Each digit, drawn stroke by stroke with the mouse at its size and place, becomes the Prediction metric's value;
     the canvas is cleared between digits (one page for all: a fresh page per digit would cost seconds each)."""
     expect(app_page.get_by_text("Draw a digit on the black canvas")).to_be_visible(timeout=TIMEOUT_MS)
