@@ -7,8 +7,19 @@ import ast
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from digitdemo.network import LAYERS, N_PARAMETERS, WEIGHT_SHAPES, Layer, forward, weight_shapes
+from digitdemo.errors import ModelFileError
+from digitdemo.network import (
+    LAYERS,
+    N_PARAMETERS,
+    RETRAIN,
+    WEIGHT_SHAPES,
+    Layer,
+    check_weights,
+    forward,
+    weight_shapes,
+)
 
 PACKAGE = Path(__file__).resolve().parent.parent / "digitdemo"
 
@@ -65,3 +76,31 @@ def test_package_has_no_import_cycle():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+def lab_shaped(fill: float = 0.0) -> dict[str, np.ndarray]:
+    return {key: np.full(shape, fill, np.float32) for key, shape in WEIGHT_SHAPES.items()}
+
+
+@pytest.mark.parametrize(
+    ("change", "msg_id", "params"),
+    [
+        (lambda w: [w.pop("b3"), w.pop("W2")], "model_file.missing_arrays", {"names": "W2, b3"}),
+        (lambda w: w.update(W2=np.full((25, 15), "x")), "model_file.not_numbers", {"name": "W2", "dtype": "<U1"}),
+        (
+            lambda w: w.update(b1=np.zeros(24)),
+            "model_file.wrong_shape",
+            {"name": "b1", "shape": "(24,)", "expected": "(25,)"},
+        ),
+        (lambda w: w["W3"].__setitem__((0, 0), np.nan), "model_file.not_finite", {"name": "W3"}),
+    ],
+    ids=["missing", "not numbers", "wrong shape", "not finite"],
+)
+def test_refusals_name_the_array_and_the_way_out(change, msg_id, params):
+    """Each refusal names where the weights came from, the array at fault (and its shape or type), and what to do."""
+    weights = lab_shaped()
+    change(weights)
+    with pytest.raises(ModelFileError) as refused:
+        check_weights(weights, "mine.npz")
+    assert refused.value.msg_id == msg_id
+    assert refused.value.params == {"source": "mine.npz", **params, "action": RETRAIN}
