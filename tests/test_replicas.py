@@ -30,6 +30,7 @@ from benchmarks.replicas import (
     run_setting,
 )
 from deploy.replicas import find_nginx, main, render_config, run_replicas
+from scripts import postgres
 from testkit.server import ROOT, START_SECONDS, healthy
 
 VISITORS = 5  # 4 pupils and the teacher
@@ -48,6 +49,13 @@ def nginx(skip_or_fail) -> str:
     if found is None:
         skip_or_fail("nginx is not installed (scripts/test.sh installs it as root)")
     return found
+
+
+@pytest.fixture(scope="module")
+def postgres_installed(skip_or_fail) -> None:
+    """The test is skipped without PostgreSQL's programs (failed under CI: scripts/test.sh installs them)."""
+    if postgres.find_bin() is None:
+        skip_or_fail("PostgreSQL is not installed (scripts/test.sh installs it as root)")
 
 
 def test_rendered_config_is_valid_nginx(nginx, tmp_path):
@@ -69,15 +77,17 @@ def test_print_config_needs_a_replica(capsys):
     assert "--print-config needs at least one --replica HOST:PORT" in capsys.readouterr().err
 
 
-def test_script_serves_until_sigterm_then_stops_everything(nginx):
-    """`python deploy/replicas.py --replicas 1` prints nginx's address once the app answers through it; SIGTERM ends
-    the script with status 0 and nginx and the replica with it."""
-    proc = subprocess.Popen([sys.executable, "deploy/replicas.py", "--replicas", "1"], cwd=ROOT,
+def test_script_serves_until_sigterm_then_stops_everything(nginx, postgres_installed):
+    """`python deploy/replicas.py --replicas 1 --postgres` prints nginx's address once the app answers through it,
+    sharing a PostgreSQL of its own; SIGTERM ends the script with status 0 and nginx and the replica with it."""
+    proc = subprocess.Popen([sys.executable, "deploy/replicas.py", "--replicas", "1", "--postgres"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         ready, _, _ = select.select([proc.stdout], [], [], START_SECONDS)
         assert ready, "no address printed in time"
-        url = proc.stdout.readline().split()[0]
+        printed = proc.stdout.readline()
+        assert "sharing a throwaway PostgreSQL" in printed
+        url = printed.split()[0]
         assert healthy(url)
         children = psutil.Process(proc.pid).children(recursive=True)
         commands = [" ".join(child.cmdline()) for child in children]
