@@ -166,8 +166,9 @@ def run_setting(
                 time.sleep(SAMPLE_SECONDS)
         finally:
             stop(proc)
-            if down_at is not None and up_at is None:
+            if down_at is not None and up_at is None:  # Locust ended first: the database must not stay down
                 postgres.start(folder)
+                up_at = time.time()
         if proc.returncode != 0 or not Path(f"{tmp}/locust_stats.csv").exists():
             raise RuntimeError(f"Locust failed with {proc.returncode}:\n{log_tail(output)}")
         lines = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
@@ -444,7 +445,15 @@ def main(argv: list[str] | None = None) -> int:
         one = run_setting(1, args.users, args.seconds, args.rate, database)
         two = run_setting(2, args.users, args.seconds, args.rate, database)
         crash_run = run_setting(2, args.users, args.seconds, args.rate, database, kill_after=args.seconds / 2)
-        db_run = run_setting(2, args.users, args.seconds, args.rate, database, db_down_after=args.seconds / 2)
+        db_run = run_setting(
+            2,
+            args.users,
+            args.seconds,
+            args.rate,
+            database,
+            db_down_after=args.seconds / 2,
+            db_down_seconds=min(DB_DOWN_SECONDS, args.seconds / 4),
+        )
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 1
