@@ -64,8 +64,10 @@ class Setting:
     killed: str | None = None
     killed_at: float | None = None  # time.time()
     locust_errors: list[str] = field(default_factory=list)  # Locust's own error report, if any
-    stored: dict[str, int] = field(default_factory=dict)  # student token -> drawings in the room at the end
-    db_down: tuple[float, float] | None = None  # time.time() when the database was stopped and when it answered again
+    stored: dict[str, list[float]] = field(default_factory=dict)  # student token -> its drawings' times in the room
+    # time.time() when the database's stop was asked for, when it had stopped, when its start was asked for and when
+    # it answered again
+    db_down: tuple[float, float, float, float] | None = None
 
     def pupils(self) -> dict[int, list[dict]]:
         by_pupil: dict[int, list[dict]] = {}
@@ -141,7 +143,7 @@ def run_setting(
                    "-u", str(users), "-r", str(rate), "-t", f"{seconds:g}s", "--csv", f"{tmp}/locust",
                    "--only-summary", "--stop-timeout", "5", "--exit-code-on-error", "0"]  # fmt: skip
         killed = replica_name(0) if kill_after is not None else None
-        killed_at = down_at = up_at = None
+        killed_at = stopping = down_at = starting = up_at = None
         locust_env = {**os.environ, "DIGITDEMO_LOCUST_LOG": str(log), "DIGITDEMO_LOCUST_ROOM": ":".join(room)}
         with output.open("w") as out:
             proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=locust_env)
@@ -158,15 +160,18 @@ def run_setting(
                     cluster.crash(killed)
                     killed_at = time.time()
                 if db_down_after is not None and down_at is None and since >= db_down_after:
+                    stopping = time.time()
                     postgres.stop(folder)  # "fast": open sessions are cut, as when the server goes down
                     down_at = time.time()
                 if down_at is not None and up_at is None and time.time() - down_at >= db_down_seconds:
+                    starting = time.time()
                     postgres.start(folder)
                     up_at = time.time()
                 time.sleep(SAMPLE_SECONDS)
         finally:
             stop(proc)
             if down_at is not None and up_at is None:  # Locust ended first: the database must not stay down
+                starting = time.time()
                 postgres.start(folder)
                 up_at = time.time()
         if proc.returncode != 0 or not Path(f"{tmp}/locust_stats.csv").exists():
@@ -176,10 +181,10 @@ def run_setting(
             errors = [row["Message"] for row in csv.DictReader(rows)]
         stats = read_stats(Path(f"{tmp}/locust_stats.csv"))
     tokens = [line["token"] for line in lines if line["event"] == "student"]
-    stored = {token: len(store.my_drawings(room.code, token)) for token in tokens}
+    stored = {token: [drawing.sent_at for drawing in store.my_drawings(room.code, token)] for token in tokens}
     store.engine.dispose()
     return Setting(replicas, stats, lines, idle, peak, killed, killed_at, errors, stored,
-                   (down_at, up_at) if down_at is not None else None)  # fmt: skip
+                   (stopping, down_at, starting, up_at) if down_at is not None else None)  # fmt: skip
 
 
 @dataclass
@@ -281,7 +286,7 @@ class Landed:
             if token is None:  # the teacher
                 continue
             ok = sum(map(succeeded, sends(lines)))
-            stored = setting.stored.get(token, 0)
+            stored = len(setting.stored.get(token, []))
             sent, rows = sent + ok, rows + stored
             if stored == ok:
                 exact.append(pupil)
@@ -309,26 +314,29 @@ def tally(lines: list[dict], test) -> dict[str, int]:
 
 @dataclass
 class Outage:
-    """What the visitors saw while the database was down (from its stop to its start) and after, by kind of
-    interaction reaching it: refused (the 'cannot be reached' message shown) or worked."""
+    """What the visitors saw while the database was down (from its stop asked for to its start done) and after, by
+    kind of interaction reaching it: refused (the 'cannot be reached' message shown) or worked; and the drawings
+    stored, by the database's own clock, while it was stopped (target none)."""
 
     refused_during: dict[str, int]
-    worked_during: dict[str, int]  # a send stored while it was down: target 0
-    refused_after: dict[str, int]  # target 0
+    refused_outside: dict[str, int]  # target 0
     worked_after: dict[str, int]
+    stored_while_down: int  # target 0
     other_failures: list[str]  # every failure that is not a refusal (target none)
     first_send_after: float | None  # seconds from the start to the first send that worked
 
     @classmethod
     def of(cls, setting: Setting) -> Outage:
-        down, up = setting.db_down
-        during = [line for line in setting.lines if down <= line["t"] <= up]
-        after = [line for line in setting.lines if line["t"] > up]
-        worked = [line["t"] - up for line in sends(after) if succeeded(line)]
+        stopping, stopped, starting, started = setting.db_down
+        during = [line for line in setting.lines if stopping <= line["t"] <= started]
+        outside = [line for line in setting.lines if not stopping <= line["t"] <= started]
+        after = [line for line in setting.lines if line["t"] > started]
+        worked = [line["t"] - started for line in sends(after) if succeeded(line)]
         others = [f"{line['event']}: {line['error']}" for line in setting.lines
                   if line.get("ok") is False and not refused(line)]  # fmt: skip
-        return cls(tally(during, refused), tally(during, succeeded), tally(after, refused), tally(after, succeeded),
-                   others, min(worked) if worked else None)  # fmt: skip
+        stored = sum(stopped <= t <= starting for times in setting.stored.values() for t in times)
+        return cls(tally(during, refused), tally(outside, refused), tally(after, succeeded), stored, others,
+                   min(worked) if worked else None)  # fmt: skip
 
 
 def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, users: int, seconds: float) -> str:
@@ -374,7 +382,7 @@ def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, use
         f"- Class room: {Landed.of(crash_run).line()}.",
         "",
     ]
-    outage, (down, up) = Outage.of(db_run), db_run.db_down
+    outage, (_, down, up, _) = Outage.of(db_run), db_run.db_down
     first = "none" if outage.first_send_after is None else f"{outage.first_send_after:.1f} s after it started again"
     lines += [
         f"### 2 replicas, the database stopped for {up - down:.0f} s",
@@ -388,10 +396,11 @@ def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, use
         f"again {up - down:.0f} s later; the app was not restarted.",
         "",
         f"- While it was down: {outage.refused_during['send']} sends and {outage.refused_during['class view']} "
-        f'class view refreshes answered with the message "{UNAVAILABLE}"; {outage.worked_during["send"]} sends '
-        "stored (target 0).",
+        f'class view refreshes answered with the message "{UNAVAILABLE}"; drawings stored while it was stopped (their '
+        f"time in the database): {outage.stored_while_down} (target 0).",
         f"- After it was back: {outage.worked_after['send']} sends stored, {outage.worked_after['class view']} class "
-        f"view refreshes shown, {sum(outage.refused_after.values())} refused; the first send stored {first}.",
+        f"view refreshes shown; refused before the stop or after the start: {sum(outage.refused_outside.values())} "
+        f"(target 0); the first send stored {first}.",
         f"- Every other failure (target none): {len(outage.other_failures)}"
         + (": " + "; ".join(sorted(set(outage.other_failures))[:3]) if outage.other_failures else "")
         + ".",
@@ -415,7 +424,7 @@ METHOD = [
     "replicas keep up, the pupils' pauses set the interactions per second: more replicas then show in the latencies,",
     "and in throughput only once one replica is saturated.",
     "Every pupil joins the setting's class room by its link (?room=CODE&student=TOKEN, a token of its own) and",
-    'sends each finished "2" (shifted a little each time: the app refuses to send one drawing twice): "pick"',
+    'sends each finished "2" (reshaped a little each time: the app refuses to send one drawing twice): "pick"',
     'selects the digit meant, "send" clicks the send button and expects the page to say it was sent. One',
     "teacher (one of the visitors) opens the Class tab with the teacher link; its class view refreshes every 3 s",
     '("class view", a fragment rerun reading the room). All replicas share one PostgreSQL (scripts/postgres.py, on',

@@ -161,25 +161,26 @@ def test_landed_compares_each_pupils_rows_with_its_sends():
              line(2, 0, "student", "", None, token="c"), line(2, 1, "send", "r"),
              line(3, 0, "student", "", None, token="d"), line(3, 1, "send", "r"),
              line(4, 1, "class view", "r")]  # fmt: skip
-    setting = Setting(2, {}, lines, {}, {}, stored={"a": 2, "b": 2, "c": 2, "d": 0})
+    setting = Setting(2, {}, lines, {}, {}, stored={"a": [1.0, 2.0], "b": [1.0, 2.0], "c": [1.0, 1.5], "d": []})
     landed = Landed.of(setting)
     assert (landed.sent, landed.rows) == (5, 6)
     assert (landed.exact, landed.unsure, landed.wrong) == ([0], [1], [2, 3])
 
 
 def test_outage_sorts_interactions_by_the_database_being_down():
-    """Refusals with the 'cannot be reached' message and successes are counted while the database was down and
-    after; any other failure is listed."""
+    """Refusals with the 'cannot be reached' message are counted from the stop asked for to the start done, and
+    outside it; successes after; rows stored while the database was stopped, by their time; other failures listed."""
     says = {"error": f"the page says: {UNAVAILABLE}"}
     lines = [line(0, 1, "send", "r"), line(0, 3, "send", "r", False, **says), line(1, 4, "class view", "r", False, **says),
              line(0, 5, "stroke", "r", False, error="connection lost"), line(0, 7, "send", "r"),
-             line(1, 8, "class view", "r")]  # fmt: skip
-    outage = Outage.of(Setting(1, {}, lines, {}, {}, db_down=(2.0, 6.0)))
-    assert outage.refused_during == {"send": 1, "class view": 1} and outage.worked_during == {
-        "send": 0,
+             line(1, 8, "class view", "r"), line(1, 9, "send", "r", False, **says)]  # fmt: skip
+    setting = Setting(1, {}, lines, {}, {}, stored={"a": [1.0, 2.5, 7.0], "b": [4.0]}, db_down=(2.0, 2.4, 5.5, 6.0))
+    outage = Outage.of(setting)
+    assert outage.refused_during == {"send": 1, "class view": 1} and outage.refused_outside == {
+        "send": 1,
         "class view": 0,
     }
-    assert outage.worked_after == {"send": 1, "class view": 1} and outage.refused_after == {"send": 0, "class view": 0}
+    assert outage.worked_after == {"send": 1, "class view": 1} and outage.stored_while_down == 2
     assert outage.other_failures == ["stroke: connection lost"] and outage.first_send_after == 1.0
     assert refused(lines[1]) and not refused(lines[3])
 
@@ -221,9 +222,9 @@ def test_database_restart_refuses_with_a_message_then_works_again(nginx, postgre
                           db_down_seconds=DB_DOWN_SECONDS)  # fmt: skip
     assert setting.db_down is not None
     outage = Outage.of(setting)
-    assert outage.refused_during["class view"] >= 1 and outage.worked_during["send"] == 0
+    assert outage.refused_during["class view"] >= 1 and outage.stored_while_down == 0
     assert outage.worked_after["class view"] >= 1 and outage.worked_after["send"] >= 1
-    assert outage.refused_after == {"send": 0, "class view": 0}
+    assert outage.refused_outside == {"send": 0, "class view": 0}
     assert outage.other_failures == []
     landed = Landed.of(setting)
     assert landed.wrong == [] and landed.unsure == []
