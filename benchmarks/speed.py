@@ -1,5 +1,4 @@
-"""Speed benchmark: per-stroke latency, cold start, memory, training and slider moves, each beside its baseline, and
-the speed a visitor feels in Chromium (page load, stroke, slider).
+"""Speed benchmark: per-stroke latency, cold start, memory, training and slider moves, each beside its baseline.
 
 Run from the repository root: `python benchmarks/speed.py` (about 5 minutes; writes benchmarks/results/speed.md),
 `--tiny` for a quick check that prints only, `--only stroke,training` for some sections. Needs Playwright, Chromium
@@ -33,7 +32,6 @@ from testkit.server import (  # noqa: E402
     CANVAS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    CLEAR,
     DIGIT_STROKES,
     IDLE,
     POST_SCRIPT_GC,
@@ -48,7 +46,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "speed.md"
 APP = "streamlit_app.py"
 SERVE_TIMED = "--serve-timed"  # internal: run Streamlit with every script and fragment run timed into a log
 PROFILE_ENV = "DIGITDEMO_BENCH_PROFILE"  # a folder: the timed server also saves a pyinstrument profile of each run
-SECTIONS = ("explain", "stroke", "training", "coldstart", "interaction", "visitor")
+SECTIONS = ("explain", "stroke", "training", "coldstart", "interaction")
 MB = 2**20
 # Strokes drawn after the "2" when more are wanted.
 EXTRA_STROKES = [[(0.2, 0.2 + 0.08 * i), (0.25, 0.25 + 0.08 * i)] for i in range(8)]
@@ -69,13 +67,12 @@ class Setting:
     full_reruns: int = 5
     explain_per_class: int = 30  # drawn digits of each class timed with and without the explanations
     explain_repeats: int = 3
-    visitor_repeats: int = 10  # page loads, digits drawn and slider moves a visitor makes
 
 
 FULL = Setting()
 TINY = Setting(stroke_repeats=10, train_rows=500, train_epochs=2, train_seeds=(1234,), cold_repeats=1,
                extra_sessions=1, slider_moves=2, app_strokes=1, full_reruns=1, explain_per_class=1,
-               explain_repeats=1, visitor_repeats=2)  # fmt: skip
+               explain_repeats=1)  # fmt: skip
 EXPLAIN_SEED = 31  # the drawings timed with explanations: any seed will do, fixed so reruns time the same inputs
 
 
@@ -531,82 +528,6 @@ def bench_interaction(setting: Setting, report: Report, browser) -> None:
                                      "process_ms": ours["process_ms"], "default_gc_process_ms": default_gc["process_ms"]}  # fmt: skip
 
 
-CANVAS_WAIT_MS = 200  # the canvas component waits this long after the pen is lifted before it sends the stroke
-# Every change of the page's script state (running, notRunning), with the page's clock: a run that lasts a few
-# milliseconds is seen, which polling from here would miss.
-WATCH_STATES = """() => {
-    window.__states = [];
-    const app = document.querySelector("[data-testid='stApp']");
-    new MutationObserver(() => window.__states.push([performance.now(), app.getAttribute("data-test-script-state")]))
-        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
-RAN_SINCE = """t => {
-    const run = window.__states.find(([at, state]) => at > t && state === "running");
-    const done = run && window.__states.find(([at, state]) => at > run[0] && state === "notRunning");
-    return done ? [run[0], done[0]] : null;
-}"""
-
-
-def page_now(page) -> float:
-    """The page's clock (performance.now(), ms), read right after the last input event was handled."""
-    return page.evaluate("performance.now()")
-
-
-def ran_since(page, t: float) -> tuple[float, float]:
-    """(page ms when the first run after `t` started, when the page was idle again with its result on screen)."""
-    return tuple(page.wait_for_function(RAN_SINCE, arg=t, timeout=60_000).json_value())
-
-
-def bench_visitor(setting: Setting, report: Report, browser) -> None:
-    """What a visitor feels on a warm server, in Chromium: the page loading to a ready canvas, a pen lifted to the
-    new prediction on screen, a slider released to its chart redrawn."""
-    loads, strokes, sends, sliders = [], [], [], []
-    with serve_app(APP) as (_, url, _):
-        context = open_draw_tab(browser, url).context  # the first visit: the server and the browser cache warm up
-        for _ in range(setting.visitor_repeats):
-            page = context.new_page()
-            start = time.perf_counter()
-            page.goto(url)
-            page.locator(CANVAS).first.wait_for(state="visible", timeout=120_000)
-            page.wait_for_selector(IDLE, timeout=120_000)
-            loads.append(time.perf_counter() - start)
-            page.close()
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_selector(IDLE, timeout=120_000)
-        page.evaluate(WATCH_STATES)
-        for _ in range(setting.visitor_repeats):
-            for stroke in DIGIT_STROKES:
-                draw_stroke(page, stroke)
-                lifted = page_now(page)
-                run_start, shown = ran_since(page, lifted)
-                strokes.append(shown - lifted)
-                sends.append(run_start - lifted)
-            page.locator(CLEAR).first.click()
-            ran_since(page, page_now(page))
-        page.get_by_role("tab", name="Softmax explorer").click()
-        page.wait_for_selector(IDLE, timeout=60_000)
-        page.locator(".st-key-softmax_z0 input[type='range']").first.focus()
-        for move in range(setting.visitor_repeats):
-            before = page_now(page)
-            page.keyboard.press("ArrowRight" if move % 2 == 0 else "ArrowLeft")  # a notch, released at once
-            _, shown = ran_since(page, before)
-            sliders.append(shown - before)
-        context.close()
-    load, stroke, send, slider = median(loads), median(strokes), median(sends), median(sliders)
-    report.rows.append(Row("Visitor: warm page load -> canvas ready", load, "s", target="<= 1.2 s", met=load <= 1.2,
-                           note=f"{len(loads)} loads in a browser that has the page cached"))  # fmt: skip
-    report.rows.append(Row("Visitor: pen lifted -> new prediction on screen", stroke, "ms", target="<= 300 ms",
-                           met=stroke <= 300, note=f"{len(strokes)} strokes"))  # fmt: skip
-    report.rows.append(Row(f"  of which the canvas waits ({CANVAS_WAIT_MS} ms) and sends: pen lifted -> run starts",
-                           send, "ms"))  # fmt: skip
-    report.rows.append(Row("  of which the rest: run starts -> prediction on screen", median(
-        [s - w for s, w in zip(strokes, sends, strict=True)]), "ms"))  # fmt: skip
-    report.rows.append(Row("Visitor: slider released -> updated chart (softmax_z0, arrow key)", slider, "ms",
-                           target="<= 150 ms", met=slider <= 150, note=f"{len(sliders)} moves"))  # fmt: skip
-    report.details["visitor"] = {"load_s": loads, "stroke_ms": strokes, "send_ms": sends, "slider_ms": sliders}
-
-
 def settle_quietly(page, log: RunLog) -> None:
     """Wait for idle and forget any run a tab click may have caused."""
     page.wait_for_selector(IDLE, timeout=60_000)
@@ -709,11 +630,7 @@ strokes or moves (receiving them, the runs, Streamlit's work after each run, sen
 number, read in the operating system's 10 ms ticks (a full rerun is one rerun, so +-10 ms). Their baseline is a
 second server, started after the first rather than alternating with it, with Streamlit's default
 `runner.postScriptGC = true`: a full garbage collection after every run, which this app's .streamlit/config.toml
-turns off. Visitor: a server started as usual and one Chromium page opened first (the server and the browser's
-cache warm); then new pages of that browser load the app until the canvas is visible and the script idle; strokes are
-drawn with the mouse and timed on the page's own clock from the pen lifted to the next run's end (the page idle with
-the prediction drawn), split at the run's start (the canvas component's 200 ms wait plus sending); the slider is
-moved one notch with the arrow key (a keyboard move is released at once) and timed to the end of its run."""
+turns off."""
 
 
 def run(setting: Setting, sections: list[str]) -> Report:
@@ -725,11 +642,9 @@ def run(setting: Setting, sections: list[str]) -> Report:
         bench_stroke(setting, report)
     if "training" in sections:
         bench_training(setting, report)
-    browser_sections = [s for s in ("coldstart", "interaction", "visitor") if s in sections]
+    browser_sections = [s for s in ("coldstart", "interaction") if s in sections]
     if browser_sections:
         with chromium() as browser:
-            if "visitor" in browser_sections:
-                bench_visitor(setting, report, browser)
             if "interaction" in browser_sections:
                 bench_interaction(setting, report, browser)
             if "coldstart" in browser_sections:

@@ -31,7 +31,7 @@ def tiny(tmp_path_factory) -> TinyRun:
     """One `speed.py --tiny` run (browser sections only where Chromium is installed), its output and files."""
     tmp = tmp_path_factory.mktemp("bench")
     out, figures = tmp / "speed.md", tmp / "speed.json"
-    sections = "explain,stroke,training,coldstart,interaction,visitor" if HAS_BROWSER else "explain,stroke,training"
+    sections = "explain,stroke,training,coldstart,interaction" if HAS_BROWSER else "explain,stroke,training"
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--tiny", "--only", sections, "--out", str(out), "--json", str(figures)],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
@@ -83,15 +83,3 @@ def test_browser_figures_and_no_leftover_copy(tiny):
                                       "Slider move softmax_z0", "Slider move relu_w1", "whole server process CPU per stroke",
                                       "softmax_z0: whole server process", "relu_w1: whole server process"])  # fmt: skip
     assert not list(ROOT.glob(".bench-tf-*"))
-
-
-@pytest.mark.skipif(not HAS_BROWSER, reason="Chromium, Playwright or psutil is missing")
-def test_visitor_figures(tiny):
-    """The visitor rows (page load, stroke with its canvas wait and the rest, slider) carry figures and targets, and the
-    stroke's two parts add up to the whole."""
-    names = ["Visitor: warm page load", "Visitor: pen lifted", "of which the canvas waits", "of which the rest",
-             "Visitor: slider released"]  # fmt: skip
-    check_rows(tiny.figures["rows"], names)
-    visitor = tiny.figures["details"]["visitor"]
-    assert len(visitor["stroke_ms"]) == len(visitor["send_ms"]) > 0
-    assert all(0 < send < stroke for send, stroke in zip(visitor["send_ms"], visitor["stroke_ms"], strict=True))
