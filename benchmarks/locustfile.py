@@ -8,6 +8,11 @@ beside the HTTP "page" load, so percentiles and failures are Locust's own. A con
 and the pupil opens the page again, as Streamlit's page does. With DIGITDEMO_LOCUST_LOG set to a file, every pupil
 appends to it one JSON line per interaction: who, when, which replica served it (nginx's X-Digitdemo-Replica
 header on the page and on the WebSocket's upgrade response), and whether it worked.
+
+With DIGITDEMO_LOCUST_ROOM set to a class room's 'CODE:TEACHER_KEY' (benchmarks/replicas.py opens one), the lesson
+is complete: pupils join by the room's link (?room=CODE&student=TOKEN in their page's address) and send each
+finished "2" to the room (kinds "pick": the digit meant, "send": the send button), and one teacher follows the
+class view on the Class tab ("class tab", then "class view" every time its fragment refreshes).
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 import gevent
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant_pacing, task
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 
@@ -31,6 +37,8 @@ if str(ROOT) not in sys.path:  # Locust imports this file by path: the support c
     sys.path.insert(0, str(ROOT))
 
 from deploy.replicas import COOKIE, HEADER  # noqa: E402
+from digitdemo.i18n import message  # noqa: E402
+from digitdemo.rooms import new_student_token  # noqa: E402
 from testkit.protocol import (  # noqa: E402
     INTERACTION_MS,
     PAGE_LOAD_MS,
@@ -48,28 +56,56 @@ from testkit.protocol import (  # noqa: E402
     what_went_wrong,
 )
 from testkit.server import DIGIT_STROKES  # noqa: E402
+from ui.classroom import DIGIT_KEY, REFRESH_SECONDS, ROOM_PARAM, STUDENT_PARAM, TEACHER_PARAM  # noqa: E402
 
 LOG = os.environ.get("DIGITDEMO_LOCUST_LOG")
 THINK_SECONDS = (0.5, 1.5)  # a pupil's pause between two strokes of one digit
 BROKEN = (OSError, TimeoutError, WebSocketException)  # the connection is gone: open the page again
-PUPILS = itertools.count()
+ROOM = os.environ.get("DIGITDEMO_LOCUST_ROOM")  # 'CODE:TEACHER_KEY' of the class room, if any
+CODE, TEACHER_KEY = ROOM.split(":", 1) if ROOM else (None, None)
+# How far (a fraction of the canvas) each point of a "2" moves at random: the app centres a drawing, so a shifted
+# copy reads as the same input, which it refuses to send twice; a reshaped one is a new drawing.
+JITTER = 0.03
+SEND = "classroom_send"
+CLASS_TAB = "Class"
+CLASS_VIEW = "classroom_confusion"  # a widget in the class view's fragment, which refreshes on its own
+VISITORS = itertools.count()  # pupils and the teacher, numbered as they start
 TABS = {tab: (key, shows, closed) for tab, key, shows, closed in SLIDERS}
 
 
-class Pupil(HttpUser):
-    """One pupil's browser tab: mostly drawing, some slider moves, a few tab switches."""
+def warned(run: Run, missing: str) -> str:
+    """What the page says instead of the result (its first warning), else `missing`."""
+    said = [text for kind, text in run.alerts if kind == "WARNING"]
+    return f"the page says: {said[0]}" if said else missing
 
-    wait_time = between(*THINK_SECONDS)
 
-    # Not here yet: a pupil's "send" (the drawing to the class room) and the teacher's class view refreshing, the
-    # rest of a class's mix in issue 14. Both need the class rooms' database (issue 12, digitdemo/rooms.py); add
-    # them here as tasks named "send" and "class view" when it lands.
+def expect_send_button(run: Run) -> str | None:
+    """After the digit meant was picked: the send button can be clicked (not when this drawing was sent already)."""
+    if SEND not in run.widgets:
+        return "no send button"
+    return "the send button is disabled: this drawing was sent already" if run.widgets[SEND].disabled else None
+
+
+def expect_sent(run: Run) -> str | None:
+    """After the send button: the send bar says the drawing was sent; else what it says instead."""
+    return None if any(kind == "SUCCESS" for kind, _ in run.alerts) else warned(run, "no outcome of the send shown")
+
+
+def expect_class_view(run: Run) -> str | None:
+    """After the class view refreshed: it shows the class's count of drawings; else what it says instead."""
+    return None if message("en", "classroom.count") in run.metrics else warned(run, "the class view shows no count")
+
+
+class Visitor(HttpUser):
+    """One browser tab on the app, speaking its protocol through the load balancer."""
+
+    abstract = True
+    query = ""  # the page address's query string
 
     def on_start(self) -> None:
-        self.pupil = next(PUPILS)
+        self.visitor = next(VISITORS)
         self.protocol: ProtocolClient | None = None
         self.replica = ""  # the replica of the current connection
-        self.direction = 1
 
     def on_stop(self) -> None:
         self.close()
@@ -84,7 +120,8 @@ class Pupil(HttpUser):
         once; False, with the failure recorded, when any of it fails."""
         start = time.perf_counter()
         try:
-            page = self.client.get("/", name="page", timeout=PAGE_LOAD_MS / 1000)
+            path = f"/?{self.query}" if self.query else "/"
+            page = self.client.get(path, name="page", timeout=PAGE_LOAD_MS / 1000)
             page.raise_for_status()
             cookie = self.client.cookies.get(COOKIE)
             websocket = connect(
@@ -96,15 +133,13 @@ class Pupil(HttpUser):
             self.record("load", start, None, f"{type(error).__name__}: {error}")
             return False
         self.replica = websocket.response.headers.get(HEADER, "")
-        self.log(event="connect", page=page.headers.get(HEADER, ""), replica=self.replica)
+        self.log(event="connect", page=page.headers.get(HEADER, ""), replica=self.replica, role=self.role)
         # A fresh page: no widget seen or set yet, the Draw tab open.
-        self.protocol, self.widgets, self.values, self.tab = ProtocolClient(websocket), {}, {}, "Draw"
+        self.protocol, self.widgets, self.values, self.tab = ProtocolClient(websocket, self.query), {}, {}, "Draw"
         run = self.interact("load", expect_tab("draw_canvas", None))
         if run is None:
             return False
-        canvas = json.loads(run.widgets["draw_canvas"].json)
-        self.drawings = [canvas_state(DIGIT_STROKES[: n + 1], canvas) for n in range(len(DIGIT_STROKES))]
-        self.blank = canvas_state([], canvas)
+        self.canvas = json.loads(run.widgets["draw_canvas"].json)
         return True
 
     def interact(self, kind: str, check: Callable[[Run], str | None], fragment_of: str | None = None) -> Run | None:
@@ -139,7 +174,7 @@ class Pupil(HttpUser):
     def log(self, **fields) -> None:
         if LOG:
             with open(LOG, "a") as out:
-                out.write(json.dumps({"pupil": self.pupil, "t": time.time(), **fields}) + "\n")
+                out.write(json.dumps({"pupil": self.visitor, "t": time.time(), **fields}) + "\n")
 
     def switch_tab(self, tab: str) -> bool:
         key, _, closed = TABS[tab]
@@ -149,20 +184,53 @@ class Pupil(HttpUser):
         self.tab = tab
         return True
 
+
+class Pupil(Visitor):
+    """One pupil's browser tab: mostly drawing (and sending each drawing to the class room, when there is one),
+    some slider moves, a few tab switches."""
+
+    wait_time = between(*THINK_SECONDS)
+    role = "pupil"
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.direction = 1
+        self.token = new_student_token()
+        # The room's link, with this browser's token as the app puts it in the address: a reload keeps both.
+        self.query = urlencode({ROOM_PARAM: CODE, STUDENT_PARAM: self.token}) if CODE else ""
+        self.log(event="student", token=self.token)
+
     @task(3)
     def draw(self) -> None:
-        """A "2" stroke by stroke on the Draw tab, then a clear."""
+        """A "2" stroke by stroke on the Draw tab (reshaped a little each time), sent to the room, then a clear."""
         if self.protocol is None and not self.open_page():
             return
         if self.tab != "Draw" and not self.switch_tab("Draw"):
             return
-        for drawing in self.drawings:
-            self.protocol.set("draw_canvas", "json_value", drawing)
+        strokes = [[(x + random.uniform(-JITTER, JITTER), y + random.uniform(-JITTER, JITTER)) for x, y in stroke]
+                   for stroke in DIGIT_STROKES]  # fmt: skip
+        for n in range(len(strokes)):
+            self.protocol.set("draw_canvas", "json_value", canvas_state(strokes[: n + 1], self.canvas))
             if self.interact("stroke", expect_prediction(True), "draw_canvas") is None:
                 return
             gevent.sleep(random.uniform(*THINK_SECONDS))
-        self.protocol.set("draw_canvas", "json_value", self.blank)
+        if CODE and not self.send():
+            return
+        self.protocol.set("draw_canvas", "json_value", canvas_state([], self.canvas))
         self.interact("clear", expect_prediction(False), "draw_canvas")
+
+    def send(self) -> bool:
+        """Pick the digit meant (a "2") in the send bar, then click send; False if either failed."""
+        if DIGIT_KEY not in self.protocol.ids:
+            self.record("pick", time.perf_counter(), None, "the send bar was not drawn")
+            return False
+        self.protocol.set(DIGIT_KEY, "string_array_value", ["2"])
+        if self.interact("pick", expect_send_button, DIGIT_KEY) is None:
+            return False
+        self.protocol.click(SEND)
+        sent = self.interact("send", expect_sent, SEND)
+        self.protocol.set(DIGIT_KEY, "string_array_value", [])  # the app empties the choice after a send
+        return sent is not None
 
     @task(2)
     def slider(self) -> None:
@@ -185,3 +253,32 @@ class Pupil(HttpUser):
         if self.protocol is None and not self.open_page():
             return
         self.switch_tab(next(tab for tab in TABS if tab != self.tab))
+
+
+class Teacher(Visitor):
+    """The teacher's browser tab on the projector: comes back to the room with the teacher link, opens the Class tab
+    and leaves the class view refreshing itself every REFRESH_SECONDS. One per lesson, only when there is a room."""
+
+    abstract = ROOM is None
+    fixed_count = 1
+    wait_time = constant_pacing(REFRESH_SECONDS)
+    role = "teacher"
+
+    def open_class(self) -> bool:
+        """Load the page with the teacher link and open the Class tab; False, with the failure recorded, if not."""
+        self.query = urlencode({ROOM_PARAM: CODE, TEACHER_PARAM: TEACHER_KEY})
+        if not self.open_page():
+            return False
+        self.protocol.query = ""  # the app takes the room and key out of the address bar
+        self.protocol.set("tabs", "string_value", CLASS_TAB)
+        if self.interact("class tab", expect_tab(CLASS_VIEW, None)) is None:
+            self.close()  # open the page again next time
+            return False
+        return True
+
+    @task
+    def class_view(self) -> None:
+        """The class view's fragment rerun, as the page asks for it every REFRESH_SECONDS."""
+        if self.protocol is None and not self.open_class():
+            return
+        self.interact("class view", expect_class_view, CLASS_VIEW)

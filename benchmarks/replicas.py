@@ -1,9 +1,11 @@
-"""Replicas behind nginx under a class's load, measured by Locust: 1 replica, 2 replicas, and 2 with one killed
-half way, each with the same pupils (benchmarks/locustfile.py) on this machine's loopback.
+"""Replicas behind nginx under a class's load, measured by Locust: 1 replica, 2 replicas, 2 with one killed half way,
+and 2 with the database stopped for a while half way, each with the same lesson (benchmarks/locustfile.py: pupils
+drawing and sending to a class room, one teacher's class view) on this machine's loopback, against one PostgreSQL.
 
-Run from the repository root: `python benchmarks/replicas.py` (60 pupils for 180 s in each setting; writes
-benchmarks/results/replicas.md), `--users 10 --seconds 30` for a short run. Needs nginx (scripts/test.sh installs
-it), Locust and psutil. Not part of the test suite, which runs `run_setting` on a few pupils for seconds.
+Run from the repository root: `python benchmarks/replicas.py` (60 visitors for 180 s in each setting; writes
+benchmarks/results/replicas.md), `--users 10 --seconds 30` for a short run. Needs nginx and PostgreSQL
+(scripts/test.sh installs both), Locust and psutil. Not part of the test suite, which runs `run_setting` on a few
+pupils for seconds.
 """
 
 from __future__ import annotations
@@ -32,13 +34,19 @@ if __package__ in (None, ""):  # run as `python benchmarks/replicas.py`: the pac
 
 from benchmarks.load import protocol_visit  # noqa: E402
 from deploy.replicas import Cluster, replica_name, run_replicas  # noqa: E402
+from digitdemo.i18n import message  # noqa: E402
+from digitdemo.rooms import RoomStore, build_engine  # noqa: E402
+from scripts import postgres  # noqa: E402
 from testkit.server import log_tail, stop  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "replicas.md"
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
-KINDS = ("stroke", "clear", "slider", "tab")  # the interactions; "page" and "load" open a page
+# The interactions ("page" and "load" open a page; "class tab" is the teacher's first).
+KINDS = ("stroke", "clear", "slider", "tab", "pick", "send", "class view")
 P95_TARGET_MS = 250
 FULL = {"users": 60, "seconds": 180}  # the issue's setting
+DB_DOWN_SECONDS = 10  # how long the database stays stopped in the restart run
+UNAVAILABLE = message("en", "storage.unavailable")
 LOCUST_GRACE_SECONDS = 60  # Locust's start and stop beyond the run time
 SAMPLE_SECONDS = 0.5  # between RSS samples of the replicas
 MB = 2**20
@@ -56,6 +64,10 @@ class Setting:
     killed: str | None = None
     killed_at: float | None = None  # time.time()
     locust_errors: list[str] = field(default_factory=list)  # Locust's own error report, if any
+    stored: dict[str, list[float]] = field(default_factory=dict)  # student token -> its drawings' times in the room
+    # time.time() when the database's stop was asked for, when it had stopped, when its start was asked for and when
+    # it answered again
+    db_down: tuple[float, float, float, float] | None = None
 
     def pupils(self) -> dict[int, list[dict]]:
         by_pupil: dict[int, list[dict]] = {}
@@ -102,10 +114,26 @@ def warm_up(cluster: Cluster) -> None:
             raise RuntimeError(f"warm-up visit to {name} failed: {session.errors}")
 
 
-def run_setting(replicas: int, users: int, seconds: float, rate: float, kill_after: float | None = None) -> Setting:
-    """Locust's pupils for `seconds` against `replicas` replicas behind nginx, `rate` new pupils a second; with
-    `kill_after`, the first replica is killed that many seconds after the first pupil connected."""
-    with tempfile.TemporaryDirectory() as tmp, run_replicas(replicas) as cluster:
+def run_setting(
+    replicas: int,
+    users: int,
+    seconds: float,
+    rate: float,
+    database: tuple[Path, str],
+    kill_after: float | None = None,
+    db_down_after: float | None = None,
+    db_down_seconds: float = DB_DOWN_SECONDS,
+) -> Setting:
+    """Locust's lesson for `seconds` against `replicas` replicas behind nginx sharing the PostgreSQL `database`
+    (its folder, its URL) in a room opened for it, `rate` new visitors a second; with `kill_after`, the first replica
+    is killed that many seconds after the first visitor connected; with `db_down_after`, the database is stopped
+    then for `db_down_seconds` and started again."""
+    folder, url = database
+    store = RoomStore(build_engine(url))
+    store.prepare()
+    room = store.open_room()
+    env = {"DIGITDEMO_DATABASE_URL": url}
+    with tempfile.TemporaryDirectory() as tmp, run_replicas(replicas, env=env) as cluster:
         warm_up(cluster)
         pids = {name: server.proc.pid for name, server in cluster.replicas.items()}
         idle = {name: rss_mb(pid) for name, pid in pids.items()}
@@ -115,10 +143,10 @@ def run_setting(replicas: int, users: int, seconds: float, rate: float, kill_aft
                    "-u", str(users), "-r", str(rate), "-t", f"{seconds:g}s", "--csv", f"{tmp}/locust",
                    "--only-summary", "--stop-timeout", "5", "--exit-code-on-error", "0"]  # fmt: skip
         killed = replica_name(0) if kill_after is not None else None
-        killed_at = None
+        killed_at = stopping = down_at = starting = up_at = None
+        locust_env = {**os.environ, "DIGITDEMO_LOCUST_LOG": str(log), "DIGITDEMO_LOCUST_ROOM": ":".join(room)}
         with output.open("w") as out:
-            proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                    env={**os.environ, "DIGITDEMO_LOCUST_LOG": str(log)})  # fmt: skip
+            proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=locust_env)
         try:
             deadline = time.monotonic() + seconds + LOCUST_GRACE_SECONDS
             while proc.poll() is None:
@@ -127,21 +155,36 @@ def run_setting(replicas: int, users: int, seconds: float, rate: float, kill_aft
                 for name, pid in pids.items():
                     if cluster.replicas[name].proc.poll() is None:
                         peak[name] = max(peak[name], rss_mb(pid))
-                if killed and killed_at is None and log.exists():
-                    first = json.loads(log.open().readline())["t"]
-                    if time.time() - first >= kill_after:
-                        cluster.crash(killed)
-                        killed_at = time.time()
+                since = time.time() - json.loads(log.open().readline())["t"] if log.exists() else 0.0
+                if killed and killed_at is None and since >= kill_after:
+                    cluster.crash(killed)
+                    killed_at = time.time()
+                if db_down_after is not None and down_at is None and since >= db_down_after:
+                    stopping = time.time()
+                    postgres.stop(folder)  # "fast": open sessions are cut, as when the server goes down
+                    down_at = time.time()
+                if down_at is not None and up_at is None and time.time() - down_at >= db_down_seconds:
+                    starting = time.time()
+                    postgres.start(folder)
+                    up_at = time.time()
                 time.sleep(SAMPLE_SECONDS)
         finally:
             stop(proc)
+            if down_at is not None and up_at is None:  # Locust ended first: the database must not stay down
+                starting = time.time()
+                postgres.start(folder)
+                up_at = time.time()
         if proc.returncode != 0 or not Path(f"{tmp}/locust_stats.csv").exists():
             raise RuntimeError(f"Locust failed with {proc.returncode}:\n{log_tail(output)}")
         lines = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
         with Path(f"{tmp}/locust_exceptions.csv").open() as rows:
             errors = [row["Message"] for row in csv.DictReader(rows)]
-        return Setting(replicas, read_stats(Path(f"{tmp}/locust_stats.csv")), lines, idle, peak, killed, killed_at,
-                       errors)  # fmt: skip
+        stats = read_stats(Path(f"{tmp}/locust_stats.csv"))
+    tokens = [line["token"] for line in lines if line["event"] == "student"]
+    stored = {token: [drawing.sent_at for drawing in store.my_drawings(room.code, token)] for token in tokens}
+    store.engine.dispose()
+    return Setting(replicas, stats, lines, idle, peak, killed, killed_at, errors, stored,
+                   (stopping, down_at, starting, up_at) if down_at is not None else None)  # fmt: skip
 
 
 @dataclass
@@ -204,7 +247,99 @@ def memory(setting: Setting) -> str:
     )
 
 
-def summary(one: Setting, two: Setting, crash_run: Setting, users: int, seconds: float) -> str:
+def sends(lines: list[dict]) -> list[dict]:
+    return [line for line in lines if line["event"] == "send"]
+
+
+def lost(line: dict) -> bool:
+    """A send whose connection broke before its outcome came back: stored or not, the pupil cannot tell."""
+    return line.get("ok") is False and line["error"].startswith("connection lost")
+
+
+def succeeded(line: dict) -> bool:
+    return bool(line.get("ok"))
+
+
+def refused(line: dict) -> bool:
+    """An interaction (a send, a class view) the page answered with the database's 'cannot be reached' message."""
+    return line.get("ok") is False and line["error"] == f"the page says: {UNAVAILABLE}"
+
+
+@dataclass
+class Landed:
+    """The room's rows against the pupils' sends: `exact` pupils have one row per successful send; `unsure` pupils
+    have more, but no more than their sends whose connection broke before the answer; `wrong` pupils (target none)
+    have rows missing or doubled."""
+
+    sent: int  # successful sends
+    rows: int
+    exact: list[int]
+    unsure: list[int]
+    wrong: list[int]
+
+    @classmethod
+    def of(cls, setting: Setting) -> Landed:
+        sent = rows = 0
+        exact, unsure, wrong = [], [], []
+        for pupil, lines in setting.pupils().items():
+            token = next((line["token"] for line in lines if line["event"] == "student"), None)
+            if token is None:  # the teacher
+                continue
+            ok = sum(map(succeeded, sends(lines)))
+            stored = len(setting.stored.get(token, []))
+            sent, rows = sent + ok, rows + stored
+            if stored == ok:
+                exact.append(pupil)
+            elif ok < stored <= ok + sum(map(lost, sends(lines))):
+                unsure.append(pupil)
+            else:
+                wrong.append(pupil)
+        return cls(sent, rows, exact, unsure, wrong)
+
+    def line(self) -> str:
+        return (f"{self.sent} successful sends, {self.rows} rows in the room; pupils with exactly one row per "
+                f"successful send: {len(self.exact)} of {len(self.exact) + len(self.unsure) + len(self.wrong)}"
+                + (f", {len(self.unsure)} with a row more for a send whose answer a killed replica never gave"
+                   if self.unsure else "")
+                + f"; rows lost or doubled: **{len(self.wrong)}** pupils (target 0)")  # fmt: skip
+
+
+DB_KINDS = ("send", "class view")  # the interactions that reach the database
+
+
+def tally(lines: list[dict], test) -> dict[str, int]:
+    """How many of `lines` of each kind in DB_KINDS pass `test`."""
+    return {kind: sum(1 for line in lines if line["event"] == kind and test(line)) for kind in DB_KINDS}
+
+
+@dataclass
+class Outage:
+    """What the visitors saw while the database was down (from its stop asked for to its start done) and after, by
+    kind of interaction reaching it: refused (the 'cannot be reached' message shown) or worked; and the drawings
+    stored, by the database's own clock, while it was stopped (target none)."""
+
+    refused_during: dict[str, int]
+    refused_outside: dict[str, int]  # target 0
+    worked_after: dict[str, int]
+    stored_while_down: int  # target 0
+    other_failures: list[str]  # every failure that is not a refusal (target none)
+    first_send_after: float | None  # seconds from the start to the first send that worked
+
+    @classmethod
+    def of(cls, setting: Setting) -> Outage:
+        stopping, stopped, starting, started = setting.db_down
+        during = [line for line in setting.lines if stopping <= line["t"] <= started]
+        outside = [line for line in setting.lines if not stopping <= line["t"] <= started]
+        after = [line for line in setting.lines if line["t"] > started]
+        worked = [line["t"] - started for line in sends(after) if succeeded(line)]
+        others = [f"{line['event']}: {line['error']}" for line in setting.lines
+                  if line.get("ok") is False and not refused(line)]  # fmt: skip
+        stored = sum(stopped <= t <= starting for times in setting.stored.values() for t in times)
+        return cls(tally(during, refused), tally(outside, refused), tally(after, succeeded), stored, others,
+                   min(worked) if worked else None)  # fmt: skip
+
+
+def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, users: int, seconds: float) -> str:
     """The figures as Markdown."""
     lines = ["| | 1 replica | 2 replicas | 2 / 1 |", "|---|---:|---:|---:|"]
     (n1, f1, r1), (n2, f2, r2) = interactions(one), interactions(two)
@@ -222,7 +357,8 @@ def summary(one: Setting, two: Setting, crash_run: Setting, users: int, seconds:
     ]
     for title, setting in (("1 replica", one), ("2 replicas", two), ("2 replicas, one killed", crash_run)):
         lines += [f"### {title}", "", "| request | count | failures | p50 ms | p95 ms | max ms |",
-                  "|---|---:|---:|---:|---:|---:|", *kind_rows(setting), ""]  # fmt: skip
+                  "|---|---:|---:|---:|---:|---:|", *kind_rows(setting), "",
+                  f"Class room: {Landed.of(setting).line()}.", ""]  # fmt: skip
         if setting.locust_errors:
             lines += [f"Locust's own errors: {'; '.join(setting.locust_errors[:5])}", ""]
     crash = Crash.of(crash_run)
@@ -243,6 +379,32 @@ def summary(one: Setting, two: Setting, crash_run: Setting, users: int, seconds:
         + (": " + "; ".join(sorted(set(other_failures))[:3]) if other_failures else "")
         + f"; {len(stayed)} of them changed replica (target 0).",
         f"- RSS: {memory(crash_run)}.",
+        f"- Class room: {Landed.of(crash_run).line()}.",
+        "",
+    ]
+    outage, (_, down, up, _) = Outage.of(db_run), db_run.db_down
+    first = "none" if outage.first_send_after is None else f"{outage.first_send_after:.1f} s after it started again"
+    lines += [
+        f"### 2 replicas, the database stopped for {up - down:.0f} s",
+        "",
+        "| request | count | failures | p50 ms | p95 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|",
+        *kind_rows(db_run),
+        "",
+        f"PostgreSQL was stopped (`pg_ctl stop -m fast`, open sessions cut) "
+        f"{down - min(line['t'] for line in db_run.lines):.0f} s after the first visitor connected and started "
+        f"again {up - down:.0f} s later; the app was not restarted.",
+        "",
+        f"- While it was down: {outage.refused_during['send']} sends and {outage.refused_during['class view']} "
+        f'class view refreshes answered with the message "{UNAVAILABLE}"; drawings stored while it was stopped (their '
+        f"time in the database): {outage.stored_while_down} (target 0).",
+        f"- After it was back: {outage.worked_after['send']} sends stored, {outage.worked_after['class view']} class "
+        f"view refreshes shown; refused before the stop or after the start: {sum(outage.refused_outside.values())} "
+        f"(target 0); the first send stored {first}.",
+        f"- Every other failure (target none): {len(outage.other_failures)}"
+        + (": " + "; ".join(sorted(set(outage.other_failures))[:3]) if outage.other_failures else "")
+        + ".",
+        f"- Class room: {Landed.of(db_run).line()}.",
     ]
     if users < FULL["users"] or seconds < FULL["seconds"]:
         lines[:0] = [f"**Short setting**: {users} pupils for {seconds:g} s, not the issue's {FULL['users']} for "
@@ -261,7 +423,12 @@ METHOD = [
     "nginx and the replicas share this machine's cores, so 2 replicas cannot get twice the CPU of 1 here. While the",
     "replicas keep up, the pupils' pauses set the interactions per second: more replicas then show in the latencies,",
     "and in throughput only once one replica is saturated.",
-    "Not yet in the mix: sending to a class room and the teacher's class view (they need the class rooms' database).",
+    "Every pupil joins the setting's class room by its link (?room=CODE&student=TOKEN, a token of its own) and",
+    'sends each finished "2" (reshaped a little each time: the app refuses to send one drawing twice): "pick"',
+    'selects the digit meant, "send" clicks the send button and expects the page to say it was sent. One',
+    "teacher (one of the visitors) opens the Class tab with the teacher link; its class view refreshes every 3 s",
+    '("class view", a fragment rerun reading the room). All replicas share one PostgreSQL (scripts/postgres.py, on',
+    "this machine). At the end, the room's rows of each pupil are counted and compared with its successful sends.",
     "",
 ]
 
@@ -279,12 +446,28 @@ def main(argv: list[str] | None = None) -> int:
     host = (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores; load average "
             f"before the run {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)")  # fmt: skip
     try:
-        one = run_setting(1, args.users, args.seconds, args.rate)
-        two = run_setting(2, args.users, args.seconds, args.rate)
-        crash_run = run_setting(2, args.users, args.seconds, args.rate, kill_after=args.seconds / 2)
+        database = postgres.start()
+    except RuntimeError as error:  # NotInstallableError included
+        print(f"PostgreSQL: {error}", file=sys.stderr)
+        return 1
+    try:
+        one = run_setting(1, args.users, args.seconds, args.rate, database)
+        two = run_setting(2, args.users, args.seconds, args.rate, database)
+        crash_run = run_setting(2, args.users, args.seconds, args.rate, database, kill_after=args.seconds / 2)
+        db_run = run_setting(
+            2,
+            args.users,
+            args.seconds,
+            args.rate,
+            database,
+            db_down_after=args.seconds / 2,
+            db_down_seconds=min(DB_DOWN_SECONDS, args.seconds / 4),
+        )
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 1
+    finally:
+        postgres.remove(database[0])
     command = "python benchmarks/replicas.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = "\n".join([
         "# Replicas behind nginx",
@@ -294,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Machine: {host}. The load generator runs on the same cores as the replicas.",
         "",
         *METHOD,
-        summary(one, two, crash_run, args.users, args.seconds),
+        summary(one, two, crash_run, db_run, args.users, args.seconds),
         "",
     ])  # fmt: skip
     print(text)

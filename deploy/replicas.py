@@ -3,7 +3,8 @@
 
 `python deploy/replicas.py --replicas 2` starts them, prints nginx's address once every replica is healthy, and
 stops everything on Ctrl-C or SIGTERM. `--print-config --replica HOST:PORT ... --listen PORT` prints the nginx
-configuration for replicas elsewhere instead. Set DIGITDEMO_DATABASE_URL to give every replica one shared database.
+configuration for replicas elsewhere instead. Every replica gets one shared database: DIGITDEMO_DATABASE_URL when
+set, or with `--postgres` a throwaway PostgreSQL on the loopback (scripts/postgres.py), removed when they stop.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python deploy/replicas.py`: the support code lives beside this folder
     sys.path.insert(0, str(ROOT))
 
+from scripts import postgres  # noqa: E402
 from testkit.server import (  # noqa: E402
     POLL_SECONDS,
     START_SECONDS,
@@ -118,6 +120,16 @@ class Cluster:
 
 
 @contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A PostgreSQL cluster on a free loopback port for the replicas to share; yields its URL, removed after."""
+    folder, url = postgres.start()
+    try:
+        yield url
+    finally:
+        postgres.remove(folder)
+
+
+@contextlib.contextmanager
 def run_replicas(count: int, env: dict[str, str] | None = None, timeout: float = START_SECONDS) -> Iterator[Cluster]:
     """`count` replicas of the app (environment `env` added) and nginx in front; everything stopped after."""
     with serve_many(count, env=env, timeout=timeout) as servers:
@@ -129,6 +141,7 @@ def run_replicas(count: int, env: dict[str, str] | None = None, timeout: float =
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replicas", type=int, default=2, help="how many replicas to start on this machine")
+    parser.add_argument("--postgres", action="store_true", help="share a throwaway PostgreSQL (scripts/postgres.py)")
     parser.add_argument("--print-config", action="store_true", help="print the nginx configuration and exit")
     parser.add_argument("--replica", action="append", default=[], help="with --print-config: a replica's HOST:PORT")
     parser.add_argument("--listen", default="80", help="with --print-config: the address nginx listens on")
@@ -144,9 +157,17 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM ends the process the way Ctrl-C does, through the `with` blocks that stop every child.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        with run_replicas(args.replicas) as cluster:
+        with contextlib.ExitStack() as stack:
+            env = {"DIGITDEMO_DATABASE_URL": stack.enter_context(throwaway_postgres())} if args.postgres else None
+            cluster = stack.enter_context(run_replicas(args.replicas, env=env))
             ports = ", ".join(server.url for server in cluster.replicas.values())
-            print(f"{cluster.url} -> {args.replicas} replicas ({ports}); Ctrl-C or SIGTERM stops them", flush=True)
+            shared = (
+                "a throwaway PostgreSQL"
+                if args.postgres
+                else "the database of DIGITDEMO_DATABASE_URL or the data folder"
+            )
+            print(f"{cluster.url} -> {args.replicas} replicas ({ports}) sharing {shared}; Ctrl-C or SIGTERM stops them",
+                  flush=True)  # fmt: skip
             while all(server.proc.poll() is None for server in cluster.replicas.values()):
                 time.sleep(1)
             print("a replica exited; stopping the others", file=sys.stderr)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image, ImageDraw
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -80,6 +81,7 @@ class Run:
     status: int = -1
     widgets: dict[str, Any] = field(default_factory=dict)  # key -> the widget's element
     metrics: dict[str, str] = field(default_factory=dict)  # label -> value shown
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (format: "SUCCESS", "WARNING", ..., text) shown
     exceptions: list[str] = field(default_factory=list)
     received: int = 0  # bytes
 
@@ -87,16 +89,23 @@ class Run:
 class ProtocolClient:
     """One browser tab's side of the WebSocket: sends the state of every widget it has set with each rerun, and reads
     the replies. Unlike a browser it declares no cached messages, so the server sends every message in full.
-    `websocket` is a websockets connection, asyncio (for `rerun`) or sync (for `rerun_blocking`)."""
+    `websocket` is a websockets connection, asyncio (for `rerun`) or sync (for `rerun_blocking`); `query` is the
+    page address's query string ('room=ACD34X&student=...'), sent with every rerun as the browser does."""
 
-    def __init__(self, websocket) -> None:
+    def __init__(self, websocket, query: str = "") -> None:
         self.websocket = websocket
+        self.query = query
         self.ids: dict[str, str] = {}  # widget key -> widget id
         self.fragments: dict[str, str] = {}  # widget key -> the fragment it is drawn in ("" outside fragments)
         self.states: dict[str, tuple[str, Any]] = {}  # widget id -> (WidgetState field, value)
+        self.triggers: set[str] = set()  # ids of buttons clicked since the last rerun
 
     def set(self, key: str, kind: str, value: Any) -> None:
         self.states[self.ids[key]] = (kind, value)
+
+    def click(self, key: str) -> None:
+        """Click the button `key`: a trigger sent with the next rerun only, as a browser sends it."""
+        self.triggers.add(self.ids[key])
 
     async def rerun(self, fragment_of: str | None = None) -> Run:
         """Send the widget states (rerunning only the fragment of widget `fragment_of`, as a browser does) and read
@@ -120,13 +129,17 @@ class ProtocolClient:
         message = BackMsg()
         client = message.rerun_script
         client.context_info.locale, client.context_info.timezone = "en-US", "UTC"
+        client.query_string = self.query
         client.fragment_id = self.fragments.get(fragment_of, "") if fragment_of else ""
         for widget_id, (kind, value) in self.states.items():
             widget = client.widget_states.widgets.add(id=widget_id)
-            if kind == "double_array_value":
-                widget.double_array_value.data.extend(value)
+            if kind.endswith("_array_value"):
+                getattr(widget, kind).data.extend(value)
             else:
                 setattr(widget, kind, value)
+        for widget_id in self.triggers:
+            client.widget_states.widgets.add(id=widget_id).trigger_value = True
+        self.triggers.clear()
         return message.SerializeToString()
 
     def take(self, payload: bytes, run: Run) -> bool:
@@ -151,6 +164,8 @@ class ProtocolClient:
             run.exceptions.append(element.message)
         elif kind == "metric":
             run.metrics[element.label] = element.body
+        elif kind == "alert":
+            run.alerts.append((Alert.Format.Name(element.format), element.body))
         key = widget_key(getattr(element, "id", ""))
         if key:
             self.ids[key], self.fragments[key], run.widgets[key] = element.id, delta.fragment_id, element

@@ -1,6 +1,8 @@
-"""Replicas behind nginx (deploy/replicas.py, deploy/nginx.conf.template) under Locust's pupils
-(benchmarks/locustfile.py), on a small setting: every pupil stays on one replica; when a replica is killed its pupils
-reconnect through nginx to the other and go on, and the other replica's pupils see no error. No timing is asserted.
+"""Replicas behind nginx (deploy/replicas.py, deploy/nginx.conf.template) sharing one PostgreSQL, under Locust's
+lesson (benchmarks/locustfile.py: pupils drawing and sending to a class room, a teacher's class view), on a small
+setting: every pupil stays on one replica; when a replica is killed its pupils reconnect through nginx to the other
+and go on, the other replica's pupils see no error, and every send stored is in the room once; while the database is
+stopped, sends and the class view say it cannot be reached, and work again once it is back. No timing is asserted.
 Tests that run nginx skip without it, except under CI (CI set), where they fail: scripts/test.sh installs it."""
 
 from __future__ import annotations
@@ -15,13 +17,29 @@ import sys
 import psutil
 import pytest
 
-from benchmarks.replicas import KINDS, Crash, Setting, failures, replicas_seen, run_setting
+from benchmarks.replicas import (
+    KINDS,
+    UNAVAILABLE,
+    Crash,
+    Landed,
+    Outage,
+    Setting,
+    failures,
+    refused,
+    replicas_seen,
+    run_setting,
+)
 from deploy.replicas import find_nginx, main, render_config, run_replicas
+from scripts import postgres
 from testkit.server import ROOT, START_SECONDS, healthy
 
-PUPILS = 4
+VISITORS = 5  # 4 pupils and the teacher
 SECONDS = 12
 KILL_AFTER = 5
+DB_VISITORS = 5
+DB_SECONDS = 16
+DB_DOWN_AFTER = 4
+DB_DOWN_SECONDS = 4  # longer than the class view's refresh: the teacher's view is refused at least once
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +49,13 @@ def nginx() -> str:
     if found is None:
         pytest.skip("nginx is not installed (scripts/test.sh installs it as root)")
     return found
+
+
+@pytest.fixture(scope="module")
+def postgres_installed() -> None:
+    """The test is skipped without PostgreSQL's programs (failed under CI: scripts/test.sh installs them)."""
+    if postgres.find_bin() is None:
+        pytest.skip("PostgreSQL is not installed (scripts/test.sh installs it as root)")
 
 
 def test_rendered_config_is_valid_nginx(nginx, tmp_path):
@@ -52,15 +77,17 @@ def test_print_config_needs_a_replica(capsys):
     assert "--print-config needs at least one --replica HOST:PORT" in capsys.readouterr().err
 
 
-def test_script_serves_until_sigterm_then_stops_everything(nginx):
-    """`python deploy/replicas.py --replicas 1` prints nginx's address once the app answers through it; SIGTERM ends
-    the script with status 0 and nginx and the replica with it."""
-    proc = subprocess.Popen([sys.executable, "deploy/replicas.py", "--replicas", "1"], cwd=ROOT,
+def test_script_serves_until_sigterm_then_stops_everything(nginx, postgres_installed):
+    """`python deploy/replicas.py --replicas 1 --postgres` prints nginx's address once the app answers through it,
+    sharing a PostgreSQL of its own; SIGTERM ends the script with status 0 and nginx and the replica with it."""
+    proc = subprocess.Popen([sys.executable, "deploy/replicas.py", "--replicas", "1", "--postgres"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         ready, _, _ = select.select([proc.stdout], [], [], START_SECONDS)
         assert ready, "no address printed in time"
-        url = proc.stdout.readline().split()[0]
+        printed = proc.stdout.readline()
+        assert "sharing a throwaway PostgreSQL" in printed
+        url = printed.split()[0]
         assert healthy(url)
         children = psutil.Process(proc.pid).children(recursive=True)
         commands = [" ".join(child.cmdline()) for child in children]
@@ -125,14 +152,48 @@ def test_crash_sorts_pupils_by_the_replica_they_started_on():
     assert failures(crash.victims[2]) == ["stroke: connection lost"]
 
 
-def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx):
-    """Two replicas, four pupils: before the kill each stays on one replica; after replica_0 is killed its pupils
-    lose the connection (a failed interaction each, at most), reconnect to replica_1 and work there; replica_1's
-    pupils neither fail nor move."""
-    setting = run_setting(2, PUPILS, SECONDS, rate=PUPILS, kill_after=KILL_AFTER)
+def test_landed_compares_each_pupils_rows_with_its_sends():
+    """A pupil with one row per successful send is exact; one row more than that is unsure only when a send lost its
+    connection; a row missing, or doubled without a lost send, is wrong; the teacher (no token) is not counted."""
+    lost = {"error": "connection lost: ConnectionClosedError"}
+    lines = [line(0, 0, "student", "", None, token="a"), line(0, 1, "send", "r"), line(0, 2, "send", "r"),
+             line(1, 0, "student", "", None, token="b"), line(1, 1, "send", "r"), line(1, 2, "send", "r", False, **lost),
+             line(2, 0, "student", "", None, token="c"), line(2, 1, "send", "r"),
+             line(3, 0, "student", "", None, token="d"), line(3, 1, "send", "r"),
+             line(4, 1, "class view", "r")]  # fmt: skip
+    setting = Setting(2, {}, lines, {}, {}, stored={"a": [1.0, 2.0], "b": [1.0, 2.0], "c": [1.0, 1.5], "d": []})
+    landed = Landed.of(setting)
+    assert (landed.sent, landed.rows) == (5, 6)
+    assert (landed.exact, landed.unsure, landed.wrong) == ([0], [1], [2, 3])
+
+
+def test_outage_sorts_interactions_by_the_database_being_down():
+    """Refusals with the 'cannot be reached' message are counted from the stop asked for to the start done, and
+    outside it; successes after; rows stored while the database was stopped, by their time; other failures listed."""
+    says = {"error": f"the page says: {UNAVAILABLE}"}
+    lines = [line(0, 1, "send", "r"), line(0, 3, "send", "r", False, **says), line(1, 4, "class view", "r", False, **says),
+             line(0, 5, "stroke", "r", False, error="connection lost"), line(0, 7, "send", "r"),
+             line(1, 8, "class view", "r"), line(1, 9, "send", "r", False, **says)]  # fmt: skip
+    setting = Setting(1, {}, lines, {}, {}, stored={"a": [1.0, 2.5, 7.0], "b": [4.0]}, db_down=(2.0, 2.4, 5.5, 6.0))
+    outage = Outage.of(setting)
+    assert outage.refused_during == {"send": 1, "class view": 1} and outage.refused_outside == {
+        "send": 1,
+        "class view": 0,
+    }
+    assert outage.worked_after == {"send": 1, "class view": 1} and outage.stored_while_down == 2
+    assert outage.other_failures == ["stroke: connection lost"] and outage.first_send_after == 1.0
+    assert refused(lines[1]) and not refused(lines[3])
+
+
+def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx, postgres_cluster):
+    """Two replicas, one database, four pupils and a teacher: before the kill each stays on one replica; after
+    replica_0 is killed its visitors lose the connection (a failed interaction each, at most), reconnect to replica_1
+    and work there; replica_1's visitors neither fail nor move; the pupils sent drawings, and the room holds each
+    successful send once (a send cut off by the kill may have landed: then once too)."""
+    setting = run_setting(2, VISITORS, SECONDS, VISITORS, postgres_cluster, kill_after=KILL_AFTER)
     assert setting.killed == "replica_0" and setting.killed_at is not None
     pupils = setting.pupils()
-    assert len(pupils) == PUPILS
+    assert len(pupils) == VISITORS
     for pupil, lines in pupils.items():
         before = [entry for entry in lines if entry["t"] < setting.killed_at]
         assert len(replicas_seen(before)) == 1, pupil
@@ -149,3 +210,21 @@ def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx):
     victim_failures = sum(len(failures(lines)) for lines in crash.victims.values())
     assert int(setting.stats["Aggregated"]["Failure Count"]) == victim_failures  # Locust counted what the log says
     assert setting.locust_errors == []
+    landed = Landed.of(setting)
+    assert landed.sent > 0 and landed.wrong == []
+
+
+def test_database_restart_refuses_with_a_message_then_works_again(nginx, postgres_cluster):
+    """One replica, PostgreSQL stopped for a few seconds then started again, the app left running: while it is down
+    the teacher's class view (and any send) shows the 'cannot be reached' message and nothing is stored; once it is
+    back, the class view and sends work again; nothing else fails; every successful send is in the room once."""
+    setting = run_setting(1, DB_VISITORS, DB_SECONDS, DB_VISITORS, postgres_cluster, db_down_after=DB_DOWN_AFTER,
+                          db_down_seconds=DB_DOWN_SECONDS)  # fmt: skip
+    assert setting.db_down is not None
+    outage = Outage.of(setting)
+    assert outage.refused_during["class view"] >= 1 and outage.stored_while_down == 0
+    assert outage.worked_after["class view"] >= 1 and outage.worked_after["send"] >= 1
+    assert outage.refused_outside == {"send": 0, "class view": 0}
+    assert outage.other_failures == []
+    landed = Landed.of(setting)
+    assert landed.wrong == [] and landed.unsure == []
