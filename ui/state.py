@@ -104,11 +104,6 @@ def model_choices(shipped: list[str]) -> list[str]:
     return [*shipped, SESSION_MODEL]
 
 
-def model_choice() -> str:
-    """The model the sidebar has chosen: a catalogue name or SESSION_MODEL."""
-    return st.session_state[MODEL_CHOICE]
-
-
 def saved_drawing() -> tuple[dict | None, np.ndarray | None]:
     """The canvas's latest Fabric.js strokes and RGBA picture, or (None, None) before the first stroke."""
     return st.session_state.get(DRAWING, (None, None))
