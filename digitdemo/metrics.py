@@ -25,6 +25,11 @@ def predict_dataset(model: NumpyModel, X: np.ndarray) -> Predictions:
     return Predictions(predicted, proba[np.arange(len(proba)), predicted], proba)
 
 
+def accuracy(model: NumpyModel, X: np.ndarray, y: np.ndarray) -> float:
+    """Share of the rows of X (m, 400) whose argmax prediction is y (m, 1) or (m,)."""
+    return 1 - count_errors(model, X, y) / len(X)
+
+
 def count_errors(model: NumpyModel, X: np.ndarray, y: np.ndarray) -> int:
     """Number of rows of X (m, 400) whose argmax prediction differs from y (m, 1) or (m,)."""
     return int(np.sum(model.predict(X) != np.asarray(y).reshape(-1)))

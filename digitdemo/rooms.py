@@ -56,6 +56,28 @@ _SQLITE_WRITERS: dict[str, threading.Lock] = {}
 _SQLITE_WRITERS_LOCK = threading.Lock()
 
 
+def is_student_token(token: object) -> bool:
+    """Whether `token` can be a student token (a string of the lengths new_student_token makes)."""
+    return isinstance(token, str) and STUDENT_TOKEN_LENGTHS[0] <= len(token) <= STUDENT_TOKEN_LENGTHS[1]
+
+
+def csv_bytes(X: np.ndarray, y: np.ndarray) -> bytes:
+    """Drawings X (n, 400) and labels y (n, 1) as CSV: header x0..x399,label, then per drawing 400 column-major values
+    and its label."""
+    out = io.StringIO()
+    header = ",".join([*(f"x{i}" for i in range(N_PIXELS)), "label"])
+    # %.9g keeps every float32 exactly; labels stay whole numbers.
+    np.savetxt(out, np.hstack([X, y]), fmt=["%.9g"] * N_PIXELS + ["%d"], delimiter=",", header=header, comments="")
+    return out.getvalue().encode()
+
+
+def npz_bytes(X: np.ndarray, y: np.ndarray) -> bytes:
+    """Drawings X (n, 400) float32 column-major and labels y (n, 1) int64 as an .npz holding X and y, as data/ does."""
+    out = io.BytesIO()
+    np.savez_compressed(out, X=X, y=y)
+    return out.getvalue()
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one server accepts: sends per student per minute, drawings per room, open rooms, days a room is kept."""
@@ -501,22 +523,6 @@ class RoomStore:
         X = np.stack([_decode(row.pixels) for row in rows]) if rows else np.zeros((0, N_PIXELS), np.float32)
         return X, np.array([[row.label] for row in rows], dtype=np.int64).reshape(-1, 1)
 
-    def export_csv(self, code: str, teacher_key: str) -> bytes:
-        """The room's drawings as CSV: header x0..x399,label, then per drawing 400 column-major values and its label."""
-        X, y = self.export_arrays(code, teacher_key)
-        out = io.StringIO()
-        header = ",".join([*(f"x{i}" for i in range(N_PIXELS)), "label"])
-        # %.9g keeps every float32 exactly; labels stay whole numbers.
-        np.savetxt(out, np.hstack([X, y]), fmt=["%.9g"] * N_PIXELS + ["%d"], delimiter=",", header=header, comments="")
-        return out.getvalue().encode()
-
-    def export_npz(self, code: str, teacher_key: str) -> bytes:
-        """The room's drawings as an .npz holding X (n, 400) float32 column-major and y (n, 1) int64, as data/ does."""
-        X, y = self.export_arrays(code, teacher_key)
-        out = io.BytesIO()
-        np.savez_compressed(out, X=X, y=y)
-        return out.getvalue()
-
     def remove_drawing(self, code: str, teacher_key: str, drawing_id: int) -> None:
         """Delete one drawing of this room; RoomError if the room has no drawing with that id."""
         canonical = normalize_code(code)
@@ -620,7 +626,7 @@ class RoomStore:
     @staticmethod
     def _student_hash(student: object) -> str:
         """A student token from new_student_token -> the hash stored; RoomError for anything else."""
-        if not isinstance(student, str) or not STUDENT_TOKEN_LENGTHS[0] <= len(student) <= STUDENT_TOKEN_LENGTHS[1]:
+        if not is_student_token(student):
             raise RoomError("rooms.student_invalid")
         return _digest(student)
 

@@ -19,7 +19,7 @@ from digitdemo.catalog import LAB, SESSION_MODEL, Recipe
 from digitdemo.data import stratified_split
 from digitdemo.errors import DigitDemoError
 from digitdemo.inference import NumpyModel
-from digitdemo.metrics import count_errors
+from digitdemo.metrics import accuracy, count_errors
 
 EPOCHS_RANGE = (1, 60)
 LEARNING_RATE_RANGE = (0.0001, 0.05)
@@ -113,7 +113,7 @@ class TrainingJob:
         model = NumpyModel(weights, name=SESSION_MODEL, origin=SESSION_MODEL)
         heldout = None
         if data.X_held is not None:
-            heldout = 1 - count_errors(model, data.X_held, data.y_held) / len(data.X_held)
+            heldout = accuracy(model, data.X_held, data.y_held)
         errors = count_errors(model, data.X_train, data.y_train)
         self.history.append(EpochStats(done, loss, errors, len(data.X_train), heldout))
         self.latest = model

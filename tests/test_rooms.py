@@ -28,9 +28,11 @@ from digitdemo.rooms import (
     RoomStore,
     build_engine,
     check_drawing,
+    csv_bytes,
     default_data_dir,
     new_student_token,
     normalize_code,
+    npz_bytes,
     resolve_database_url,
 )
 from scripts import postgres
@@ -148,11 +150,11 @@ def test_class_flow(store, rng):
     X, y = store.export_arrays(room.code, room.teacher_key)
     np.testing.assert_array_equal(X, np.stack([s[3] for s in sent]))
     np.testing.assert_array_equal(y[:, 0], [s[1] for s in sent])
-    csv = np.loadtxt(io.BytesIO(store.export_csv(room.code, room.teacher_key)), delimiter=",", skiprows=1)
+    csv = np.loadtxt(io.BytesIO(csv_bytes(X, y)), delimiter=",", skiprows=1)
     assert csv.shape == (5, 401)
     np.testing.assert_array_equal(csv[:, :400].astype(np.float32), X)  # %.9g keeps float32 exact
     np.testing.assert_array_equal(csv[:, 400], y[:, 0])
-    with np.load(io.BytesIO(store.export_npz(room.code, room.teacher_key))) as npz:
+    with np.load(io.BytesIO(npz_bytes(X, y))) as npz:
         X_npz, y_npz = validate(npz["X"], npz["y"], "export", "export again")
     np.testing.assert_array_equal(X_npz, X)
     np.testing.assert_array_equal(y_npz, y)
@@ -196,8 +198,6 @@ def test_teacher_actions_need_the_key(store, rng):
         "teacher_room": lambda key: store.teacher_room(room.code, key),
         "class_stats": lambda key: store.class_stats(room.code, key),
         "misread": lambda key: store.misread(room.code, key),
-        "export_csv": lambda key: store.export_csv(room.code, key),
-        "export_npz": lambda key: store.export_npz(room.code, key),
         "remove_drawing": lambda key: store.remove_drawing(room.code, key, drawing_id),
         "clear_room": lambda key: store.clear_room(room.code, key),
         "close_room": lambda key: store.close_room(room.code, key),

@@ -22,15 +22,17 @@ from digitdemo.catalog import LAB, shipped_models
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.errors import DigitDemoError, RoomError, StorageUnavailableError
 from digitdemo.inference import NumpyModel, load_model
-from digitdemo.metrics import confusion_matrix, count_errors
+from digitdemo.metrics import accuracy, confusion_matrix
 from digitdemo.rooms import (
-    STUDENT_TOKEN_LENGTHS,
     ClassStats,
     RoomStore,
     build_engine,
+    csv_bytes,
     engine_options,
+    is_student_token,
     new_student_token,
     normalize_code,
+    npz_bytes,
     resolve_database_url,
 )
 from digitdemo.training import MIN_CLASS_DRAWINGS, TrainingSettings, split_class_drawings, start_training
@@ -142,7 +144,7 @@ def qr_png(text: str) -> bytes:
 def student_token() -> str:
     """This browser's anonymous token, kept in the address so that it survives a reload; made on first use."""
     token = st.query_params.get(STUDENT_PARAM, "")
-    if not STUDENT_TOKEN_LENGTHS[0] <= len(token) <= STUDENT_TOKEN_LENGTHS[1]:
+    if not is_student_token(token):
         token = new_student_token()
         st.query_params[STUDENT_PARAM] = token
     return token
@@ -370,9 +372,9 @@ def render_class_view(code: str, key: str, model: NumpyModel, dataset: Dataset) 
     except DigitDemoError as exc:
         st.warning(error_text(exc))
         return
-    count, status, accuracy = st.columns(3)
+    count, status, read_right = st.columns(3)
     count.metric(t("classroom.count"), stats.count)
-    accuracy.metric(t("classroom.accuracy"), "–" if stats.accuracy is None else f"{stats.accuracy:.0%}")
+    read_right.metric(t("classroom.accuracy"), "–" if stats.accuracy is None else f"{stats.accuracy:.0%}")
     status.metric(t("classroom.status"), t("classroom.closed") if room.closed else t("classroom.open_now"))
     render_matrices(stats, model, dataset)
     st.markdown(f"**{t('classroom.per_digit_heading')}**")
@@ -463,24 +465,19 @@ def render_actions(code: str, key: str) -> None:
     with exports:
         st.caption(t("classroom.export_caption"))
         try:
-            csv, npz = rooms().export_csv(code, key), rooms().export_npz(code, key)
+            X, y = rooms().export_arrays(code, key)  # read once for both files
         except DigitDemoError as exc:
             st.warning(error_text(exc))
             return
         csv_col, npz_col = st.columns(2)
         csv_col.download_button(
-            t("classroom.export_csv"), csv, file_name=f"class-{code}.csv", mime="text/csv", key="classroom_csv",
+            t("classroom.export_csv"), csv_bytes(X, y), file_name=f"class-{code}.csv", mime="text/csv", key="classroom_csv",
             on_click="ignore",
         )  # fmt: skip
         npz_col.download_button(
-            t("classroom.export_npz"), npz, file_name=f"class-{code}.npz", mime="application/octet-stream",
+            t("classroom.export_npz"), npz_bytes(X, y), file_name=f"class-{code}.npz", mime="application/octet-stream",
             key="classroom_npz", on_click="ignore",
         )  # fmt: skip
-
-
-def accuracy(model: NumpyModel, X: np.ndarray, y: np.ndarray) -> float:
-    """Share of X (k, 400) that `model` reads as y (k, 1)."""
-    return 1 - count_errors(model, X, y) / len(X)
 
 
 def start_class_training(code: str, key: str, model: NumpyModel, dataset: Dataset) -> None:
