@@ -153,13 +153,12 @@ def render_unit(model: NumpyModel, x: np.ndarray, layer: int, unit: int, predict
     """One unit's arithmetic at this input: its weights (a picture in layer 1), the sum with its numbers, ReLU's
     verdict and how much it adds to each output."""
     unit_math = explain_unit(model.weights, x, layer, unit)
+    products = unit_math.weights * unit_math.inputs
     if layer == 1:
         st.image(
-            [signed_image(unit_math.weights, UNIT_SCALE), signed_image(unit_math.weights * unit_math.inputs,
-                                                                        UNIT_SCALE)],
+            [signed_image(unit_math.weights, UNIT_SCALE), signed_image(products, UNIT_SCALE)],
             caption=[t("why.unit_weights"), t("why.unit_products")],
-        )  # fmt: skip
-    products = unit_math.weights * unit_math.inputs
+        )
     largest = np.argsort(-np.abs(products), kind="stable")[:TERMS_SHOWN]
     terms = " + ".join(f"{unit_math.weights[i]:.2f}×{unit_math.inputs[i]:.2f}" for i in largest if products[i] != 0)
     st.markdown(
