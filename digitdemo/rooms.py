@@ -130,6 +130,14 @@ class ClassStats(NamedTuple):
         return self.correct / self.count if self.count else None
 
 
+class ClassView(NamedTuple):
+    """The teacher's class view of a room: the room, its stats and the misread drawings chosen."""
+
+    room: Room
+    stats: ClassStats
+    misread: list[StoredDrawing]
+
+
 def default_data_dir(env: Mapping[str, str] = os.environ) -> Path:
     """Folder for the SQLite file: DIGITDEMO_DATA_DIR, else $XDG_DATA_HOME/digitdemo, else ~/.local/share/digitdemo."""
     if env.get(DATA_DIR_ENV):
@@ -488,12 +496,31 @@ class RoomStore:
         with self._transaction() as conn:
             return self._public(self._teacher(conn, code, teacher_key))
 
+    def class_view(
+        self,
+        code: str,
+        teacher_key: str,
+        label: int | None = None,
+        prediction: int | None = None,
+        limit: int | None = None,
+    ) -> ClassView:
+        """What the teacher's class view shows, read in one transaction: the room, its ClassStats (count, right
+        answers, confusion matrix (10, 10), per-digit accuracy (10,)) and the drawings the network misread, oldest
+        first, optionally of one label and/or one prediction, at most `limit`."""
+        label = None if label is None else _digit(label)
+        prediction = None if prediction is None else _digit(prediction)
+        with self._transaction() as conn:
+            room = self._teacher(conn, code, teacher_key)
+            ids, labels, predictions = self._labels(conn, room)
+            chosen = ids[misclassified(labels, predictions, label, prediction)][:limit]
+            misread = self._drawings(conn, DRAWINGS.c.id.in_(chosen.tolist())) if len(chosen) else []
+        counts = confusion_matrix(labels, predictions)
+        stats = ClassStats(len(labels), int(np.trace(counts)), counts, per_digit_accuracy(counts))
+        return ClassView(self._public(room), stats, misread)
+
     def class_stats(self, code: str, teacher_key: str) -> ClassStats:
         """Count, right answers, confusion matrix (10, 10) and per-digit accuracy (10,) of the room's drawings."""
-        with self._transaction() as conn:
-            _, labels, predictions = self._labels(conn, self._teacher(conn, code, teacher_key))
-        counts = confusion_matrix(labels, predictions)
-        return ClassStats(len(labels), int(np.trace(counts)), counts, per_digit_accuracy(counts))
+        return self.class_view(code, teacher_key, limit=0).stats
 
     def misread(
         self,
@@ -504,12 +531,7 @@ class RoomStore:
         limit: int | None = None,
     ) -> list[StoredDrawing]:
         """The room's drawings the network misread, oldest first, optionally of one label and/or one prediction."""
-        label = None if label is None else _digit(label)
-        prediction = None if prediction is None else _digit(prediction)
-        with self._transaction() as conn:
-            ids, labels, predictions = self._labels(conn, self._teacher(conn, code, teacher_key))
-            chosen = ids[misclassified(labels, predictions, label, prediction)][:limit]
-            return self._drawings(conn, DRAWINGS.c.id.in_(chosen.tolist())) if len(chosen) else []
+        return self.class_view(code, teacher_key, label, prediction, limit).misread
 
     def export_arrays(self, code: str, teacher_key: str) -> tuple[np.ndarray, np.ndarray]:
         """The room's drawings in the lab's layout: X (n, 400) float32 column-major, y (n, 1) int64, oldest first."""

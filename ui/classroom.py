@@ -366,9 +366,7 @@ def render_class_view(code: str, key: str, model: NumpyModel, dataset: Dataset) 
     the training set's, per-digit accuracy, and the misread drawings by label and prediction."""
     label, prediction = (st.session_state.get(filter_key) for filter_key in FILTER_KEYS)
     try:
-        room = rooms().teacher_room(code, key)
-        stats = rooms().class_stats(code, key)
-        misread = rooms().misread(code, key, label, prediction, limit=GALLERY_LIMIT)
+        room, stats, misread = rooms().class_view(code, key, label, prediction, limit=GALLERY_LIMIT)
     except DigitDemoError as exc:
         st.warning(error_text(exc))
         return
