@@ -24,8 +24,9 @@ FLAG_RATE = 0.02  # at most this share of held-out digits may be called "not a d
 
 @dataclass(frozen=True)
 class DigitIndex:
-    """Reference digits for one model: X (n, 400) float32, y (n,) int64, rows (n,) int64 (their row numbers in the
-    dataset), hidden (n, h) float32 last-hidden-layer activations, and squared norms of both for fast distances."""
+    """Reference digits for one model, sorted by label (each class's digits side by side): X (n, 400) float32, y (n,)
+    int64, rows (n,) int64 (their row numbers in the dataset), hidden (n, h) float32 last-hidden-layer activations,
+    and squared norms of both for fast distances."""
 
     X: np.ndarray
     y: np.ndarray
@@ -43,11 +44,15 @@ def last_hidden(weights: Weights, X: np.ndarray) -> np.ndarray:
 def build_index(weights: Weights, X: np.ndarray, y: np.ndarray, rows: np.ndarray | None = None) -> DigitIndex:
     """Reference digits X[rows] (m, 400), labels y (m, 1) or (m,) -> a DigitIndex for `nearest_digits` and novelty."""
     rows = np.arange(len(X)) if rows is None else np.asarray(rows, dtype=np.int64)
+    labels = np.asarray(y).reshape(-1)[rows].astype(np.int64)
+    # By label, stable so that each class keeps the rows' order: a class's digits are then one slice (`novelty`).
+    order = np.argsort(labels, kind="stable")
+    rows, labels = rows[order], labels[order]
     Xr = np.asarray(X, dtype=np.float32)[rows]
     hidden = last_hidden(weights, Xr)
     return DigitIndex(
         Xr,
-        np.asarray(y).reshape(-1)[rows].astype(np.int64),
+        labels,
         rows,
         hidden,
         np.einsum("ij,ij->i", Xr, Xr),
@@ -100,15 +105,24 @@ def nearest_digits(
 
 def novelty(index: DigitIndex, X: np.ndarray, classes: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
     """(m, 400) or (400,) inputs and their classes -> (m,) float64 novelty scores: the pixel distance to the nearest
-    reference digit of that class, and (m,) int64 the dataset row of that digit."""
-    X = np.asarray(X)
-    rough = np.atleast_2d(rough_distances(index.X, index.X_sq, X))
-    rough = np.where(index.y[None, :] == np.reshape(classes, (-1, 1)), rough, np.inf)
-    nearest = np.argmin(rough, axis=1)
+    reference digit of that class, and (m,) int64 the dataset row of that digit. Each input is measured against its
+    class's slice of the index only: a tenth of the work of measuring against every digit (this runs every stroke)."""
+    X = np.atleast_2d(np.asarray(X))
+    classes = np.broadcast_to(np.reshape(classes, -1), (len(X),))
     # A class with no reference digit (a dataset lacking it) is infinitely unlike what the model saw; row -1.
-    seen = np.isfinite(rough[np.arange(len(rough)), nearest])
-    scores = np.where(seen, exact_distances(index.X[nearest], np.atleast_2d(X)), np.inf)
-    return scores, np.where(seen, index.rows[nearest], -1)
+    scores, rows = np.full(len(X), np.inf), np.full(len(X), -1, dtype=np.int64)
+    for cls in np.unique(classes):
+        start, end = np.searchsorted(index.y, [cls, cls + 1])
+        if start == end:
+            continue
+        which = np.flatnonzero(classes == cls)
+        queries = X[which]
+        # One query as a vector: rough_distances then avoids BLAS, whose threads make a single product erratic.
+        rough = rough_distances(index.X[start:end], index.X_sq[start:end], queries[0] if len(which) == 1 else queries)
+        nearest = start + np.argmin(np.atleast_2d(rough), axis=1)
+        scores[which] = exact_distances(index.X[nearest], queries)
+        rows[which] = index.rows[nearest]
+    return scores, rows
 
 
 @dataclass(frozen=True)

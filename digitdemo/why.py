@@ -1,8 +1,9 @@
-"""Why this answer: everything the Draw tab's explanations show for one input, computed in one call per stroke."""
+"""Why this answer: everything the Draw tab's explanations show for one input, each part computed when first asked
+for (the page shows one view at a time, and a stroke should pay only for the view on screen)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from PIL import Image
@@ -23,54 +24,85 @@ from digitdemo.preprocess import plain_resize
 UNSURE_BELOW = 0.5  # top probability under which the Draw tab says the network is not sure
 
 
-@dataclass(frozen=True)
 class Explanation:
-    """One input explained: its layers, the predicted class against the runner-up, the network as a graph, the
-    nearest training digits, how unlike them it is, and (given the picture) the prediction without framing."""
+    """One (400,) input explained: its layers, the predicted class against the runner-up (or another), the network as
+    a graph, the nearest training digits, how unlike them it is, and (given the picture it came from) the prediction
+    without framing. Each attribute is computed on first use and kept."""
 
-    layers: list[Layer]
-    predicted: int
-    runner_up: int
-    attribution: Attribution  # predicted against runner-up (or the class asked for)
-    graph: NetworkGraph
-    nearest_pixels: Neighbours
-    nearest_hidden: Neighbours
-    novelty: float  # pixel distance to the nearest training digit of the predicted class
-    novelty_row: int  # that digit's dataset row
-    unlike_digits: bool | None  # novelty above the calibrated threshold; None when the model has no calibration
-    unframed: np.ndarray | None  # (400,) the picture plainly resized to 20x20, when the picture was given
-    unframed_logits: np.ndarray | None  # (n_out,) float64 the network's logits for it
+    def __init__(
+        self,
+        weights: Weights,
+        x: np.ndarray,
+        index: DigitIndex,
+        calibration: Calibration | None = None,
+        image: np.ndarray | Image.Image | bytes | None = None,
+    ) -> None:
+        self.weights, self.x, self.index, self.calibration, self.image = weights, x, index, calibration, image
 
+    @cached_property
+    def layers(self) -> list[Layer]:
+        """Every layer's z and a, float64."""
+        return forward_layers(self.weights, self.x)
 
-def explain_input(
-    weights: Weights,
-    x: np.ndarray,
-    index: DigitIndex,
-    calibration: Calibration | None = None,
-    image: np.ndarray | Image.Image | bytes | None = None,
-    against: int | None = None,
-) -> Explanation:
-    """(400,) network input (and the picture it came from) -> its Explanation; `against` replaces the runner-up."""
-    layers = forward_layers(weights, x)
-    predicted, runner_up = top_two(layers[-1].a)
-    attribution = attribute_pixels(weights, x, predicted, runner_up if against is None else against)
-    pixels, hidden = nearest_digits(index, weights, x)
-    score, row = novelty(index, x, predicted)
-    unframed = unframed_logits = None
-    if image is not None:
-        unframed = plain_resize(image)
-        unframed_logits = forward_layers(weights, unframed)[-1].a
-    return Explanation(
-        layers,
-        predicted,
-        runner_up,
-        attribution,
-        network_graph(weights, x),
-        pixels,
-        hidden,
-        float(score[0]),
-        int(row[0]),
-        None if calibration is None else bool(score[0] > calibration.threshold),
-        unframed,
-        unframed_logits,
-    )
+    @cached_property
+    def ranked(self) -> tuple[int, int]:
+        """(predicted class, runner-up class)."""
+        return top_two(self.layers[-1].a)
+
+    @property
+    def predicted(self) -> int:
+        return self.ranked[0]
+
+    @property
+    def runner_up(self) -> int:
+        return self.ranked[1]
+
+    def versus(self, against: int | None = None) -> Attribution:
+        """Each pixel's share of the predicted class's logit minus the runner-up's (or class `against`'s)."""
+        return attribute_pixels(self.weights, self.x, self.predicted, self.runner_up if against is None else against)
+
+    @cached_property
+    def graph(self) -> NetworkGraph:
+        return network_graph(self.weights, self.x)
+
+    @cached_property
+    def nearest(self) -> tuple[Neighbours, Neighbours]:
+        """The nearest training digits in pixels and in the last hidden layer."""
+        return nearest_digits(self.index, self.weights, self.x)
+
+    @property
+    def nearest_pixels(self) -> Neighbours:
+        return self.nearest[0]
+
+    @property
+    def nearest_hidden(self) -> Neighbours:
+        return self.nearest[1]
+
+    @cached_property
+    def closest_of_class(self) -> tuple[float, int]:
+        """(novelty: the pixel distance to the nearest training digit of the predicted class, that digit's row)."""
+        score, row = novelty(self.index, self.x, self.predicted)
+        return float(score[0]), int(row[0])
+
+    @property
+    def novelty(self) -> float:
+        return self.closest_of_class[0]
+
+    @property
+    def novelty_row(self) -> int:
+        return self.closest_of_class[1]
+
+    @property
+    def unlike_digits(self) -> bool | None:
+        """Novelty above the calibrated threshold; None when the model has no calibration."""
+        return None if self.calibration is None else self.novelty > self.calibration.threshold
+
+    @cached_property
+    def unframed(self) -> np.ndarray | None:
+        """(400,) the picture plainly resized to 20x20, when the picture was given."""
+        return None if self.image is None else plain_resize(self.image)
+
+    @cached_property
+    def unframed_logits(self) -> np.ndarray | None:
+        """(n_out,) float64 the network's logits for the unframed picture."""
+        return None if self.unframed is None else forward_layers(self.weights, self.unframed)[-1].a

@@ -49,10 +49,11 @@ def show_image(image, model=None):
     from digitdemo.data import load_dataset
     from digitdemo.inference import load_model
     from digitdemo.preprocess import preprocess
-    from ui import draw
+    from ui import draw, why
 
     model = model or load_model("lab")
-    draw.render_prediction(model, load_dataset(), preprocess(image), "canvas")
+    x = preprocess(image)
+    draw.render_prediction(model, x, "canvas", why.explain(model, load_dataset(), x, image))
 
 
 def run_view(image: np.ndarray, model: NumpyModel | None = None) -> AppTest:

@@ -1,4 +1,4 @@
-"""AppTest checks of the Draw tab's "Why this answer": the numbers shown are explain_input's and explain_unit's, and
+"""AppTest checks of the Draw tab's "Why this answer": the numbers shown are digitdemo.why's Explanation's and explain_unit's, and
 the "Not a digit?" warning appears for an input the check flags and not for the lab's example 1015."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from digitdemo.i18n import message
 from digitdemo.inference import load_record
 from digitdemo.neighbours import build_index, load_calibration, training_rows
 from digitdemo.preprocess import plain_resize, preprocess
-from digitdemo.why import explain_input
+from digitdemo.why import Explanation
 
 TIMEOUT = 60
 RUN_SECONDS = 180
@@ -84,11 +84,11 @@ def test_closed_section_is_not_built(new_app) -> None:
 
 
 def test_network_view_shows_the_chosen_units_arithmetic(new_app, dataset, lab_model, lab_reference) -> None:
-    """For example 1015 the network figure's nodes are explain_input's graph; the unit first shown is layer 1's most
+    """For example 1015 the network figure's nodes are the Explanation's graph; the unit first shown is layer 1's most
     active, and a unit chosen by key shows its own sum w.x + b, ReLU verdict and share of each output."""
     at = example_app(new_app, draw_why=True)
     x = dataset.X[1015]
-    explanation = explain_input(lab_model.weights, x, lab_reference[0], lab_reference[1])
+    explanation = Explanation(lab_model.weights, x, lab_reference[0], lab_reference[1])
     figure = chart_spec(at, "draw_why_network")
     picture = figure["data"][0]
     (circles,) = [trace for trace in figure["data"] if "customdata" in trace]
@@ -112,14 +112,14 @@ def test_network_view_shows_the_chosen_units_arithmetic(new_app, dataset, lab_mo
 
 
 def test_versus_view_shows_shares_that_add_up(new_app, dataset, lab_model, lab_reference) -> None:
-    """Against the runner-up and then against a digit chosen by key, the check line carries explain_input's pixel
+    """Against the runner-up and then against a digit chosen by key, the check line carries the Explanation's pixel
     shares, bias term and logit difference."""
     at = example_app(new_app, draw_why=True, draw_why_view="versus")
     x = dataset.X[1015]
     for against in (None, 7):
         if against is not None:
             at.selectbox(key="draw_why_against").set_value(against).run()
-        attribution = explain_input(lab_model.weights, x, *lab_reference, against=against).attribution
+        attribution = Explanation(lab_model.weights, x, *lab_reference).versus(against)
         total = float(attribution.pixels.sum())
         expected = message("en", "why.versus_check", digit=attribution.cls, other=attribution.against, pixels=total,
                            bias=attribution.bias, total=total + attribution.bias, score=attribution.score,
@@ -129,9 +129,9 @@ def test_versus_view_shows_shares_that_add_up(new_app, dataset, lab_model, lab_r
 
 
 def test_nearest_view_names_the_nearest_training_digits(new_app, dataset, lab_model, lab_reference) -> None:
-    """The nearest digits' captions are explain_input's neighbours (example 1015 itself first, at distance 0)."""
+    """The nearest digits' captions are the Explanation's neighbours (example 1015 itself first, at distance 0)."""
     at = example_app(new_app, draw_why=True, draw_why_view="nearest")
-    explanation = explain_input(lab_model.weights, dataset.X[1015], *lab_reference)
+    explanation = Explanation(lab_model.weights, dataset.X[1015], *lab_reference)
     captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
     for neighbours in (explanation.nearest_pixels, explanation.nearest_hidden):
         for row, label, distance in zip(neighbours.rows, neighbours.labels, neighbours.distances, strict=True):
@@ -154,8 +154,9 @@ def show_drawing(image):
 
     model, dataset = load_model("lab"), load_dataset()
     x = preprocess(image)
-    draw.render_prediction(model, dataset, x, "canvas")
-    why.render_why(model, dataset, x, image)
+    explanation = why.explain(model, dataset, x, image)
+    draw.render_prediction(model, x, "canvas", explanation)
+    why.render_why(model, dataset, explanation)
 
 
 def run_drawing(strokes: list, view: str = "network") -> AppTest:
@@ -168,7 +169,7 @@ def run_drawing(strokes: list, view: str = "network") -> AppTest:
 def test_flagged_input_says_not_a_digit(lab_model, lab_reference) -> None:
     """An "=" is read as a digit with a high probability, yet flagged: the warning says so beside the prediction."""
     x = preprocess(canvas_image(EQUALS))
-    explanation = explain_input(lab_model.weights, x, *lab_reference)
+    explanation = Explanation(lab_model.weights, x, *lab_reference)
     assert explanation.unlike_digits  # the input this test needs
     at = run_drawing(EQUALS)
     assert not at.exception

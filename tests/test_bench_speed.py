@@ -71,8 +71,9 @@ def test_stroke_and_training_figures(tiny):
 
 
 def test_explanation_figures(tiny):
-    """The explanations row times prediction plus explanation bundle against the prediction alone, with a target."""
-    check_rows(tiny.figures["rows"], ["Explanations per stroke", "of which the explanation bundle"])
+    """The explanations row times prediction plus every part of the explanation against the prediction alone, with a
+    target."""
+    check_rows(tiny.figures["rows"], ["Explanations per stroke", "of which every part of the explanation"])
     assert tiny.figures["details"]["explain_ms"]["index_build"] > 0
 
 

@@ -3,12 +3,17 @@ English and with Chinese titles: the page hands figures to Streamlit without Plo
 
 from __future__ import annotations
 
+import base64
+import json
+
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from digitdemo.explain import network_graph
 from ui import charts
+from ui.presenter import ReadyFigure
 
 RNG = np.random.default_rng(0)
 X = np.linspace(-5, 5, 21)
@@ -55,3 +60,53 @@ def test_validation_would_catch_a_misspelt_property() -> None:
     figure["layout"]["yaxis"]["rnage"] = [0, 1]
     with pytest.raises(ValueError, match="rnage"):
         go.Figure(figure)
+
+
+def plain(node: object) -> object:
+    """A figure's JSON with every array as a list of floats, whether written as a list or as Plotly's typed array
+    ({dtype, bdata (base64), shape})."""
+    if isinstance(node, dict) and "bdata" in node:
+        flat = np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"]).astype(float)
+        return flat.reshape([int(n) for n in str(node.get("shape", flat.size)).split(",")]).tolist()
+    if isinstance(node, dict):
+        return {key: plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [plain(value) for value in node]
+    return node
+
+
+@pytest.mark.parametrize("title", ["probability", "概率"])
+def test_ready_figures_give_streamlit_what_plotly_would(lab_model, dataset, title) -> None:
+    """The page's fast path (ReadyFigure) hands Streamlit a spec equal to the one Plotly's Figure.to_dict() makes of
+    each figure, template included (arrays compared as numbers, to float32 precision), and leaves the figure as it
+    was."""
+    for name, figure in figures(lab_model, dataset, title).items():
+        for shown in (figure, charts.enlarge_text(figure, 18, 1.3)):
+            before = pio.to_json(shown, validate=False)
+            ready = plain(json.loads(pio.to_json(ReadyFigure(shown).to_dict(), validate=False)))
+            assert pio.to_json(shown, validate=False) == before, f"{name}: the figure handed in was changed"
+            # Last: go.Figure takes each trace's "type" out of the dict it is given.
+            plotlys = plain(json.loads(pio.to_json(go.Figure(shown, _validate=False))))
+            assert_same(ready, plotlys, name)
+
+
+def assert_same(ours: object, theirs: object, where: str) -> None:
+    """Two plain figure JSONs are equal, numbers to float32 precision (float32 arrays are written out as their
+    shortest decimals in one and as their bytes in the other), a gap in a line (NaN) as JSON's null or as NaN."""
+    if {ours is None, theirs is None} == {True, False}:
+        gap = theirs if ours is None else ours
+        assert isinstance(gap, float) and np.isnan(gap), f"{where}: {ours!r} vs {theirs!r}"
+        return
+    assert type(ours) is type(theirs) or {type(ours), type(theirs)} <= {int, float}, f"{where}: {ours!r} vs {theirs!r}"
+    if isinstance(ours, dict):
+        assert ours.keys() == theirs.keys(), f"{where}: {sorted(ours)} vs {sorted(theirs)}"
+        for key in ours:
+            assert_same(ours[key], theirs[key], f"{where}/{key}")
+    elif isinstance(ours, list):
+        assert len(ours) == len(theirs), f"{where}: {len(ours)} vs {len(theirs)} items"
+        for i, (mine, its) in enumerate(zip(ours, theirs, strict=True)):
+            assert_same(mine, its, f"{where}[{i}]")
+    elif isinstance(ours, float):
+        assert ours == pytest.approx(theirs, rel=1e-6, abs=1e-12), where
+    else:
+        assert ours == theirs, f"{where}: {ours!r} vs {theirs!r}"

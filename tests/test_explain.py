@@ -37,7 +37,7 @@ from digitdemo.neighbours import (
     training_rows,
 )
 from digitdemo.preprocess import plain_resize, preprocess
-from digitdemo.why import explain_input
+from digitdemo.why import Explanation
 from testkit.synth import drawn_set
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,6 +213,22 @@ def test_novelty_is_the_distance_to_the_nearest_digit_of_that_class():
     np.testing.assert_array_equal(rows, [0, 1])
 
 
+def test_novelty_matches_measuring_every_digit_of_the_class(robust, dataset, rng):
+    """On real digits, one at a time and in a batch of mixed classes, the score and row are those found by measuring
+    the input against every reference digit of its class directly."""
+    rows = training_rows(load_record("robust"), dataset.y)
+    index = build_index(robust.weights, dataset.X, dataset.y, rows)
+    queries = np.clip(dataset.X[rng.choice(len(dataset.X), 40)] + rng.normal(0, 0.1, (40, 400)), 0, 1)
+    classes = rng.integers(0, 10, 40)
+    batch = novelty(index, queries, classes)
+    for i, (x, cls) in enumerate(zip(queries, classes, strict=True)):
+        of_class = rows[dataset.y[rows, 0] == cls]
+        distances = np.linalg.norm(dataset.X[of_class].astype(np.float64) - x, axis=1)
+        score, row = novelty(index, x, cls)
+        assert score[0] == pytest.approx(distances.min(), rel=1e-5) and row[0] == of_class[np.argmin(distances)]
+        assert (batch[0][i], batch[1][i]) == (score[0], row[0])
+
+
 def test_calibration_flags_at_most_the_rate_and_no_lower_threshold_would(rng):
     """With 200 held-out scores, the threshold flags at most 2% (4), and the next lower score would flag more."""
     X = rng.normal(0, 1, (300, 2)).astype(np.float32)
@@ -275,26 +291,30 @@ def test_plain_resize_keeps_the_picture_where_it_was():
     np.testing.assert_allclose(plain_resize(255 - canvas), x, atol=1e-6)  # dark ink on light paper: same input
 
 
-def test_explain_input_bundles_consistent_figures(robust, dataset, data_sum):
-    """One call per stroke: the prediction, its pixel contributions against the runner-up, the neighbours, the
-    novelty verdict and the unframed prediction agree with the functions they come from."""
+def test_explanation_parts_agree(robust, dataset, data_sum):
+    """An Explanation's prediction, its pixel contributions against the runner-up, the neighbours, the novelty verdict
+    and the unframed prediction agree with the functions they come from."""
     drawing = drawn_set(1, 7)[0][3]
     x = preprocess(drawing.image)
     record = load_record("robust")
     index = build_index(robust.weights, dataset.X, dataset.y, training_rows(record, dataset.y))
     calibration = load_calibration(record, data_sum)
-    result = explain_input(robust.weights, x, index, calibration, drawing.image)
+    result = Explanation(robust.weights, x, index, calibration, drawing.image)
     logits = robust.predict_logits(x)[0]
     assert result.predicted == int(np.argmax(logits)) and result.runner_up != result.predicted
-    a = result.attribution
+    a = result.versus()
     assert (a.cls, a.against) == (result.predicted, result.runner_up)
     assert a.pixels.sum() + a.bias == pytest.approx(logits[a.cls] - logits[a.against], abs=1e-4)
     assert dataset.y[result.novelty_row, 0] == result.predicted
     assert result.unlike_digits == (result.novelty > calibration.threshold)
     np.testing.assert_allclose(result.unframed, plain_resize(drawing.image))
     np.testing.assert_allclose(result.unframed_logits, robust.predict_logits(result.unframed)[0], atol=1e-4)
-    without = explain_input(robust.weights, x, index, against=0)
-    assert without.unlike_digits is None and without.unframed is None and without.attribution.against == 0
+    assert (result.novelty, result.novelty_row) == tuple(value[0] for value in novelty(index, x, result.predicted))
+    for shared, alone in zip(result.nearest, nearest_digits(index, robust.weights, x), strict=True):
+        for ours, theirs in zip(shared, alone, strict=True):
+            np.testing.assert_array_equal(ours, theirs)
+    without = Explanation(robust.weights, x, index)
+    assert without.unlike_digits is None and without.unframed is None and without.versus(0).against == 0
 
 
 def test_calibrate_command_stores_the_threshold(tmp_path, data_sum):

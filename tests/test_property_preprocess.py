@@ -160,9 +160,10 @@ def test_named_canvas_extremes(name):
         from digitdemo.data import load_dataset
         from digitdemo.inference import load_model
         from digitdemo.preprocess import preprocess
-        from ui import draw
+        from ui import draw, why
 
-        draw.render_prediction(load_model("lab"), load_dataset(), preprocess(image), "canvas")
+        model, x = load_model("lab"), preprocess(image)
+        draw.render_prediction(model, x, "canvas", why.explain(model, load_dataset(), x, image))
 
     at = AppTest.from_function(view, args=(CANVAS_CASES[name],), default_timeout=30).run()
     assert not at.exception

@@ -118,21 +118,18 @@ def bar_chart(
         "yaxis": yaxis,
         "showlegend": False,
     }
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "x": labels,
-                "y": values.tolist(),
-                "marker": {"color": colors},
-                "text": [bar_label(v, text_format) for v in values] if labelled else None,
-                "textposition": "outside",
-                "cliponaxis": False,
-                "hovertemplate": "%{x}: %{y:" + text_format + "}<extra></extra>",
-            }
-        ],
-        "layout": set_y_title(layout, y_title),
+    bars = {
+        "type": "bar",
+        "x": labels,
+        "y": values.tolist(),
+        "marker": {"color": colors},
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{x}: %{y:" + text_format + "}<extra></extra>",
     }
+    if labelled:
+        bars["text"] = [bar_label(v, text_format) for v in values]
+    return {"data": [bars], "layout": set_y_title(layout, y_title)}
 
 
 def bar_label(value: float, text_format: str) -> str:

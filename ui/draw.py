@@ -63,10 +63,11 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
             x, picture = render_upload_input()
         else:
             x, picture = render_canvas_input()
+    explanation = why.explain(model, dataset, x, picture)  # computes nothing until a part of it is shown
     with right:
-        activations = render_prediction(model, dataset, x, source)
+        activations = render_prediction(model, x, source, explanation)
         classroom.render_send_bar(model.name)
-    why.render_why(model, dataset, x, picture)
+    why.render_why(model, dataset, explanation)
     render_look_inside(model, activations)
     links.publish()
 
@@ -100,8 +101,9 @@ def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
         initial_drawing=state.canvas_seed(),
         key="draw_canvas",
     )
-    if result.image_data is not None:  # None from a canvas just mounted, which has sent nothing yet
-        state.save_drawing(result.json_data, result.image_data)
+    sent = result.image_data  # decoded from the PNG the canvas sent, on each access: once
+    if sent is not None:  # None from a canvas just mounted, which has sent nothing yet
+        state.save_drawing(result.json_data, sent)
     picture = state.saved_drawing()[1]
     if picture is None:  # before the first stroke
         return None, None
@@ -165,9 +167,11 @@ def step_image(step: np.ndarray) -> np.ndarray:
     return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
 
 
-def render_prediction(model: NumpyModel, dataset: Dataset, x: np.ndarray | None, source: str) -> Activations | None:
-    """What the network sees, the predicted digit as a metric (with a warning when the input is unlike every training
-    digit of that class) and the ten probabilities; None when nothing is shown."""
+def render_prediction(
+    model: NumpyModel, x: np.ndarray | None, source: str, explanation: why.Explanation | None
+) -> Activations | None:
+    """What the network sees, the predicted digit as a metric (with a warning when the `explanation` finds the input
+    unlike every training digit of that class) and the ten probabilities; None when nothing is shown."""
     if x is None:
         state.set_current_input(None, None)
         if source == "upload":
@@ -192,7 +196,7 @@ def render_prediction(model: NumpyModel, dataset: Dataset, x: np.ndarray | None,
         )
         if proba[digit] < UNSURE_BELOW:
             st.warning(t("draw.unsure", threshold=UNSURE_BELOW))
-        why.render_not_a_digit(model, dataset, x, digit)
+        why.render_not_a_digit(explanation)
         show_logits = st.toggle(t("draw.show_logits"), key="draw_logits")
     with sees:
         st.image(digit_image(x, SEES_SCALE), caption=t("draw.sees"))

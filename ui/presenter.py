@@ -3,7 +3,10 @@ phones, the measured space that sizes the canvas, and charts with text large eno
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from digitdemo.preprocess import CANVAS_SIDE
@@ -142,11 +145,34 @@ def canvas_side(space: dict | None, present: bool) -> int:
     return max(CANVAS_STEP, side - side % CANVAS_STEP)
 
 
+class ReadyFigure(go.Figure):
+    """A figure dict from ui.charts as st.plotly_chart takes it, without Plotly's object model.
+
+    Streamlit turns a go.Figure into its spec with `to_dict()`. A real go.Figure builds an object per trace and
+    property and deep-copies them all for that, which costs more than the rest of a stroke's chart (for the network
+    drawing about 1 ms of 1.4). This one hands over the dict with the default template (Streamlit's theme) that
+    Plotly's own `to_dict` adds; NumPy arrays stay arrays, which orjson writes out directly (tests/test_charts.py
+    checks the spec means what Plotly's does)."""
+
+    def __init__(self, figure: dict) -> None:  # go.Figure.__init__, the costly part, is exactly what this skips
+        self._figure = figure
+
+    def to_dict(self) -> dict:
+        """The figure with the default template in its layout; the dict handed in is left as it was."""
+        return {**self._figure, "layout": {"template": default_template(), **self._figure.get("layout", {})}}
+
+
+@functools.cache
+def default_template() -> dict:
+    """Plotly's default template as a dict (Streamlit sets it to its own theme on import), made once."""
+    return pio.templates[pio.templates.default].to_plotly_json()
+
+
 def plotly_chart(figure: dict, key: str, where=st, growth: float = CHART_GROWTH, **options: object) -> None:
     """Show a figure from ui.charts in `where` (st, a column), with st.plotly_chart's `options`: in the presenter view
     with text at least CHART_TEXT px and `growth` times as tall."""
     if presenting():
         figure = enlarge_text(figure, CHART_TEXT, growth)
-    # Handed over as a Figure built without validation: Streamlit validates a dict property by property on every run,
-    # which costs more than the rest of a stroke's chart (tests/test_charts.py validates every builder instead).
-    where.plotly_chart(go.Figure(figure, _validate=False), key=key, config=PLOTLY_CONFIG, **options)
+    # Unvalidated (Streamlit validates a dict property by property on every run); tests/test_charts.py validates
+    # every builder instead.
+    where.plotly_chart(ReadyFigure(figure), key=key, config=PLOTLY_CONFIG, **options)

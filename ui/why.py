@@ -4,6 +4,7 @@ come from digitdemo.why / explain / neighbours; this module only draws them."""
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -13,6 +14,7 @@ from digitdemo.activations import my_softmax
 from digitdemo.catalog import SESSION_MODEL
 from digitdemo.data import Dataset, checksum
 from digitdemo.explain import explain_unit
+from digitdemo.i18n import message
 from digitdemo.inference import NumpyModel, load_record
 from digitdemo.neighbours import (
     Calibration,
@@ -20,14 +22,13 @@ from digitdemo.neighbours import (
     Neighbours,
     build_index,
     load_calibration,
-    novelty,
     training_rows,
 )
 from digitdemo.network import LAYERS
-from digitdemo.why import Explanation, explain_input
+from digitdemo.why import Explanation
 from ui import state
 from ui.charts import bar_chart, digit_image, network_figure, signed_image
-from ui.i18n import t
+from ui.i18n import lang, t
 from ui.presenter import plotly_chart
 
 VIEWS = ("network", "versus", "nearest", "framing")
@@ -56,31 +57,36 @@ def cached_reference(fingerprint: str, name: str, _model: NumpyModel, _dataset: 
     return Reference(index, load_calibration(record, checksum(_dataset.X, _dataset.y)))
 
 
-def reference_for(model: NumpyModel, dataset: Dataset) -> Reference:
-    """The cached Reference of `model` on `dataset`."""
-    return cached_reference(model.fingerprint, model.name, model, dataset)
+def explain(
+    model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None
+) -> Explanation | None:
+    """The (400,) input x (and the picture it came from, for framing) explained against the model's training digits;
+    None without an input. Nothing is computed until a part is shown."""
+    if x is None:
+        return None
+    reference = cached_reference(model.fingerprint, model.name, model, dataset)
+    return Explanation(model.weights, x, reference.index, reference.calibration, picture)
 
 
-def render_not_a_digit(model: NumpyModel, dataset: Dataset, x: np.ndarray, digit: int) -> None:
-    """Beside the prediction: a warning when the (400,) input is unlike every training `digit` the model has seen,
-    with the lesson that softmax must pick one of ten; a note when the model has no calibration to judge by."""
-    reference = reference_for(model, dataset)
-    if reference.calibration is None:
+def render_not_a_digit(explanation: Explanation) -> None:
+    """Beside the prediction: a warning when the input is unlike every training digit of its class the model has
+    seen, with the lesson that softmax must pick one of ten; a note when the model has no calibration to judge by."""
+    calibration = explanation.calibration
+    if calibration is None:
         st.caption(t("why.check_unavailable"))
-        return
-    score = float(novelty(reference.index, x, digit)[0][0])
-    if score > reference.calibration.threshold:
-        st.error(t("why.not_a_digit", digit=digit, score=score, threshold=reference.calibration.threshold))
+    elif explanation.unlike_digits:
+        st.error(t("why.not_a_digit", digit=explanation.predicted, score=explanation.novelty,
+                   threshold=calibration.threshold))  # fmt: skip
 
 
-def render_why(model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None) -> None:
-    """The "Why this answer" expander for the (400,) input x (and the picture it came from, for framing), built only
-    while open: the fragment reruns on every stroke, and the expander starts closed."""
+def render_why(model: NumpyModel, dataset: Dataset, explanation: Explanation | None) -> None:
+    """The "Why this answer" expander for the current input, built only while open: the fragment reruns on every
+    stroke, and the expander starts closed."""
     why = st.expander(t("why.heading"), key="draw_why", on_change="rerun")
     if not why.open:
         return
     with why:
-        if x is None:
+        if explanation is None:
             st.caption(t("why.empty"))
             return
         labels = dict(zip(VIEWS, [t("why.view_network"), t("why.view_versus"), t("why.view_nearest"),
@@ -90,21 +96,15 @@ def render_why(model: NumpyModel, dataset: Dataset, x: np.ndarray | None, pictur
             t("why.view"), VIEWS, format_func=labels.get, key="draw_why_view", required=True,
             label_visibility="collapsed",
         )  # fmt: skip
-        reference = reference_for(model, dataset)
-        against = render_against_choice() if view == "versus" else RUNNER_UP
-        # Only the framing view needs the unframed picture: its resize is the costliest part of the bundle.
-        explanation = explain_input(
-            model.weights, x, reference.index, reference.calibration, image=picture if view == "framing" else None,
-            against=None if against == RUNNER_UP else against,
-        )  # fmt: skip
         if view == "network":
-            render_network(model, x, explanation)
+            render_network(model, explanation)
         elif view == "versus":
-            render_versus(x, explanation)
+            against = render_against_choice()
+            render_versus(explanation, None if against == RUNNER_UP else against)
         elif view == "nearest":
-            render_nearest(dataset, explanation, reference.calibration)
+            render_nearest(dataset, explanation)
         else:
-            render_framing(x, explanation)
+            render_framing(explanation)
 
 
 def render_against_choice() -> int:
@@ -119,31 +119,35 @@ def render_against_choice() -> int:
     return st.selectbox(t("why.against", digit=predicted), options, format_func=names.get, key="draw_why_against")
 
 
-def unit_options() -> list[tuple[int, int]]:
-    """Every hidden unit as (layer, unit), layer 1-based."""
-    return [(number, unit) for number, layer in enumerate(LAYERS[:-1], start=1) for unit in range(layer.units)]
+@functools.cache
+def unit_names(language: str) -> dict[tuple[int, int], str]:
+    """Every hidden unit as (layer, unit), layer 1-based, with its name in `language`: made once per language, not for
+    the 40 options on every stroke."""
+    return {
+        (number, unit): message(language, "why.unit_option", layer=number, unit=unit)
+        for number, layer in enumerate(LAYERS[:-1], start=1)
+        for unit in range(layer.units)
+    }
 
 
-def render_network(model: NumpyModel, x: np.ndarray, explanation: Explanation) -> None:
+def render_network(model: NumpyModel, explanation: Explanation) -> None:
     """The network drawn, and the chosen hidden unit's weights, its sum w.x + b, its ReLU and its share per output."""
-    options = unit_options()
+    language = lang()
+    names = unit_names(language)
     # First open: the unit that answers this input most strongly in layer 1.
     st.session_state.setdefault("draw_why_unit", (1, int(np.argmax(explanation.layers[0].a))))
     picture, arithmetic = st.columns([1.5, 1], gap="medium")
     with arithmetic:
-        layer, unit = st.selectbox(
-            t("why.unit"), options, format_func=lambda option: t("why.unit_option", layer=option[0], unit=option[1]),
-            key="draw_why_unit",
-        )  # fmt: skip
-        render_unit(model, x, layer, unit, explanation.predicted)
+        layer, unit = st.selectbox(t("why.unit"), list(names), format_func=names.get, key="draw_why_unit")
+        render_unit(model, explanation.x, layer, unit, explanation.predicted)
     with picture:
         graph = explanation.graph
         hover = [
-            t("why.hover_unit", layer=number, unit=j, a=a)
+            message(language, "why.hover_unit", layer=number, unit=j, a=a)
             for number, values in enumerate(graph.nodes[1:-1], start=1)
             for j, a in enumerate(values)
         ]
-        hover += [t("why.hover_logit", digit=d, z=z) for d, z in enumerate(graph.nodes[-1])]
+        hover += [message(language, "why.hover_logit", digit=d, z=z) for d, z in enumerate(graph.nodes[-1])]
         figure = network_figure(graph.nodes, graph.edges, (layer, unit), t("why.hover_pixel"), hover)
         plotly_chart(figure, "draw_why_network")
         st.caption(t("why.network_caption", edges=len(graph.edges[0].value)))
@@ -173,12 +177,13 @@ def render_unit(model: NumpyModel, x: np.ndarray, layer: int, unit: int, predict
     plotly_chart(figure, "draw_why_unit_outputs")
 
 
-def render_versus(x: np.ndarray, explanation: Explanation) -> None:
-    """Each pixel's share of (logit predicted - logit other) over the input, and the check that the shares add up."""
-    attribution = explanation.attribution
+def render_versus(explanation: Explanation, against: int | None) -> None:
+    """Each pixel's share of (logit predicted - logit other: the runner-up, or `against`) over the input, and the
+    check that the shares add up."""
+    attribution = explanation.versus(against)
     total = float(attribution.pixels.sum())
     seen, shares = st.columns([1, 1])
-    seen.image(digit_image(x, PICTURE_SCALE), caption=t("draw.sees"), width=PICTURE_WIDTH)
+    seen.image(digit_image(explanation.x, PICTURE_SCALE), caption=t("draw.sees"), width=PICTURE_WIDTH)
     shares.image(
         signed_image(attribution.pixels, PICTURE_SCALE, grid=True),
         caption=t("why.contributions", digit=attribution.cls, other=attribution.against),
@@ -202,12 +207,13 @@ def neighbour_row(dataset: Dataset, neighbours: Neighbours) -> None:
     )
 
 
-def render_nearest(dataset: Dataset, explanation: Explanation, calibration: Calibration | None) -> None:
+def render_nearest(dataset: Dataset, explanation: Explanation) -> None:
     """The training digits nearest the input in pixels and in the last hidden layer, and how unlike them it is."""
     st.markdown(t("why.nearest_pixels"))
     neighbour_row(dataset, explanation.nearest_pixels)
     st.markdown(t("why.nearest_hidden"))
     neighbour_row(dataset, explanation.nearest_hidden)
+    calibration = explanation.calibration
     if calibration is None:
         st.caption(t("why.check_unavailable"))
     else:
@@ -217,7 +223,7 @@ def render_nearest(dataset: Dataset, explanation: Explanation, calibration: Cali
         )  # fmt: skip
 
 
-def render_framing(x: np.ndarray, explanation: Explanation) -> None:
+def render_framing(explanation: Explanation) -> None:
     """The framed input beside the picture plainly resized, with what the network predicts from each."""
     if explanation.unframed is None:
         st.info(t("why.framing_needs_picture"))
@@ -225,7 +231,7 @@ def render_framing(x: np.ndarray, explanation: Explanation) -> None:
     framed = my_softmax(explanation.layers[-1].a)
     unframed = my_softmax(explanation.unframed_logits)
     st.image(
-        [digit_image(x, PICTURE_SCALE), digit_image(explanation.unframed, PICTURE_SCALE)],
+        [digit_image(explanation.x, PICTURE_SCALE), digit_image(explanation.unframed, PICTURE_SCALE)],
         caption=[t("why.framed", digit=int(np.argmax(framed)), p=float(framed.max())),
                  t("why.unframed", digit=int(np.argmax(unframed)), p=float(unframed.max()))],
         width=PICTURE_WIDTH,
