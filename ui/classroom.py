@@ -21,7 +21,7 @@ from digitdemo.activations import my_softmax
 from digitdemo.catalog import LAB, shipped_models
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.errors import DigitDemoError, RoomError, StorageUnavailableError
-from digitdemo.inference import NumpyModel, load_model
+from digitdemo.inference import NumpyModel
 from digitdemo.metrics import accuracy, confusion_matrix
 from digitdemo.rooms import (
     ClassStats,
@@ -41,7 +41,7 @@ from ui.address import page_link
 from ui.charts import confusion_figure, digit_image, per_digit_figure
 from ui.i18n import error_text, t
 from ui.mistakes import cached_predictions
-from ui.model_tab import epoch_line, model_label
+from ui.model_tab import cached_model, epoch_line, model_label
 from ui.presenter import plotly_chart
 
 REFRESH_SECONDS = 3  # how often an open class view reads the room again
@@ -485,13 +485,14 @@ def start_class_training(code: str, key: str, model: NumpyModel, dataset: Datase
     try:
         X_class, y_class = rooms().export_arrays(code, key)
         split = split_class_drawings(dataset.X, dataset.y, X_class, y_class)
+        # Before the training starts: a shipped model file refused is a message, not a run without its comparison.
+        same_recipe = [cached_model(entry.name) for entry in shipped_models() if entry.recipe is LAB]
         settings = TrainingSettings(epochs=LAB.epochs, learning_rate=LAB.learning_rate)
         job = start_training(split.X_train, split.y_train, settings)
     except DigitDemoError as exc:
         st.session_state[TRIAL_ERROR] = exc
         return
     state.set_training_job(job)
-    same_recipe = [load_model(entry.name) for entry in shipped_models() if entry.recipe is LAB]
     before = tuple(
         (earlier.name, accuracy(earlier, split.X_test, split.y_test))
         for earlier in [model, *same_recipe]
