@@ -460,6 +460,25 @@ def test_postgres_stopped_mid_lesson(request, store, rng):
     assert [d.id for d in store.my_drawings(room.code, student)] == [*before, after]
 
 
+def test_stopping_a_cluster_never_installs(tmp_path, monkeypatch):
+    """scripts.postgres stop (and remove, which stops a running cluster) with no PostgreSQL binaries on the machine
+    says so and never reaches install(), which would run apt-get."""
+
+    def install() -> Path:
+        raise AssertionError("stop called install()")
+
+    monkeypatch.setattr(postgres, "find_bin", lambda: None)
+    monkeypatch.setattr(postgres, "install", install)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "postmaster.pid").write_text("")
+    with pytest.raises(RuntimeError, match="no PostgreSQL binaries"):
+        postgres.stop(tmp_path)
+    assert postgres.main(["stop", str(tmp_path)]) == 1
+    with pytest.raises(RuntimeError, match="no PostgreSQL binaries"):
+        postgres.remove(tmp_path)
+    assert (tmp_path / "data").exists()  # nothing deleted while a server may still run on it
+
+
 def test_sqlite_folder_unusable(tmp_path):
     """An SQLite data folder that cannot be made (a file is in the way) is StorageUnavailableError at start."""
     (tmp_path / "taken").write_text("")
