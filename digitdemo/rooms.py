@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import io
 import logging
+import math
 import os
 import secrets
 import threading
@@ -45,6 +46,7 @@ PROBABILITY_SUM_TOLERANCE = 1e-3
 SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another's lock: 60 sends in one second land well within it
 POSTGRES_CONNECT_SECONDS = 5
 SECONDS_PER_DAY = 86_400
+SECONDS_PER_HOUR = 3_600
 RATE_WINDOW_SECONDS = 60
 # PostgreSQL advisory locks are (namespace, key) pairs shared by the whole database: "DIGI" marks ours.
 LOCK_NAMESPACE = 0x44494749
@@ -80,11 +82,16 @@ def npz_bytes(X: np.ndarray, y: np.ndarray) -> bytes:
 
 @dataclass(frozen=True)
 class Limits:
-    """What one server accepts: sends per student per minute, drawings per room, open rooms, days a room is kept."""
+    """What one server accepts: sends per student per minute, drawings per room, open rooms, rooms kept (open or
+    closed: a closed room stays readable and exportable until it expires), days a room is kept.
+
+    kept_rooms is what bounds the storage: at most kept_rooms * drawings_per_room drawings are ever stored.
+    """
 
     sends_per_minute: int = 20
     drawings_per_room: int = 5000
     open_rooms: int = 100
+    kept_rooms: int = 300
     room_days: float = 7.0
 
 
@@ -400,15 +407,25 @@ class RoomStore:
 
     # -- students --------------------------------------------------------------------------------------------
     def open_room(self) -> OpenedRoom:
-        """A new room with a fresh code and teacher key; RoomError when the server holds limits.open_rooms."""
+        """A new room with a fresh code and teacher key; RoomError when the server holds limits.open_rooms open rooms,
+        or limits.kept_rooms rooms open or closed (the message says in how many hours the oldest expires)."""
         teacher_key = secrets.token_urlsafe(TEACHER_KEY_BYTES)
         with self._transaction(OPEN_LOCK) as conn:
             self._purge(conn)
-            open_rooms = conn.execute(
-                sa.select(sa.func.count()).select_from(ROOMS).where(ROOMS.c.closed_at.is_(None))
-            ).scalar_one()
-            if open_rooms >= self.limits.open_rooms:
+            kept, closed, oldest = conn.execute(
+                sa.select(sa.func.count(), sa.func.count(ROOMS.c.closed_at), sa.func.min(ROOMS.c.opened_at))
+            ).one()
+            # The open limit first: closing a room frees a place under it, which the message suggests.
+            if kept - closed >= self.limits.open_rooms:
                 raise RoomError("rooms.server_full", limit=self.limits.open_rooms)
+            if kept >= self.limits.kept_rooms:
+                hours = math.ceil((self._expires_at(oldest) - self.clock()) / SECONDS_PER_HOUR)
+                raise RoomError(
+                    "rooms.server_kept_full",
+                    limit=self.limits.kept_rooms,
+                    days=f"{self.limits.room_days:g}",
+                    hours=max(hours, 1),
+                )
             code = self._unused_code(conn)
             conn.execute(sa.insert(ROOMS).values(code=code, key_hash=_digest(teacher_key), opened_at=self.clock()))
         return OpenedRoom(code, teacher_key)
