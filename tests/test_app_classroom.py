@@ -112,6 +112,24 @@ def test_teacher_opens_a_room_with_code_link_and_qr(new_app, database):
     assert {"classroom_clear", "classroom_close", "classroom_train"} <= keys(at, "button")
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_teacher_who_loses_the_session_is_told_the_way_back(new_app, database, lang):
+    """The teacher's view says, outside the collapsed expander that holds the key, to bookmark the teacher link, the
+    way back after a reload or a server restart; a new session (another replica after one died) shows the start,
+    which says to open that link, and the link brings the room back. The key is in no text but the link's."""
+    teacher, code, key = open_room(new_app)
+    teacher.segmented_control(key="lang").set_value(lang).run()
+    assert message(lang, "classroom.teacher_link_reminder") in [c.value for c in teacher.caption]
+    assert not any(key in element.value for element in [*teacher.caption, *teacher.markdown, *teacher.warning])
+    restarted = new_app(tabs="Class", lang=lang).run()
+    assert "classroom_teacher" not in restarted.session_state
+    assert message(lang, "classroom.come_back") in [c.value for c in restarted.caption]
+    restarted.query_params.update({"room": code, "teacher": key})
+    restarted.run()
+    assert restarted.session_state["classroom_teacher"] == (code, key)
+    assert not restarted.exception
+
+
 def test_student_joins_by_link_sends_and_sees_it_in_both_views(new_app, database, dataset, lab_model):
     """A student joining by link gets a token in the address; the send bar under the prediction sends example 1015
     with the digit meant; the student's Class tab lists it marked right or wrong; the teacher's view counts it, with

@@ -302,6 +302,7 @@ def render_start() -> None:
         st.subheader(t("classroom.teach_heading"))
         st.caption(t("classroom.teach_caption"))
         st.button(t("classroom.open"), key="classroom_open", on_click=open_room)
+        st.caption(t("classroom.come_back"))
 
 
 def render_student(code: str) -> None:
@@ -337,6 +338,8 @@ def render_teacher(code: str, key: str, model: NumpyModel, dataset: Dataset) -> 
         st.markdown(t("classroom.join_at"))
         st.code(join_link, language=None, wrap_lines=True)
     qr.image(qr_png(join_link), width=QR_WIDTH, caption=t("classroom.qr_caption"))
+    # Outside the collapsed expander, so that it is read; the key itself stays inside, off the projected page.
+    st.caption(t("classroom.teacher_link_reminder"))
     with st.expander(t("classroom.teacher_link_heading")):
         st.caption(t("classroom.teacher_link_caption"))
         st.code(page_link({ROOM_PARAM: code, TEACHER_PARAM: key}), language=None, wrap_lines=True)
