@@ -8,7 +8,7 @@ import streamlit as st
 from digitdemo.catalog import shipped_models
 from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
-from digitdemo.inference import NumpyModel, load_model
+from digitdemo.inference import NumpyModel
 from ui import classroom, draw, links, mistakes, model_tab, presenter, relu, softmax, state
 from ui.i18n import error_text, render_language_switch, t
 
@@ -20,11 +20,6 @@ def cached_dataset() -> Dataset:
     dataset.X.flags.writeable = False
     dataset.y.flags.writeable = False
     return dataset
-
-
-@st.cache_resource
-def cached_model(name: str) -> NumpyModel:
-    return load_model(name)
 
 
 @dataclass(frozen=True)
@@ -66,7 +61,7 @@ try:
         presenter.render_switch()
         links.render_share_button()
     # A model trained in this browser session serves this session only; everyone else keeps the shipped ones.
-    model = model_tab.render_model_choice(shipped, cached_model)
+    model = model_tab.render_model_choice(shipped)
 except DigitDemoError as exc:
     st.error(t("app.cannot_start", error=error_text(exc)))
     st.stop()

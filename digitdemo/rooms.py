@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import io
 import logging
+import math
 import os
 import secrets
 import threading
@@ -45,6 +46,7 @@ PROBABILITY_SUM_TOLERANCE = 1e-3
 SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another's lock: 60 sends in one second land well within it
 POSTGRES_CONNECT_SECONDS = 5
 SECONDS_PER_DAY = 86_400
+SECONDS_PER_HOUR = 3_600
 RATE_WINDOW_SECONDS = 60
 # PostgreSQL advisory locks are (namespace, key) pairs shared by the whole database: "DIGI" marks ours.
 LOCK_NAMESPACE = 0x44494749
@@ -80,11 +82,16 @@ def npz_bytes(X: np.ndarray, y: np.ndarray) -> bytes:
 
 @dataclass(frozen=True)
 class Limits:
-    """What one server accepts: sends per student per minute, drawings per room, open rooms, days a room is kept."""
+    """What one server accepts: sends per student per minute, drawings per room, open rooms, rooms kept (open or
+    closed: a closed room stays readable and exportable until it expires), days a room is kept.
+
+    kept_rooms is what bounds the storage: at most kept_rooms * drawings_per_room drawings are ever stored.
+    """
 
     sends_per_minute: int = 20
     drawings_per_room: int = 5000
     open_rooms: int = 100
+    kept_rooms: int = 300
     room_days: float = 7.0
 
 
@@ -400,15 +407,25 @@ class RoomStore:
 
     # -- students --------------------------------------------------------------------------------------------
     def open_room(self) -> OpenedRoom:
-        """A new room with a fresh code and teacher key; RoomError when the server holds limits.open_rooms."""
+        """A new room with a fresh code and teacher key; RoomError when the server holds limits.open_rooms open rooms,
+        or limits.kept_rooms rooms open or closed (the message says in how many hours the oldest expires)."""
         teacher_key = secrets.token_urlsafe(TEACHER_KEY_BYTES)
         with self._transaction(OPEN_LOCK) as conn:
             self._purge(conn)
-            open_rooms = conn.execute(
-                sa.select(sa.func.count()).select_from(ROOMS).where(ROOMS.c.closed_at.is_(None))
-            ).scalar_one()
-            if open_rooms >= self.limits.open_rooms:
+            kept, closed, oldest = conn.execute(
+                sa.select(sa.func.count(), sa.func.count(ROOMS.c.closed_at), sa.func.min(ROOMS.c.opened_at))
+            ).one()
+            # The open limit first: closing a room frees a place under it, which the message suggests.
+            if kept - closed >= self.limits.open_rooms:
                 raise RoomError("rooms.server_full", limit=self.limits.open_rooms)
+            if kept >= self.limits.kept_rooms:
+                hours = math.ceil((self._expires_at(oldest) - self.clock()) / SECONDS_PER_HOUR)
+                raise RoomError(
+                    "rooms.server_kept_full",
+                    limit=self.limits.kept_rooms,
+                    days=f"{self.limits.room_days:g}",
+                    hours=max(hours, 1),
+                )
             code = self._unused_code(conn)
             conn.execute(sa.insert(ROOMS).values(code=code, key_hash=_digest(teacher_key), opened_at=self.clock()))
         return OpenedRoom(code, teacher_key)
@@ -416,7 +433,7 @@ class RoomStore:
     def join_room(self, code: str) -> Room:
         """The open room with this code (as typed) -> Room; RoomError if there is none or it is closed."""
         with self._transaction() as conn:
-            return self._public(self._room(conn, code, must_be_open=True))
+            return self._public(self._open_room(conn, code))
 
     def send_drawing(
         self,
@@ -438,9 +455,7 @@ class RoomStore:
         send_id = send_id or uuid.uuid4().hex
         if not isinstance(send_id, str) or len(send_id) > 64:
             raise RoomError("rooms.send_id_invalid")
-        canonical = normalize_code(code)
-        with self._transaction(_code_number(canonical)) as conn:
-            room = self._room(conn, canonical, must_be_open=True)
+        with self._locked_room(code, self._open_room) as (conn, room):
             earlier = conn.execute(
                 sa.select(DRAWINGS.c.id, DRAWINGS.c.student_hash).where(
                     DRAWINGS.c.room_id == room.id, DRAWINGS.c.send_id == send_id
@@ -547,9 +562,7 @@ class RoomStore:
 
     def remove_drawing(self, code: str, teacher_key: str, drawing_id: int) -> None:
         """Delete one drawing of this room; RoomError if the room has no drawing with that id."""
-        canonical = normalize_code(code)
-        with self._transaction(_code_number(canonical)) as conn:
-            room = self._teacher(conn, canonical, teacher_key)
+        with self._locked_room(code, self._teacher, teacher_key) as (conn, room):
             deleted = conn.execute(
                 sa.delete(DRAWINGS).where(DRAWINGS.c.room_id == room.id, DRAWINGS.c.id == drawing_id)
             ).rowcount
@@ -558,16 +571,12 @@ class RoomStore:
 
     def clear_room(self, code: str, teacher_key: str) -> int:
         """Delete all of this room's drawings -> how many; the room stays open."""
-        canonical = normalize_code(code)
-        with self._transaction(_code_number(canonical)) as conn:
-            room = self._teacher(conn, canonical, teacher_key)
+        with self._locked_room(code, self._teacher, teacher_key) as (conn, room):
             return conn.execute(sa.delete(DRAWINGS).where(DRAWINGS.c.room_id == room.id)).rowcount
 
     def close_room(self, code: str, teacher_key: str) -> None:
         """Stop the room taking drawings or students; the teacher can still read and export it until it expires."""
-        canonical = normalize_code(code)
-        with self._transaction(_code_number(canonical)) as conn:
-            room = self._teacher(conn, canonical, teacher_key)
+        with self._locked_room(code, self._teacher, teacher_key) as (conn, room):
             if room.closed_at is None:
                 conn.execute(sa.update(ROOMS).where(ROOMS.c.id == room.id).values(closed_at=self.clock()))
 
@@ -622,15 +631,31 @@ class RoomStore:
             if conn.execute(sa.select(ROOMS.c.id).where(ROOMS.c.code == code)).first() is None:
                 return code
 
-    def _room(self, conn: Connection, code: str, must_be_open: bool = False) -> _RoomRow:
-        """The unexpired room with this code; RoomError if none, or if closed and `must_be_open`."""
+    @contextlib.contextmanager
+    def _locked_room(
+        self, code: str, find: Callable[..., _RoomRow], *args: object
+    ) -> Iterator[tuple[Connection, _RoomRow]]:
+        """The opening of every change to one room: a transaction holding the room's lock (so that what is counted
+        or checked still holds when written) and the room `find(conn, code, *args)` accepts -> (connection, room).
+        A code that cannot be one is refused before the database is touched."""
+        canonical = normalize_code(code)
+        with self._transaction(_code_number(canonical)) as conn:
+            yield conn, find(conn, canonical, *args)
+
+    def _room(self, conn: Connection, code: str) -> _RoomRow:
+        """The unexpired room with this code; RoomError if there is none."""
         canonical = normalize_code(code)
         row = conn.execute(sa.select(ROOMS).where(ROOMS.c.code == canonical)).first()
         if row is None or self._expires_at(row.opened_at) <= self.clock():
             raise RoomError("rooms.not_found", code=canonical, days=f"{self.limits.room_days:g}")
-        if must_be_open and row.closed_at is not None:
-            raise RoomError("rooms.closed", code=canonical)
         return _RoomRow(*row)
+
+    def _open_room(self, conn: Connection, code: str) -> _RoomRow:
+        """The unexpired room with this code, still open; RoomError if there is none or it is closed."""
+        room = self._room(conn, code)
+        if room.closed_at is not None:
+            raise RoomError("rooms.closed", code=room.code)
+        return room
 
     def _teacher(self, conn: Connection, code: str, teacher_key: str) -> _RoomRow:
         """The room, if `teacher_key` is its key (compared in constant time); TeacherKeyError otherwise."""

@@ -130,8 +130,11 @@ def _create(bindir: Path, folder: Path, port: int) -> None:
 
 def stop(folder: Path, mode: str = "fast") -> None:
     """Stop the cluster in `folder`; "fast" cuts open sessions as when a server goes down, "immediate" skips the
-    final checkpoint too (for a cluster about to be deleted)."""
-    bindir = install()
+    final checkpoint too (for a cluster about to be deleted). Never installs anything: without PostgreSQL's binaries
+    there is nothing to stop with, which is a RuntimeError naming the folder."""
+    bindir = find_bin()
+    if bindir is None:
+        raise RuntimeError(f"no PostgreSQL binaries (pg_ctl) found to stop the cluster in {folder} with")
     _run([str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", mode, "-w", "stop"])
 
 

@@ -5,16 +5,20 @@ message, never a traceback, and loses nothing."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import digitdemo.inference
 from digitdemo.activations import my_softmax
 from digitdemo.data import LAB_EXAMPLE
+from digitdemo.errors import ModelFileError
 from digitdemo.i18n import message
 from digitdemo.rooms import DATABASE_URL_ENV, RoomStore, build_engine, new_student_token
 from scripts import postgres
+from ui.model_tab import cached_model
 
 TEACHER_ONLY = ("classroom_clear", "classroom_close", "classroom_remove", "classroom_train", "classroom_forget")
 
@@ -74,6 +78,27 @@ def send(at: AppTest, digit: int) -> AppTest:
     return at.button(key="classroom_send").click().run()
 
 
+def refuse_lab_file(monkeypatch) -> ModelFileError:
+    """From now on, reading the shipped lab model's file fails (every other file still reads) -> the error raised."""
+    error = ModelFileError("model_file.missing", path="models/lab.npz")
+    real = digitdemo.inference.load_weights
+
+    def load_weights(path: Path) -> dict[str, np.ndarray]:
+        if path.stem == "lab":
+            raise error
+        return real(path)
+
+    monkeypatch.setattr(digitdemo.inference, "load_weights", load_weights)
+    return error
+
+
+def send_class(database: str, code: str, dataset, n: int) -> None:
+    """n class drawings from the training digits, in turn of each digit, sent straight to the store."""
+    store = RoomStore(build_engine(database))
+    for i in np.arange(n) * 125:  # the training digits are in blocks of 500 per digit
+        store.send_drawing(code, new_student_token(), dataset.X[i], int(dataset.y[i, 0]), my_softmax(np.zeros(10)), "x")
+
+
 def test_teacher_opens_a_room_with_code_link_and_qr(new_app, database):
     """Opening a room shows the code large, the join link ?room=CODE and its QR code (a PNG); the teacher key is held
     in the session and appears only in the teacher-link expander, not in the address."""
@@ -85,6 +110,24 @@ def test_teacher_opens_a_room_with_code_link_and_qr(new_app, database):
     assert "teacher" not in at.query_params
     assert metric(at, "classroom.count") == "0" and metric(at, "classroom.accuracy") == "–"
     assert {"classroom_clear", "classroom_close", "classroom_train"} <= keys(at, "button")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_teacher_who_loses_the_session_is_told_the_way_back(new_app, database, lang):
+    """The teacher's view says, outside the collapsed expander that holds the key, to bookmark the teacher link, the
+    way back after a reload or a server restart; a new session (another replica after one died) shows the start,
+    which says to open that link, and the link brings the room back. The key is in no text but the link's."""
+    teacher, code, key = open_room(new_app)
+    teacher.segmented_control(key="lang").set_value(lang).run()
+    assert message(lang, "classroom.teacher_link_reminder") in [c.value for c in teacher.caption]
+    assert not any(key in element.value for element in [*teacher.caption, *teacher.markdown, *teacher.warning])
+    restarted = new_app(tabs="Class", lang=lang).run()
+    assert "classroom_teacher" not in restarted.session_state
+    assert message(lang, "classroom.come_back") in [c.value for c in restarted.caption]
+    restarted.query_params.update({"room": code, "teacher": key})
+    restarted.run()
+    assert restarted.session_state["classroom_teacher"] == (code, key)
+    assert not restarted.exception
 
 
 def test_student_joins_by_link_sends_and_sees_it_in_both_views(new_app, database, dataset, lab_model):
@@ -244,17 +287,19 @@ def test_postgres_stopped_mid_lesson(new_app, postgres_cluster, monkeypatch, dat
     assert metric(teacher, "classroom.count") == "2"
 
 
-def test_training_on_half_the_class_compares_before_and_after(new_app, database, dataset):
+def test_training_on_half_the_class_compares_before_and_after(new_app, database, dataset, monkeypatch):
     """With 40 class drawings, training adds a stratified half to the 5000 training digits, runs the lab's recipe and
-    shows, on the other half, the accuracy of the model in use (robust), of the shipped lab-recipe model and of the new
-    one, which becomes the session's model."""
+    shows, on the other half, the accuracy of the model in use (robust), of the shipped lab-recipe model (taken from
+    the app's model cache, not read from disk again) and of the new one, which becomes the session's model."""
     pytest.importorskip("keras")
     teacher, code, key = open_room(new_app)
-    store = RoomStore(build_engine(database))
-    rows = np.arange(40) * 125  # four of each digit
-    for i in rows:
-        store.send_drawing(code, new_student_token(), dataset.X[i], int(dataset.y[i, 0]), my_softmax(np.zeros(10)), "x")
-    teacher.button(key="classroom_train").click().run()
+    send_class(database, code, dataset, 40)  # four of each digit
+    teacher.sidebar.radio(key="model_choice").set_value("lab").run()
+    teacher.sidebar.radio(key="model_choice").set_value("robust").run()
+    with monkeypatch.context() as patch:
+        # The lab model is compared through the app's cached loader: its file, read once above, is not read again.
+        refuse_lab_file(patch)
+        teacher.button(key="classroom_train").click().run()
     assert not teacher.exception
     trial = teacher.session_state["classroom_trial"]
     assert trial.n_added == 20 and len(trial.y_test) == 20
@@ -269,6 +314,19 @@ def test_training_on_half_the_class_compares_before_and_after(new_app, database,
         assert metric(teacher, "classroom.before", model=message("en", f"catalog.{name}")) == f"{score:.0%}"
     after = 1 - np.mean(job.model.predict(trial.X_test) != trial.y_test[:, 0])
     assert metric(teacher, "classroom.after") == f"{after:.0%}"
+
+
+def test_training_with_the_lab_model_file_refused_is_a_message(new_app, database, dataset, monkeypatch):
+    """When the shipped lab model cannot be read for the comparison, Train shows that file's message and starts no
+    training, with no traceback."""
+    teacher, code, key = open_room(new_app)
+    send_class(database, code, dataset, 40)
+    cached_model.clear()  # the lab model must be read now, not found in the cache
+    error = refuse_lab_file(monkeypatch)
+    teacher.button(key="classroom_train").click().run()
+    assert not teacher.exception
+    assert message("en", error.msg_id, **error.params) in warnings(teacher)
+    assert "classroom_trial" not in teacher.session_state and "training_job" not in teacher.session_state
 
 
 @pytest.mark.parametrize("url", ["mysql://user:hunter2@127.0.0.1/db", "not a url"])

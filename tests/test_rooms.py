@@ -413,6 +413,35 @@ def test_limits(engine, clock, rng):
     store.open_room()
 
 
+def test_closed_rooms_count_against_the_rooms_kept(engine, clock, rng):
+    """Closing a room frees its place among the open rooms but not among the rooms kept, which it leaves only when it
+    expires: opening is then refused with the hours until the oldest expires; the open limit is said first."""
+    store = RoomStore(engine, Limits(open_rooms=2, kept_rooms=3), clock)
+    store.prepare()
+    for _ in range(2):
+        closed = store.open_room()
+        send(store, rng, closed.code, new_student_token(), 4)
+        store.close_room(closed.code, closed.teacher_key)
+        clock.advance(86_400)
+    store.open_room()
+    with pytest.raises(RoomError) as exc:
+        store.open_room()
+    assert (exc.value.msg_id, exc.value.params) == ("rooms.server_kept_full", {"limit": 3, "days": "7", "hours": 120})
+    assert "120 hours" in str(exc.value)
+    assert store.class_stats(closed.code, closed.teacher_key).count == 1  # still readable while it is kept
+    clock.advance(5 * 86_400 - 1)
+    with pytest.raises(RoomError) as exc:
+        store.open_room()
+    assert exc.value.params["hours"] == 1
+    assert count_rows(engine, "digitdemo_rooms") == 3  # a refused opening adds no room
+    clock.advance(1)
+    store.open_room()  # the first room expired and was purged: its place is free
+    assert (count_rows(engine, "digitdemo_rooms"), count_rows(engine, "digitdemo_drawings")) == (3, 1)
+    with pytest.raises(RoomError) as exc:
+        store.open_room()
+    assert exc.value.msg_id == "rooms.server_full"  # two open rooms: closing one would help, so that is said
+
+
 def test_rooms_expire_with_their_drawings(engine, clock, rng):
     """A room is refused once 7 days old and deleted with its drawings at the next start or room opening."""
     store = RoomStore(engine, clock=clock)
@@ -458,6 +487,25 @@ def test_postgres_stopped_mid_lesson(request, store, rng):
         postgres.start(cluster.folder)
     after = send(store, rng, room.code, student, 3)
     assert [d.id for d in store.my_drawings(room.code, student)] == [*before, after]
+
+
+def test_stopping_a_cluster_never_installs(tmp_path, monkeypatch):
+    """scripts.postgres stop (and remove, which stops a running cluster) with no PostgreSQL binaries on the machine
+    says so and never reaches install(), which would run apt-get."""
+
+    def install() -> Path:
+        raise AssertionError("stop called install()")
+
+    monkeypatch.setattr(postgres, "find_bin", lambda: None)
+    monkeypatch.setattr(postgres, "install", install)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "postmaster.pid").write_text("")
+    with pytest.raises(RuntimeError, match="no PostgreSQL binaries"):
+        postgres.stop(tmp_path)
+    assert postgres.main(["stop", str(tmp_path)]) == 1
+    with pytest.raises(RuntimeError, match="no PostgreSQL binaries"):
+        postgres.remove(tmp_path)
+    assert (tmp_path / "data").exists()  # nothing deleted while a server may still run on it
 
 
 def test_sqlite_folder_unusable(tmp_path):

@@ -21,7 +21,7 @@ from digitdemo.activations import my_softmax
 from digitdemo.catalog import LAB, shipped_models
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.errors import DigitDemoError, RoomError, StorageUnavailableError
-from digitdemo.inference import NumpyModel, load_model
+from digitdemo.inference import NumpyModel
 from digitdemo.metrics import accuracy, confusion_matrix
 from digitdemo.rooms import (
     ClassStats,
@@ -41,7 +41,7 @@ from ui.address import page_link
 from ui.charts import confusion_figure, digit_image, per_digit_figure
 from ui.i18n import error_text, t
 from ui.mistakes import cached_predictions
-from ui.model_tab import epoch_line, model_label
+from ui.model_tab import cached_model, epoch_line, model_label
 from ui.presenter import plotly_chart
 
 REFRESH_SECONDS = 3  # how often an open class view reads the room again
@@ -302,6 +302,7 @@ def render_start() -> None:
         st.subheader(t("classroom.teach_heading"))
         st.caption(t("classroom.teach_caption"))
         st.button(t("classroom.open"), key="classroom_open", on_click=open_room)
+        st.caption(t("classroom.come_back"))
 
 
 def render_student(code: str) -> None:
@@ -337,6 +338,8 @@ def render_teacher(code: str, key: str, model: NumpyModel, dataset: Dataset) -> 
         st.markdown(t("classroom.join_at"))
         st.code(join_link, language=None, wrap_lines=True)
     qr.image(qr_png(join_link), width=QR_WIDTH, caption=t("classroom.qr_caption"))
+    # Outside the collapsed expander, so that it is read; the key itself stays inside, off the projected page.
+    st.caption(t("classroom.teacher_link_reminder"))
     with st.expander(t("classroom.teacher_link_heading")):
         st.caption(t("classroom.teacher_link_caption"))
         st.code(page_link({ROOM_PARAM: code, TEACHER_PARAM: key}), language=None, wrap_lines=True)
@@ -485,13 +488,14 @@ def start_class_training(code: str, key: str, model: NumpyModel, dataset: Datase
     try:
         X_class, y_class = rooms().export_arrays(code, key)
         split = split_class_drawings(dataset.X, dataset.y, X_class, y_class)
+        # Before the training starts: a shipped model file refused is a message, not a run without its comparison.
+        same_recipe = [cached_model(entry.name) for entry in shipped_models() if entry.recipe is LAB]
         settings = TrainingSettings(epochs=LAB.epochs, learning_rate=LAB.learning_rate)
         job = start_training(split.X_train, split.y_train, settings)
     except DigitDemoError as exc:
         st.session_state[TRIAL_ERROR] = exc
         return
     state.set_training_job(job)
-    same_recipe = [load_model(entry.name) for entry in shipped_models() if entry.recipe is LAB]
     before = tuple(
         (earlier.name, accuracy(earlier, split.X_test, split.y_test))
         for earlier in [model, *same_recipe]

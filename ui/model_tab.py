@@ -6,10 +6,9 @@ tab follows it while open. Also the sidebar's model choice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
+from digitdemo import inference
 from digitdemo.catalog import CATALOG, SESSION_LABEL_ID, SESSION_MODEL
 from digitdemo.data import Dataset
 from digitdemo.errors import DigitDemoError
@@ -37,7 +36,14 @@ def model_label(name: str) -> str:
     return t(SESSION_LABEL_ID) if name == SESSION_MODEL else t(CATALOG[name].label_id)
 
 
-def render_model_choice(shipped: list[str], load: Callable[[str], NumpyModel]) -> NumpyModel:
+@st.cache_resource
+def cached_model(name: str) -> NumpyModel:
+    """The shipped model `name`, read from disk once per server and shared by every session and tab (never changed)."""
+    # Looked up on the module at each call, so that a test replacing inference.load_model reaches this loader.
+    return inference.load_model(name)
+
+
+def render_model_choice(shipped: list[str]) -> NumpyModel:
     """The sidebar's choice among the shipped models and, once this session has one, its own -> the model in use."""
     options = state.model_choices(shipped)
     state.keep((state.MODEL_CHOICE,))
@@ -47,7 +53,7 @@ def render_model_choice(shipped: list[str], load: Callable[[str], NumpyModel]) -
     if choice == SESSION_MODEL:
         st.sidebar.info(t("sidebar.using_session_model"))
         return state.session_model()
-    return load(choice)
+    return cached_model(choice)
 
 
 def activation_name(activation: str) -> str:
