@@ -571,6 +571,7 @@ QUIET_S = 0.5  # an action is over once page and server have been quiet this lon
 # A page load or the app's Clear runs the script, then once more when the canvas, (re)mounted, sends its value; the
 # canvas's JavaScript can take longer than QUIET_S to load and start, so both wait for the two runs.
 CANVAS_RUNS = 2
+ACTION_SECONDS = 30  # a stroke or slider move with no quiet page by then has no outcome
 APP_CLEAR = ".st-key-draw_clear button"
 PREDICTION_SHOWN = ".st-key-draw_verdict [data-testid='stMetric']"
 SOFTMAX_CHART = ".st-key-softmax_chart"
@@ -663,7 +664,8 @@ def paint_after(paints: list[list[float]], at: float) -> float:
 def idle_painted(record: dict, ends: list[float]) -> float:
     """Page ms of the first frame painted after both the page's last DOM change and the last run's end it received:
     a run that changes nothing on the page may not even flip the idle mark, so its end message is all it leaves."""
-    return paint_after(record["paints"], max([record["batches"][-1][0], *ends]))
+    last = [at for at, _, _ in record["batches"][-1:]] + ends
+    return paint_after(record["paints"], max(last)) if last else math.nan
 
 
 def message_times(record: dict) -> tuple[list[float], list[float]]:
@@ -709,7 +711,10 @@ def visitor_action(page, log: RunLog, watch: str, act: Callable[[], None]) -> di
     text after the request)."""
     page.evaluate("watch => window.__visitor.arm(watch)", watch)
     act()
-    record, runs = wait_quiet(page, log)
+    try:
+        record, runs = wait_quiet(page, log, timeout=ACTION_SECONDS)
+    except TimeoutError as exc:  # counted as an action without one outcome; a late run spoils the next one's count
+        return {"one_outcome": False, "error": str(exc)}
     released = max(record["releases"])
     requests, ends = message_times(record)
     new_text = [at for at, changed, _ in record["batches"] if changed and requests and at > requests[0]]
