@@ -941,27 +941,27 @@ strokes or moves (receiving them, the runs, Streamlit's work after each run, sen
 number, read in the operating system's 10 ms ticks (a full rerun is one rerun, so +-10 ms). Their baseline is a
 second server, started after the first rather than alternating with it, with Streamlit's default
 `runner.postScriptGC = true`: a full garbage collection after every run, which this app's .streamlit/config.toml
-turns off. Visitor: one timed server and one Chromium browser context, warmed by a first page. Every page of it runs a
-recorder before its own scripts, on the page's clock (performance.now(), from navigation start): the WebSocket's
+turns off. Visitor: one timed server and one Chromium browser context, warmed by a first page. Every page of it runs
+a recorder before its own scripts, on the page's clock (performance.now(), from navigation start): the WebSocket's
 messages both ways (decoded afterwards as Streamlit's BackMsg and ForwardMsg, for the rerun requests and the runs'
 ends), pointer releases, each batch of DOM changes (a MutationObserver on the whole document) and the frame painted
 after them (requestAnimationFrame, then a message posted from it, which comes once that frame is painted). An action
 is over when the page shows the app idle (stApp's data-test-script-state notRunning) and neither the page nor the
 server's run log has changed for 0.5 s, longer than the canvas's wait, so a value the canvas sends after a run is
-caught (a page load and the app's Clear first wait for their two runs); only then does the next action start. An action counts only if it caused exactly one rerun request, one
-server run and one run's end on the page (the note says how many did). The end of a run is read from the messages
-and the DOM, not from the idle mark alone: a short run can start and end between two renders of the page, so the
-mark may never read running (it happens in a page load: the canvas's run changes nothing). "Page idle" is the frame
-painted after both the page's last change and the last run's end. Page load: new pages of the warm context, from
-navigation start to the page idle: the canvas drawn and both runs of a load (the page's, and the one the canvas asks
-for once mounted) ended. Stroke: the app's Clear, then a digit in one stroke with the mouse (a 1, a 7
-and a 2 in turn; one of each first, untimed), from the pen's pointerup to the frame in which the Prediction, absent
-on a cleared canvas, is painted; split at the rerun request the canvas sends (its fixed 200 ms wait, then the drawing
-as a PNG). Slider: z0's thumb dragged 24 px with the mouse, right then left, from the pointerup (the slider sends its
-value on release) to the frame painted after the chart's last change (Plotly draws the chart anew, then resizes
-it); its first redraw is in the note. These rows have no baseline: there is no other page to time in the same run;
-beside them are their parts and the server's own run time from the timed log. The recorder's own time in the page is
-in the notes."""
+caught (a page load and the app's Clear first wait for their two runs); only then does the next action start. An
+action counts only if it caused exactly one rerun request, one server run and one run's end on the page (the note
+says how many did). The end of a run is read from the messages and the DOM, not from the idle mark alone: a short
+run can start and end between two renders of the page, so the mark may never read running (seen in page loads here:
+the canvas's run, which changes nothing else, at times left no mark at all). "Page idle" is the frame painted after
+both the page's last change and the last run's end. Page load: new pages of the warm context, from navigation start
+to the page idle: the canvas drawn and both runs of a load (the page's, and the one the canvas asks for once
+mounted) ended. Stroke: the app's Clear, then a digit in one stroke with the mouse (a 1, a 7 and a 2 in turn; one of
+each first, untimed), from the pen's pointerup to the frame in which the Prediction, absent on a cleared canvas, is
+painted; split at the rerun request the canvas sends (its fixed 200 ms wait, then the drawing as a PNG). Slider:
+z0's thumb dragged 24 px with the mouse, right then left, from the pointerup (the slider sends its value on release)
+to the frame painted after the chart's last change (Plotly draws the chart anew, then resizes it); its first redraw
+is in the note. These rows have no baseline: there is no other page to time in the same run; beside them are their
+parts and the server's own run time from the timed log. The recorder's own time in the page is in the notes."""
 
 
 def run(setting: Setting, sections: list[str]) -> Report:
