@@ -1,7 +1,7 @@
 """Speed benchmark: per-stroke latency, cold start, memory, training and slider moves, each beside its baseline, and
 the speed a visitor feels in Chromium (page load, stroke, slider).
 
-Run from the repository root: `python benchmarks/speed.py` (about 5 minutes; writes benchmarks/results/speed.md),
+Run from the repository root: `python benchmarks/speed.py` (about 7 minutes; writes benchmarks/results/speed.md),
 `--tiny` for a quick check that prints only, `--only stroke,training` for some sections. Needs Playwright, Chromium
 and psutil for the browser sections.
 """
@@ -718,13 +718,14 @@ def visitor_action(page, log: RunLog, watch: str, act: Callable[[], None]) -> di
     released = max(record["releases"])
     requests, ends = message_times(record)
     new_text = [at for at, changed, _ in record["batches"] if changed and requests and at > requests[0]]
-    touched = [at for at, _, touched in record["batches"] if touched]
+    # The new text counts as a change of the element even when it came with the element replaced from outside.
+    changes = [at for at, _, touched in record["batches"] if touched] + new_text[:1]
     one = len(requests) == len(runs) == len(ends) == 1 and bool(new_text)
     return {"one_outcome": one, "runs": len(runs), "requests": len(requests), "ends": len(ends),
             "sent": requests[0] - released if requests else math.nan,
             "ended": ends[0] - released if ends else math.nan,
             "text": paint_after(record["paints"], new_text[0]) - released if new_text else math.nan,
-            "settled": paint_after(record["paints"], max(touched)) - released if touched else math.nan,
+            "settled": paint_after(record["paints"], max(changes)) - released if changes else math.nan,
             "idle": idle_painted(record, ends) - released,
             "server_ms": runs[0]["ms"] if runs else math.nan, "recorder_ms": record["cost"]}  # fmt: skip
 
