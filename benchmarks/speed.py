@@ -576,7 +576,7 @@ APP_CLEAR = ".st-key-draw_clear button"
 PREDICTION_SHOWN = ".st-key-draw_verdict [data-testid='stMetric']"
 SOFTMAX_CHART = ".st-key-softmax_chart"
 SLIDER_THUMB = ".st-key-softmax_z0 [data-testid='stSliderThumbValue'] >> xpath=.."  # the value rides on the thumb
-SLIDER_DRAG_PX = 24  # about 0.8 on z0's 0.1..10 scale at 1280 px wide
+SLIDER_DRAG_PX = 24  # several of z0's 0.1 steps on a 1280 px wide page
 # Digits drawn in one stroke each on a cleared canvas, so that every stroke brings a prediction where there was none.
 ONE_STROKE_DIGITS = [
     [(0.5, 0.15), (0.5, 0.85)],
