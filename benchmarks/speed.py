@@ -1,6 +1,7 @@
-"""Speed benchmark: per-stroke latency, cold start, memory, training and slider moves, each beside its baseline.
+"""Speed benchmark: per-stroke latency, cold start, memory, training and slider moves, each beside its baseline, and
+the speed a visitor feels in Chromium (page load, stroke, slider).
 
-Run from the repository root: `python benchmarks/speed.py` (about 5 minutes; writes benchmarks/results/speed.md),
+Run from the repository root: `python benchmarks/speed.py` (about 7 minutes; writes benchmarks/results/speed.md),
 `--tiny` for a quick check that prints only, `--only stroke,training` for some sections. Needs Playwright, Chromium
 and psutil for the browser sections.
 """
@@ -8,7 +9,9 @@ and psutil for the browser sections.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
+import functools
 import json
 import math
 import os
@@ -47,7 +50,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "speed.md"
 APP = "streamlit_app.py"
 SERVE_TIMED = "--serve-timed"  # internal: run Streamlit with every script and fragment run timed into a log
 PROFILE_ENV = "DIGITDEMO_BENCH_PROFILE"  # a folder: the timed server also saves a pyinstrument profile of each run
-SECTIONS = ("explain", "stroke", "training", "coldstart", "interaction")
+SECTIONS = ("explain", "stroke", "training", "coldstart", "interaction", "visitor")
 MB = 2**20
 # Strokes drawn after the "2" when more are wanted.
 EXTRA_STROKES = [[(0.2, 0.2 + 0.08 * i), (0.25, 0.25 + 0.08 * i)] for i in range(8)]
@@ -68,12 +71,14 @@ class Setting:
     full_reruns: int = 5
     explain_per_class: int = 30  # drawn digits of each class timed with and without the explanations
     explain_repeats: int = 3
+    visitor_repeats: int = 20  # page loads, strokes and slider moves a visitor makes, each timed
+    visitor_warmups: int = 3  # strokes (one of each digit) and slider moves first made untimed: first runs fill caches
 
 
 FULL = Setting()
 TINY = Setting(stroke_repeats=10, train_rows=500, train_epochs=2, train_seeds=(1234,), cold_repeats=1,
                extra_sessions=1, slider_moves=2, app_strokes=1, full_reruns=1, explain_per_class=1,
-               explain_repeats=1)  # fmt: skip
+               explain_repeats=1, visitor_repeats=2)  # fmt: skip
 EXPLAIN_SEED = 31  # the drawings timed with explanations: any seed will do, fixed so reruns time the same inputs
 
 
@@ -565,6 +570,291 @@ def settle_quietly(page, log: RunLog) -> None:
     log.new(wait_for=0)
 
 
+# ---------------------------------------------------------------- what a visitor feels
+
+
+CANVAS_WAIT_MS = 200  # streamlit-drawable-canvas 0.13 sends a stroke this long after the pen is lifted (its sender)
+QUIET_S = 0.5  # an action is over once page and server have been quiet this long: over the canvas's wait, so a
+# value the canvas sends after a run (as it does once mounted, or after a clear) is seen before the next action
+# A page load or the app's Clear runs the script, then once more when the canvas, (re)mounted, sends its value; the
+# canvas's JavaScript can take longer than QUIET_S to load and start, so both wait for the two runs.
+CANVAS_RUNS = 2
+ACTION_SECONDS = 30  # a stroke or slider move with no quiet page by then has no outcome
+APP_CLEAR = ".st-key-draw_clear button"
+PREDICTION_SHOWN = ".st-key-draw_verdict [data-testid='stMetric']"
+SOFTMAX_CHART = ".st-key-softmax_chart"
+SLIDER_THUMB = ".st-key-softmax_z0 [data-testid='stSliderThumbValue'] >> xpath=.."  # the value rides on the thumb
+SLIDER_DRAG_PX = 24  # several of z0's 0.1 steps on a 1280 px wide page
+# Digits drawn in one stroke each on a cleared canvas, so that every stroke brings a prediction where there was none.
+ONE_STROKE_DIGITS = [
+    [(0.5, 0.15), (0.5, 0.85)],
+    [(0.25, 0.2), (0.75, 0.2), (0.4, 0.85)],
+    [point for stroke in DIGIT_STROKES for point in stroke],
+]
+# Installed in every page before its own scripts, on the page's clock (performance.now(), ms from navigation start):
+# each WebSocket message (small ones whole, for their type) and each sent message, each pointer release,
+# each batch of DOM changes (whether it changed the watched element's text or touched it), and paints: (a frame's
+# start, after it was painted), the first frame after every change or message so far.
+VISITOR_RECORDER = """(() => {
+  const rec = window.__visitor = {watch: null, batches: [], paints: [], messages: [], sends: [], releases: [], last: 0,
+                                   cost: 0};
+  const encode = (data) => {
+    let text = "";
+    for (const byte of new Uint8Array(data)) text += String.fromCharCode(byte);
+    return btoa(text);
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        rec.last = performance.now();
+        rec.messages.push([rec.last, event.data.byteLength <= 256 ? encode(event.data) : ""]);
+        painted();
+      });
+    }
+    send(data) {
+      rec.sends.push([performance.now(), encode(data)]);
+      return super.send(data);
+    }
+  };
+  addEventListener("pointerup", (event) => rec.releases.push(event.timeStamp), true);
+  let pending = false;
+  function painted() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      const asOf = performance.now();
+      const channel = new MessageChannel();  // its message comes once the frame is painted
+      channel.port1.onmessage = () => {
+        pending = false;
+        rec.paints.push([asOf, performance.now()]);
+        if (rec.last > asOf) painted();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  const watched = () => (rec.watch ? document.querySelector(rec.watch) : null);
+  let text = null;
+  new MutationObserver((mutations) => {
+    const start = rec.last = performance.now();
+    const element = watched();
+    const now = element ? element.textContent : null;
+    // The element itself changes only as a whole is replaced (childList): its other changes are Streamlit's marks.
+    const touched = !!element && mutations.some((mutation) => element.contains(mutation.target)
+      && (mutation.target !== element || mutation.type === "childList"));
+    rec.batches.push([rec.last, now !== text && !!now, touched]);
+    text = now;
+    painted();
+    rec.cost += performance.now() - start;
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  rec.arm = (watch) => {
+    rec.watch = watch;
+    text = watched()?.textContent ?? null;
+    for (const list of [rec.batches, rec.paints, rec.messages, rec.sends, rec.releases]) list.length = 0;
+    rec.cost = 0;
+  };
+})();"""
+QUIET_FOR = "() => performance.now() - window.__visitor.last"  # ms since the page last changed or got a message
+VISITOR_RECORD = """() => {
+  const rec = window.__visitor, [navigation] = performance.getEntriesByType("navigation");
+  return {batches: rec.batches, paints: rec.paints, messages: rec.messages,
+          sends: rec.sends, releases: rec.releases, cost: rec.cost, html: navigation.responseEnd,
+          loaded: navigation.domContentLoadedEventEnd};
+}"""
+
+
+def paint_after(paints: list[list[float]], at: float) -> float:
+    """Page ms at which the first frame begun at or after `at` had been painted; NaN if none was."""
+    return min((painted for begun, painted in paints if begun >= at), default=math.nan)
+
+
+def idle_painted(record: dict, ends: list[float]) -> float:
+    """Page ms of the first frame painted after both the page's last DOM change and the last run's end it received:
+    a run that changes nothing on the page may not even flip the idle mark, so its end message is all it leaves."""
+    last = [at for at, _, _ in record["batches"][-1:]] + ends
+    return paint_after(record["paints"], max(last)) if last else math.nan
+
+
+def message_times(record: dict) -> tuple[list[float], list[float]]:
+    """(page ms of each rerun request the page sent, page ms of each run's end it received), from the messages'
+    bytes decoded as Streamlit's BackMsg and ForwardMsg."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    requests = [at for at, data in record["sends"]
+                if BackMsg.FromString(base64.b64decode(data)).WhichOneof("type") == "rerun_script"]  # fmt: skip
+    ends = [at for at, data in record["messages"]
+            if data and ForwardMsg.FromString(base64.b64decode(data)).WhichOneof("type") == "script_finished"]  # fmt: skip
+    return requests, ends
+
+
+def wait_quiet(page, log: RunLog, at_least: int = 1, timeout: float = 60) -> tuple[dict, list[dict]]:
+    """Wait for `at_least` runs, then until the page shows the app idle and neither page nor server has done anything
+    for QUIET_S; the page's record and the runs the server logged meanwhile."""
+    runs: list[dict] = []
+    deadline, quiet_since = time.monotonic() + timeout, time.monotonic()
+    while True:
+        fresh = log.new(wait_for=0)
+        if fresh:
+            runs.extend(fresh)
+            quiet_since = time.monotonic()
+        # Only the time since the page's last change is asked for meanwhile, so that asking costs the page little.
+        quiet = (
+            len(runs) >= at_least
+            and time.monotonic() - quiet_since >= QUIET_S
+            and page.evaluate(QUIET_FOR) >= QUIET_S * 1e3
+        )
+        if quiet and page.locator(IDLE).count():
+            return page.evaluate(VISITOR_RECORD), runs
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the page did not settle within {timeout:.0f} s ({len(runs)} of {at_least} runs)")
+        time.sleep(0.05)
+
+
+def visitor_action(page, log: RunLog, watch: str, act: Callable[[], None]) -> dict:
+    """Milliseconds from the mouse released at the end of `act` to the rerun request sent, to the watched element's
+    new text painted, to its last change painted and to the page's last change painted; the server's run time, the
+    recorder's own time, and whether the action had exactly one outcome (one request, one run, one run's end, a new
+    text after the request)."""
+    page.evaluate("watch => window.__visitor.arm(watch)", watch)
+    act()
+    try:
+        record, runs = wait_quiet(page, log, timeout=ACTION_SECONDS)
+    except TimeoutError as exc:  # counted as an action without one outcome; a late run spoils the next one's count
+        return {"one_outcome": False, "error": str(exc)}
+    released = max(record["releases"])
+    requests, ends = message_times(record)
+    new_text = [at for at, changed, _ in record["batches"] if changed and requests and at > requests[0]]
+    # The new text counts as a change of the element even when it came with the element replaced from outside.
+    changes = [at for at, _, touched in record["batches"] if touched] + new_text[:1]
+    one = len(requests) == len(runs) == len(ends) == 1 and bool(new_text)
+    return {"one_outcome": one, "runs": len(runs), "requests": len(requests), "ends": len(ends),
+            "sent": requests[0] - released if requests else math.nan,
+            "ended": ends[0] - released if ends else math.nan,
+            "text": paint_after(record["paints"], new_text[0]) - released if new_text else math.nan,
+            "settled": paint_after(record["paints"], max(changes)) - released if changes else math.nan,
+            "idle": idle_painted(record, ends) - released,
+            "server_ms": runs[0]["ms"] if runs else math.nan, "recorder_ms": record["cost"]}  # fmt: skip
+
+
+def visitor_load(context, url: str, log: RunLog) -> dict:
+    """A new page of a warm browser context: milliseconds from navigation start to its last change painted (the
+    canvas drawn and every run it caused ended), to the HTML received, DOMContentLoaded, the first and last rerun
+    requests and runs' ends; its runs' count and server time, and whether each run's end reached the page."""
+    page = context.new_page()
+    page.goto(url)
+    page.locator(CANVAS).first.wait_for(state="visible", timeout=120_000)
+    record, runs = wait_quiet(page, log, CANVAS_RUNS)
+    page.close()
+    requests, ends = message_times(record)
+    return {"ready": idle_painted(record, ends), "html": record["html"],
+            "loaded": record["loaded"], "first_request": requests[0], "first_end": ends[0],
+            "last_request": requests[-1], "last_end": ends[-1], "runs": len(runs), "ends": len(ends),
+            "one_outcome": len(ends) == len(runs), "server_ms": sum(run["ms"] for run in runs),
+            "recorder_ms": record["cost"]}  # fmt: skip
+
+
+def drag_thumb(page, thumb, dx: float) -> None:
+    """Drag a slider's thumb (a locator) `dx` px sideways with the mouse and release it."""
+    box = thumb.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=4)
+    page.mouse.up()
+
+
+def drive_visitor(setting: Setting, browser) -> dict[str, list[dict]]:
+    """One timed server and one browser context warmed by a first page: page loads, strokes on a cleared canvas,
+    drags of the first Softmax explorer slider; every action measured on the page's clock."""
+    done: dict[str, list[dict]] = {"load": [], "stroke": [], "slider": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        log = RunLog(Path(tmp) / "runs.jsonl")
+        with serve_app(APP, log.path) as (_, url, _):
+            context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+            context.add_init_script(VISITOR_RECORDER)
+            visitor_load(context, url, log)  # the first visit warms the server and the browser's cache
+            done["load"] = [visitor_load(context, url, log) for _ in range(setting.visitor_repeats)]
+            page = context.new_page()
+            page.goto(url)
+            wait_quiet(page, log, CANVAS_RUNS)
+            page.locator(CANVAS).first.scroll_into_view_if_needed()
+            for i in range(setting.visitor_warmups + setting.visitor_repeats):
+                page.locator(APP_CLEAR).click()
+                wait_quiet(page, log, CANVAS_RUNS)  # the click's run, then the one the emptied canvas asks for
+                draw = functools.partial(draw_stroke, page, ONE_STROKE_DIGITS[i % len(ONE_STROKE_DIGITS)])
+                done["stroke"].append(visitor_action(page, log, PREDICTION_SHOWN, draw))
+            page.get_by_role("tab", name="Softmax explorer").click()
+            wait_quiet(page, log)
+            thumb = page.locator(SLIDER_THUMB).first
+            for i in range(setting.visitor_warmups + setting.visitor_repeats):
+                # There and back, so that z0 stays near its start.
+                drag = functools.partial(drag_thumb, page, thumb, SLIDER_DRAG_PX if i % 2 == 0 else -SLIDER_DRAG_PX)
+                done["slider"].append(visitor_action(page, log, SOFTMAX_CHART, drag))
+            context.close()
+    done["stroke"] = done["stroke"][setting.visitor_warmups :]
+    done["slider"] = done["slider"][setting.visitor_warmups :]
+    return done
+
+
+def spread(values: list[float], unit: str) -> str:
+    """'middle half a-b, all c-d <unit>': the 25th to 75th percentile and the extremes."""
+    if not values:
+        return "none measured"
+    low, high = statistics.quantiles(values, n=4, method="inclusive")[::2] if len(values) > 1 else values * 2
+    return f"middle half {low:.0f}-{high:.0f}, all {min(values):.0f}-{max(values):.0f} {unit}"
+
+
+def bench_visitor(setting: Setting, report: Report, browser) -> None:
+    """What a visitor feels in Chromium on a warm server: a page load to a ready canvas, a pen lifted to the new
+    prediction on screen, a slider released to its redrawn chart; medians over the actions with exactly one outcome."""
+    done = drive_visitor(setting, browser)
+    kept = {kind: [action for action in actions if action["one_outcome"]] for kind, actions in done.items()}
+
+    def values(kind: str, key: str) -> list[float]:
+        return [action[key] for action in kept[kind]]
+
+    def med(kind: str, key: str) -> float:
+        return median(values(kind, key) or [math.nan])
+
+    def note(kind: str, key: str, what: str) -> str:
+        return (f"{len(kept[kind])} of {len(done[kind])} {what} had exactly one outcome; {spread(values(kind, key), 'ms')}"
+                f"; the recorder's own time {med(kind, 'recorder_ms'):.1f} ms")  # fmt: skip
+
+    load = med("load", "ready") / 1e3
+    report.rows.append(Row("Visitor: warm page load -> canvas ready, script idle", load, "s", target="<= 1.2 s",
+                           met=load <= 1.2, note=f"{note('load', 'ready', 'loads')}; medians from navigation start: "
+                           f"HTML received {med('load', 'html'):.0f} ms, DOMContentLoaded {med('load', 'loaded'):.0f} "
+                           f"ms, first run requested {med('load', 'first_request'):.0f} ms and its end received "
+                           f"{med('load', 'first_end'):.0f} ms, last run (the canvas's) requested "
+                           f"{med('load', 'last_request'):.0f} ms and its end received {med('load', 'last_end'):.0f} "
+                           f"ms; {med('load', 'runs'):.0f} script runs per load"))  # fmt: skip
+    report.rows.append(Row("  of which the server runs the script (timed log)", med("load", "server_ms") / 1e3, "s"))
+    rest = [action["text"] - action["sent"] for action in kept["stroke"]]
+    stroke = med("stroke", "text")
+    report.rows.append(Row("Visitor: pen lifted -> new prediction on screen", stroke, "ms", target="<= 300 ms",
+                           met=stroke <= 300, note=f"{note('stroke', 'text', 'strokes')}; medians from the pen "
+                           f"lifted: the run's end received {med('stroke', 'ended'):.0f} ms, the run's last change on "
+                           f"screen (page idle) {med('stroke', 'idle'):.0f} ms"))  # fmt: skip
+    report.rows.append(Row(f"  of which the canvas waits ({CANVAS_WAIT_MS} ms) and sends: pen lifted -> rerun request",
+                           med("stroke", "sent"), "ms"))  # fmt: skip
+    report.rows.append(Row("  of which the rest: rerun request -> prediction on screen", median(rest or [math.nan]),
+                           "ms", note=spread(rest, "ms")))  # fmt: skip
+    report.rows.append(Row("    the Draw fragment's whole run on the server (timed log)", med("stroke", "server_ms"),
+                           "ms"))  # fmt: skip
+    slider = med("slider", "settled")
+    report.rows.append(Row("Visitor: slider released -> updated chart on screen (softmax_z0, mouse)", slider, "ms",
+                           target="<= 150 ms", met=slider <= 150, note=f"{note('slider', 'settled', 'drags')}; "
+                           f"medians from the release: the run's end received {med('slider', 'ended'):.0f} ms, the "
+                           f"chart's first redraw on screen {med('slider', 'text'):.0f} ms, the run's last change on "
+                           f"screen (page idle) {med('slider', 'idle'):.0f} ms"))  # fmt: skip
+    report.rows.append(Row("  of which released -> rerun request", med("slider", "sent"), "ms"))
+    report.rows.append(Row("    the Softmax fragment's whole run on the server (timed log)", med("slider", "server_ms"),
+                           "ms"))  # fmt: skip
+    report.details["visitor"] = done
+
+
 def serve_timed(log_path: str, streamlit_args: list[str]) -> None:
     """Run Streamlit's command line with every script or fragment run's duration appended to `log_path`."""
     from streamlit.runtime.scriptrunner import script_runner
@@ -660,7 +950,27 @@ strokes or moves (receiving them, the runs, Streamlit's work after each run, sen
 number, read in the operating system's 10 ms ticks (a full rerun is one rerun, so +-10 ms). Their baseline is a
 second server, started after the first rather than alternating with it, with Streamlit's default
 `runner.postScriptGC = true`: a full garbage collection after every run, which this app's .streamlit/config.toml
-turns off."""
+turns off. Visitor: one timed server and one Chromium browser context, warmed by a first page. Every page of it runs
+a recorder before its own scripts, on the page's clock (performance.now(), from navigation start): the WebSocket's
+messages both ways (decoded afterwards as Streamlit's BackMsg and ForwardMsg, for the rerun requests and the runs'
+ends), pointer releases, each batch of DOM changes (a MutationObserver on the whole document) and the frame painted
+after them (requestAnimationFrame, then a message posted from it, which comes once that frame is painted). An action
+is over when the page shows the app idle (stApp's data-test-script-state notRunning) and neither the page nor the
+server's run log has changed for 0.5 s, longer than the canvas's wait, so a value the canvas sends after a run is
+caught (a page load and the app's Clear first wait for their two runs); only then does the next action start. An
+action counts only if it caused exactly one rerun request, one server run and one run's end on the page (the note
+says how many did). The end of a run is read from the messages and the DOM, not from the idle mark alone: a short
+run can start and end between two renders of the page, so the mark may never read running (seen in page loads here:
+the canvas's run, which changes nothing else, at times left no mark at all). "Page idle" is the frame painted after
+both the page's last change and the last run's end. Page load: new pages of the warm context, from navigation start
+to the page idle: the canvas drawn and both runs of a load (the page's, and the one the canvas asks for once
+mounted) ended. Stroke: the app's Clear, then a digit in one stroke with the mouse (a 1, a 7 and a 2 in turn; one of
+each first, untimed), from the pen's pointerup to the frame in which the Prediction, absent on a cleared canvas, is
+painted; split at the rerun request the canvas sends (its fixed 200 ms wait, then the drawing as a PNG). Slider:
+z0's thumb dragged 24 px with the mouse, right then left, from the pointerup (the slider sends its value on release)
+to the frame painted after the chart's last change (Plotly draws the chart anew, then resizes it); its first redraw
+is in the note. These rows have no baseline: there is no other page to time in the same run; beside them are their
+parts and the server's own run time from the timed log. The recorder's own time in the page is in the notes."""
 
 
 def run(setting: Setting, sections: list[str]) -> Report:
@@ -672,9 +982,11 @@ def run(setting: Setting, sections: list[str]) -> Report:
         bench_stroke(setting, report)
     if "training" in sections:
         bench_training(setting, report)
-    browser_sections = [s for s in ("coldstart", "interaction") if s in sections]
+    browser_sections = [s for s in ("coldstart", "interaction", "visitor") if s in sections]
     if browser_sections:
         with chromium() as browser:
+            if "visitor" in browser_sections:
+                bench_visitor(setting, report, browser)
             if "interaction" in browser_sections:
                 bench_interaction(setting, report, browser)
             if "coldstart" in browser_sections:

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import pytest
 
+from benchmarks.speed import CANVAS_WAIT_MS
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "speed.py"
 MACHINE_FIELDS = ("cpu", "cores", "memory", "python", "numpy", "tensorflow", "streamlit", "date")
@@ -31,7 +33,7 @@ def tiny(tmp_path_factory) -> TinyRun:
     """One `speed.py --tiny` run (browser sections only where Chromium is installed), its output and files."""
     tmp = tmp_path_factory.mktemp("bench")
     out, figures = tmp / "speed.md", tmp / "speed.json"
-    sections = "explain,stroke,training,coldstart,interaction" if HAS_BROWSER else "explain,stroke,training"
+    sections = "explain,stroke,training,coldstart,interaction,visitor" if HAS_BROWSER else "explain,stroke,training"
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--tiny", "--only", sections, "--out", str(out), "--json", str(figures)],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
@@ -84,3 +86,23 @@ def test_browser_figures_and_no_leftover_copy(tiny):
                                       "Slider move softmax_z0", "Slider move relu_w1", "whole server process CPU per stroke",
                                       "softmax_z0: whole server process", "relu_w1: whole server process"])  # fmt: skip
     assert not list(ROOT.glob(".bench-tf-*"))
+
+
+@pytest.mark.skipif(not HAS_BROWSER, reason="Chromium, Playwright or psutil is missing")
+def test_visitor_figures(tiny):
+    """The visitor rows (page load, stroke split at the canvas's rerun request, slider) carry figures and targets;
+    every timed action had exactly one outcome, and each one's moments come in the order they happen."""
+    names = ["Visitor: warm page load", "of which the server runs the script", "Visitor: pen lifted",
+             "of which the canvas waits", "of which the rest", "the Draw fragment's whole run", "Visitor: slider released",
+             "of which released -> rerun request", "the Softmax fragment's whole run"]  # fmt: skip
+    check_rows(tiny.figures["rows"], names)
+    visitor = tiny.figures["details"]["visitor"]
+    assert [len(visitor[kind]) for kind in ("load", "stroke", "slider")] == [2, 2, 2]
+    assert all(action["one_outcome"] for actions in visitor.values() for action in actions), visitor
+    for load in visitor["load"]:  # the page's own run, then the one the canvas asks for once mounted
+        assert 0 < load["html"] < load["loaded"] < load["first_end"] < load["last_request"] < load["ready"], load
+        assert load["runs"] == load["ends"] >= 2, load
+    for stroke in visitor["stroke"]:  # the canvas's timer may fire a clock tick early
+        assert CANVAS_WAIT_MS - 1 <= stroke["sent"] < stroke["text"] <= stroke["idle"], stroke
+    for drag in visitor["slider"]:
+        assert 0 < drag["sent"] < drag["text"] <= drag["settled"] <= drag["idle"], drag
