@@ -49,6 +49,23 @@ export default function (component) {
 """
 measure = st.components.v2.component("digitdemo_measure", js=MEASURE_JS)
 
+# Plotly selects the point its last hover found, and a finger does not hover before it taps: the first tap on a
+# selectable chart only showed a hover label (and selected nothing). A mouse move at the finger, sent before Plotly
+# sees the touch, hovers the point first, so one tap selects it. Mouse use is untouched: a mouse sends no touches.
+TAP_JS = """
+export default function ({ data }) {
+  const target = `.st-key-${data.chart} .nsewdrag`;
+  const hover = (event) => {
+    if (event.touches.length !== 1 || !event.target.matches?.(target)) return;
+    const { clientX, clientY } = event.touches[0];
+    event.target.dispatchEvent(new MouseEvent("mousemove", { clientX, clientY, bubbles: true }));
+  };
+  document.addEventListener("touchstart", hover, { capture: true, passive: true });
+  return () => document.removeEventListener("touchstart", hover, { capture: true });
+}
+"""
+select_on_tap = st.components.v2.component("digitdemo_select_on_tap", js=TAP_JS)
+
 PHONE_CSS = f"""
 @media (max-width: {PHONE_WIDTH}px) {{
   [data-testid="stMainBlockContainer"] {{ padding: 3.25rem 0.75rem 2rem; }}
@@ -144,9 +161,13 @@ def canvas_side(space: dict | None, present: bool) -> int:
 
 def plotly_chart(figure: dict, key: str, where=st, growth: float = CHART_GROWTH, **options: object) -> None:
     """Show a figure from ui.charts in `where` (st, a column), with st.plotly_chart's `options`: in the presenter view
-    with text at least CHART_TEXT px and `growth` times as tall."""
+    with text at least CHART_TEXT px and `growth` times as tall; a chart with `on_select` selects with one tap."""
     if presenting():
         figure = enlarge_text(figure, CHART_TEXT, growth)
+    if "on_select" in options:
+        tap_key = f"{key}_tap"
+        select_on_tap(key=tap_key, data={"chart": key})
+        st.html(f"<style>.st-key-{tap_key} {{ display: none; }}</style>")  # it only listens, and takes no room
     # Handed over as a Figure built without validation: Streamlit validates a dict property by property on every run,
     # which costs more than the rest of a stroke's chart (tests/test_charts.py validates every builder instead).
     where.plotly_chart(go.Figure(figure, _validate=False), key=key, config=PLOTLY_CONFIG, **options)
