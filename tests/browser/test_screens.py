@@ -1,6 +1,7 @@
-"""The screens a class uses, in a real browser: the presenter view on a 1920x1080 projector, a 1024x768 laptop and
-narrow windows (the canvas fits its column), a 390x844 phone drawing with touch events and choosing a confusion-matrix
-cell with one tap, and a link that restores the view it was copied from."""
+"""The screens a class uses, in a real browser: the presenter view on a 1920x1080 and a 1280x720 projector (the
+explorers' results above the fold), a 1024x768 laptop and narrow windows (the canvas fits its column), a 390x844 phone
+drawing with touch events and choosing a confusion-matrix cell with one tap, and a link that restores the view it was
+copied from."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import pytest
 pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 
+from digitdemo import relu_lab  # noqa: E402
 from digitdemo.catalog import shipped_models  # noqa: E402
 from digitdemo.i18n import message  # noqa: E402
 from digitdemo.inference import load_model  # noqa: E402
 from digitdemo.metrics import confusion_matrix, predict_dataset  # noqa: E402
 from testkit.server import CANVAS, IDLE  # noqa: E402
 from ui.mistakes import GALLERY_PAGE  # noqa: E402
+from ui.softmax import Z_DEFAULTS  # noqa: E402
 
 TIMEOUT_MS = 20_000
 ONE = [[(0.5, 0.15), (0.5, 0.85)]]
@@ -136,6 +139,34 @@ def test_presenter_view_at_1080p(browser, app_url, new_page) -> None:
         page.locator(".stPlotlyChart .xtick text").first.wait_for(timeout=TIMEOUT_MS)
         smallest, count = page.evaluate(CHART_TEXT_JS)
         assert count >= 10 and smallest >= 18
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 720}, {"width": 1920, "height": 1080}], ids=str)
+def test_presenter_explorers_above_the_fold(browser, app_url, new_page, viewport, lang) -> None:
+    """Presenter view at 1280x720 and 1920x1080: the ReLU game, won, shows its error, the word that it is solved and
+    its chart inside the window; the Softmax explorer with 10 classes shows its temperature, its ten sliders and its
+    chart inside the window."""
+    solved = "&".join(f"{name}={value:g}" for name, value in relu_lab.SOLUTION.items())
+    ten = ",".join(f"{z:g}" for z in Z_DEFAULTS)
+    page = new_page(browser, f"{app_url}/?present=1&lang={lang}&{solved}&z={ten}", viewport)
+    try:
+        screen = viewport_box(page)
+        page.locator("[data-testid='stTab']").filter(has_text=message(lang, "tabs.relu")).click()
+        wait_idle(page)
+        board = page.locator(".st-key-relu_board")
+        page.locator(".st-key-relu_sum_chart .xtick").first.wait_for(timeout=TIMEOUT_MS)
+        expect(board.locator("[data-testid='stAlert']")).to_have_text(message(lang, "relu.perfect"))
+        for element in ("[data-testid='stMetric']", "[data-testid='stAlert']", ".st-key-relu_sum_chart"):
+            assert inside(box(board.locator(element)), screen), element
+        page.locator("[data-testid='stTab']").filter(has_text=message(lang, "tabs.softmax")).click()
+        wait_idle(page)
+        page.locator(".st-key-softmax_chart .xtick").first.wait_for(timeout=TIMEOUT_MS)
+        expect(page.locator(".st-key-softmax_board [data-testid='stSlider']")).to_have_count(len(Z_DEFAULTS))
+        for key in ("softmax_temperature", "softmax_z0", f"softmax_z{len(Z_DEFAULTS) - 1}", "softmax_chart"):
+            assert inside(box(page.locator(f".st-key-{key}")), screen), key
     finally:
         page.context.close()
 
