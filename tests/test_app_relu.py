@@ -82,3 +82,15 @@ def test_lesson_waits_for_the_game(at):
     assert message("en", "presenter.relu_lesson_later") in [c.value for c in at.tabs[RELU_TAB].caption]
     at.button(key="relu_show_solution").click().run()
     assert lesson in [box.value for box in at.tabs[RELU_TAB].info]
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_task_shown_once(new_app, present):
+    """The game's task is on the page once: above the board, or in the presenter view under the sliders (the board's
+    result then fits above the fold); the won game still says so."""
+    at = new_app(tabs="ReLU explorer", app_present=present).run()
+    at.button(key="relu_show_solution").click().run()
+    assert not at.exception
+    task = message("en", "relu.game_intro")
+    assert [m.value for m in at.tabs[RELU_TAB].markdown].count(task) == 1
+    assert [s.value for s in at.tabs[RELU_TAB].success] == [message("en", "relu.perfect")]

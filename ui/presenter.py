@@ -52,10 +52,29 @@ export default function (component) {
 """
 measure = st.components.v2.component("digitdemo_measure", js=MEASURE_JS)
 
+# Plotly selects the point its last hover found, and a finger does not hover before it taps: the first tap on a
+# selectable chart only showed a hover label (and selected nothing). A mouse move at the finger, sent before Plotly
+# sees the touch, hovers the point first, so one tap selects it. Mouse use is untouched: a mouse sends no touches.
+TAP_JS = """
+export default function ({ data }) {
+  const target = `.st-key-${data.chart} .nsewdrag`;
+  const hover = (event) => {
+    if (event.touches.length !== 1 || !event.target.matches?.(target)) return;
+    const { clientX, clientY } = event.touches[0];
+    event.target.dispatchEvent(new MouseEvent("mousemove", { clientX, clientY, bubbles: true }));
+  };
+  document.addEventListener("touchstart", hover, { capture: true, passive: true });
+  return () => document.removeEventListener("touchstart", hover, { capture: true });
+}
+"""
+select_on_tap = st.components.v2.component("digitdemo_select_on_tap", js=TAP_JS)
+
 PHONE_CSS = f"""
 @media (max-width: {PHONE_WIDTH}px) {{
   [data-testid="stMainBlockContainer"] {{ padding: 3.25rem 0.75rem 2rem; }}
-  .st-key-app_intro, .st-key-draw_source [data-testid="stWidgetLabel"] {{ display: none; }}
+  /* The introduction goes with its wrapper, which would keep its gap. */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-app_intro), .st-key-draw_source [data-testid="stWidgetLabel"] {{
+    display: none; }}
   /* The explorers: the chart first, and it stays in view while the sliders below it scroll. */
   .st-key-softmax_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"],
   .st-key-relu_board > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] {{
@@ -76,9 +95,15 @@ PHONE_CSS = f"""
 """
 
 PRESENTER_CSS = """
-[data-testid="stMainBlockContainer"] { padding: 3.5rem 2rem 2rem; max-width: none; }
+/* The page's bar shares the top row with Streamlit's header, which holds only two buttons there, so every tab's key
+   result is that much higher on the screen; the buttons keep a background of their own over a scrolled page. */
+[data-testid="stMainBlockContainer"] { padding: 0.75rem 2rem 2rem; max-width: none; }
+[data-testid="stHeader"] { background: transparent; pointer-events: none; }
+[data-testid="stHeader"] button { pointer-events: auto; background: #fff; }
+.st-key-app_bar { padding: 0 3rem 0 2.5rem; }
+[data-testid="stTabs"] [role="tabpanel"] { padding-top: 0.25rem; }
 .stApp { color: #000; }
-.st-key-app_intro, [data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-app_intro), [data-testid="stCaptionContainer"] { display: none; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.4rem; color: #000; }
 [data-testid="stWidgetLabel"] p { font-size: 1.25rem; color: #000; }
 [data-testid="stSliderThumbValue"] [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
@@ -89,6 +114,10 @@ PRESENTER_CSS = """
 .st-key-draw_verdict [data-testid="stMetric"] > div { display: flex; flex-wrap: wrap; align-items: center; gap: 0 2rem; }
 .st-key-draw_verdict [data-testid="stMetricLabel"] { width: 100%; }
 [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 3.5rem; }
+/* The ReLU game's error on one line, and the word that it is solved beside it when there is room. */
+.st-key-relu_result { flex-flow: row wrap; align-items: center; column-gap: 2rem; }
+.st-key-relu_result > * { width: auto; }
+.st-key-relu_result [data-testid="stMetric"] > div { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 1.5rem; }
 .st-key-draw_verdict [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
   font-size: 180px; font-weight: 700; line-height: 1; overflow: visible; }
 .st-key-draw_verdict [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] p { font-size: 3rem; }
@@ -170,9 +199,13 @@ def default_template() -> dict:
 
 def plotly_chart(figure: dict, key: str, where=st, growth: float = CHART_GROWTH, **options: object) -> None:
     """Show a figure from ui.charts in `where` (st, a column), with st.plotly_chart's `options`: in the presenter view
-    with text at least CHART_TEXT px and `growth` times as tall."""
+    with text at least CHART_TEXT px and `growth` times as tall; a chart with `on_select` selects with one tap."""
     if presenting():
         figure = enlarge_text(figure, CHART_TEXT, growth)
+    if "on_select" in options:
+        tap_key = f"{key}_tap"
+        select_on_tap(key=tap_key, data={"chart": key})
+        st.html(f"<style>.st-key-{tap_key} {{ display: none; }}</style>")  # it only listens, and takes no room
     # Unvalidated (Streamlit validates a dict property by property on every run); tests/test_charts.py validates
     # every builder instead.
     where.plotly_chart(ReadyFigure(figure), key=key, config=PLOTLY_CONFIG, **options)

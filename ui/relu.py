@@ -10,7 +10,7 @@ from digitdemo.activations import linear, relu, sigmoid
 from ui import links
 from ui.charts import activation_figure, relu_sum_figure, relu_unit_figure
 from ui.i18n import t
-from ui.presenter import plotly_chart
+from ui.presenter import plotly_chart, presenting
 
 Z_RANGE = (-5.0, 5.0)
 PARAMS = ("w1", "b1", "w2", "b2")
@@ -69,6 +69,9 @@ def render_game() -> None:
         buttons = st.columns(2)
         buttons[0].button(t("relu.show_solution"), key="relu_show_solution", on_click=show_solution, width="stretch")
         buttons[1].button(t("relu.reset"), key="relu_reset", on_click=reset_sliders, width="stretch")
+        if presenting():
+            # On a projector the task sits under the sliders, so that the board's result fits above the fold.
+            st.markdown(t("relu.game_intro"))
     params = {name: float(st.session_state[slider_key(name)]) for name in PARAMS}
     x = relu_lab.x_grid()
     z, a = relu_lab.unit_outputs(x, **params)
@@ -76,12 +79,13 @@ def render_game() -> None:
     error = relu_lab.mean_squared_error(**params, x=x)
     with right:
         # The result first, so that a projector shows it with the sliders.
-        st.metric(t("relu.error"), f"{error:.4f}")
-        if error < MATCH_TOLERANCE:
-            st.session_state[SOLVED_KEY] = True
-            st.success(t("relu.perfect"))
+        with st.container(key="relu_result"):
+            st.metric(t("relu.error"), f"{error:.4f}")
+            if error < MATCH_TOLERANCE:
+                st.session_state[SOLVED_KEY] = True
+                st.success(t("relu.perfect"))
         figure = relu_sum_figure(x, relu_lab.target(x), output, (t("relu.target"), t("relu.sum")))
-        plotly_chart(figure, "relu_sum_chart")
+        plotly_chart(figure, "relu_sum_chart", growth=1.0)  # so that it fits under the result at 1280x720
     w, b = relu_lab.unit_parameters(**params)
     for unit, column in enumerate(st.columns(3)):
         name = t("relu.unit_fixed", unit=unit) if unit == 0 else t("relu.unit", unit=unit)
@@ -100,6 +104,7 @@ def render_game() -> None:
 def render() -> None:
     """The ReLU explorer tab: the game first (its result above the fold), the activations' plots below."""
     st.subheader(t("relu.game_heading"))
-    st.markdown(t("relu.game_intro"))
+    if not presenting():
+        st.markdown(t("relu.game_intro"))
     render_game()
     render_activations()

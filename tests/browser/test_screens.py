@@ -1,18 +1,26 @@
-"""The screens a class uses, in a real browser: the presenter view on a 1920x1080 projector, a 1024x768 laptop and
-narrow windows (the canvas fits its column), a 390x844 phone drawing with touch events, and a link that restores the
-view it was copied from."""
+"""The screens a class uses, in a real browser: the presenter view on a 1920x1080 and a 1280x720 projector (the
+explorers' results above the fold), a 1024x768 laptop and narrow windows (the canvas fits its column), a 390x844 phone
+drawing with touch events and choosing a confusion-matrix cell with one tap, and a link that restores the view it was
+copied from."""
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 
+from digitdemo import relu_lab  # noqa: E402
+from digitdemo.catalog import shipped_models  # noqa: E402
 from digitdemo.i18n import message  # noqa: E402
+from digitdemo.inference import load_model  # noqa: E402
+from digitdemo.metrics import confusion_matrix, predict_dataset  # noqa: E402
 from testkit.server import CANVAS, IDLE  # noqa: E402
+from ui.mistakes import GALLERY_PAGE  # noqa: E402
+from ui.softmax import Z_DEFAULTS  # noqa: E402
 
 TIMEOUT_MS = 20_000
 ONE = [[(0.5, 0.15), (0.5, 0.85)]]
@@ -94,16 +102,22 @@ def draw_touch(page, strokes) -> None:
         wait_idle(page)
 
 
+def open_phone(browser, url: str):
+    """The page at `url` on a 390x844 touch screen, in its own browser context (the caller closes it), idle."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(url)
+    page.locator(CANVAS).first.wait_for(state="visible", timeout=60_000)
+    wait_idle(page, timeout=60_000)
+    return page
+
+
 @pytest.fixture
 def phone(browser, app_url):
     """The app on a 390x844 touch screen, English."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    page.goto(app_url)
-    page.locator(CANVAS).first.wait_for(state="visible", timeout=60_000)
-    wait_idle(page, timeout=60_000)
+    page = open_phone(browser, app_url)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_presenter_view_at_1080p(browser, app_url, new_page) -> None:
@@ -125,6 +139,34 @@ def test_presenter_view_at_1080p(browser, app_url, new_page) -> None:
         page.locator(".stPlotlyChart .xtick text").first.wait_for(timeout=TIMEOUT_MS)
         smallest, count = page.evaluate(CHART_TEXT_JS)
         assert count >= 10 and smallest >= 18
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 720}, {"width": 1920, "height": 1080}], ids=str)
+def test_presenter_explorers_above_the_fold(browser, app_url, new_page, viewport, lang) -> None:
+    """Presenter view at 1280x720 and 1920x1080: the ReLU game, won, shows its error, the word that it is solved and
+    its chart inside the window; the Softmax explorer with 10 classes shows its temperature, its ten sliders and its
+    chart inside the window."""
+    solved = "&".join(f"{name}={value:g}" for name, value in relu_lab.SOLUTION.items())
+    ten = ",".join(f"{z:g}" for z in Z_DEFAULTS)
+    page = new_page(browser, f"{app_url}/?present=1&lang={lang}&{solved}&z={ten}", viewport)
+    try:
+        screen = viewport_box(page)
+        page.locator("[data-testid='stTab']").filter(has_text=message(lang, "tabs.relu")).click()
+        wait_idle(page)
+        board = page.locator(".st-key-relu_board")
+        page.locator(".st-key-relu_sum_chart .xtick").first.wait_for(timeout=TIMEOUT_MS)
+        expect(board.locator("[data-testid='stAlert']")).to_have_text(message(lang, "relu.perfect"))
+        for element in ("[data-testid='stMetric']", "[data-testid='stAlert']", ".st-key-relu_sum_chart"):
+            assert inside(box(board.locator(element)), screen), element
+        page.locator("[data-testid='stTab']").filter(has_text=message(lang, "tabs.softmax")).click()
+        wait_idle(page)
+        page.locator(".st-key-softmax_chart .xtick").first.wait_for(timeout=TIMEOUT_MS)
+        expect(page.locator(".st-key-softmax_board [data-testid='stSlider']")).to_have_count(len(Z_DEFAULTS))
+        for key in ("softmax_temperature", "softmax_z0", f"softmax_z{len(Z_DEFAULTS) - 1}", "softmax_chart"):
+            assert inside(box(page.locator(f".st-key-{key}")), screen), key
     finally:
         page.context.close()
 
@@ -204,18 +246,48 @@ def test_phone_undo_and_explorer(phone) -> None:
 
 def test_chinese_phone_buttons(browser, app_url) -> None:
     """The phone's always-visible buttons are worded in Chinese on the Chinese page, and the language is on the page."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
-    page = context.new_page()
+    page = open_phone(browser, f"{app_url}/?lang=zh")
     try:
-        page.goto(f"{app_url}/?lang=zh")
-        page.locator(CANVAS).first.wait_for(state="visible", timeout=60_000)
-        wait_idle(page)
         for key, msg_id in (("draw_undo", "presenter.undo"), ("draw_clear", "presenter.clear")):
             button = page.locator(f".st-key-{key}").get_by_role("button", name=message("zh", msg_id), exact=True)
             expect(button).to_be_in_viewport()
         expect(page.locator(".st-key-lang button").first).to_be_in_viewport()
     finally:
-        context.close()
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "touch"), [("en", True), ("zh", True), ("en", False)], ids=["en-touch", "zh-touch", "en-mouse"]
+)
+def test_one_tap_selects_a_confusion_cell(browser, app_url, new_page, dataset, lang, touch) -> None:
+    """At 390x844 with touch (and at 1280x800 with a mouse), one tap (click) on the Mistakes tab's confusion-matrix
+    cell with the most mistakes selects it (a first tap used to show only Plotly's hover label): both filters take its
+    label and prediction and the gallery shows its mistakes."""
+    model = load_model(shipped_models()[0].name)  # the model the page starts with
+    counts = confusion_matrix(dataset.y[:, 0], predict_dataset(model, dataset.X).predicted)
+    np.fill_diagonal(counts, -1)
+    label, predicted = np.unravel_index(np.argmax(counts), counts.shape)
+    count = int(counts[label, predicted])
+    page = (open_phone if touch else new_page)(browser, f"{app_url}/?lang={lang}")
+    try:
+        page.locator("[data-testid='stTab']").filter(has_text=message(lang, "tabs.mistakes")).click()
+        wait_idle(page)
+        cells = page.locator(".st-key-mistakes_confusion .nsewdrag")  # the plot area: 10 x 10 cells, label 0 on top
+        cells.scroll_into_view_if_needed()
+        area = box(cells)
+        cell = (area["x"] + area["width"] * (predicted + 0.5) / 10, area["y"] + area["height"] * (label + 0.5) / 10)
+        (page.touchscreen.tap if touch else page.mouse.click)(*cell)
+        wait_idle(page)
+        expect(page.locator(".st-key-mistakes_true input")).to_have_value(str(label), timeout=TIMEOUT_MS)
+        expect(page.locator(".st-key-mistakes_pred input")).to_have_value(str(predicted))
+        shown = min(count, GALLERY_PAGE)
+        expect(
+            page.get_by_text(message(lang, "mistakes.gallery_caption", n_matching=count, n_shown=shown))
+        ).to_be_visible()
+        titles = page.locator("[data-testid='stImageCaption']").all_inner_texts()
+        assert len([title for title in titles if title.startswith(f"{label}, {predicted} (")]) == shown
+    finally:
+        page.context.close()
 
 
 def test_link_round_trip(browser, app_url, new_page) -> None:
