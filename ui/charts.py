@@ -422,18 +422,20 @@ def network_figure(
     data = [{"type": "heatmap", "z": np.round(as_image(nodes[0]), 3), "x": np.unique(x0), "y": np.unique(y0)[::-1],
              "colorscale": [[0, "#000000"], [1, "#ffffff"]], "zmin": 0, "zmax": 1,
              "showscale": False, "hovertemplate": pixel_hover + "<extra></extra>", "xgap": 1, "ygap": 1}]  # fmt: skip
+    # Every layer's edges at once: (x, y) of both ends and the signed strength, then one trace per colour and width.
+    starts = np.concatenate([np.column_stack(positions[column])[source] for column, (source, _, _) in enumerate(edges)])
+    ends = np.concatenate(
+        [np.column_stack(positions[column + 1])[target] for column, (_, target, _) in enumerate(edges)]
+    )
+    value = np.concatenate([value for _, _, value in edges])
+    level = np.minimum(np.abs(value) / strongest * len(EDGE_WIDTHS), len(EDGE_WIDTHS) - 1).astype(int)
     for sign, color in ((1, WINNER_COLOR), (-1, ACCENT_COLOR)):
-        for level, width in enumerate(EDGE_WIDTHS):
-            xs, ys = [], []
-            for column, (source, target, value) in enumerate(edges, start=1):
-                strength = np.abs(value) / strongest
-                chosen = (np.sign(value) == sign) & (np.minimum(strength * len(EDGE_WIDTHS), 2.999) // 1 == level)
-                (xa, ya), (xb, yb) = positions[column - 1], positions[column]
+        for width_level, width in enumerate(EDGE_WIDTHS):
+            chosen = (np.sign(value) == sign) & (level == width_level)
+            if chosen.any():
                 gaps = np.full(int(chosen.sum()), np.nan)  # NaN ends one line and starts the next
-                xs.append(np.column_stack([xa[source[chosen]], xb[target[chosen]], gaps]).ravel())
-                ys.append(np.column_stack([ya[source[chosen]], yb[target[chosen]], gaps]).ravel())
-            xs, ys = np.concatenate(xs), np.concatenate(ys)
-            if xs.size:
+                xs = np.column_stack([starts[chosen, 0], ends[chosen, 0], gaps]).ravel()
+                ys = np.column_stack([starts[chosen, 1], ends[chosen, 1], gaps]).ravel()
                 data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
                              "line": {"color": color, "width": width}, "opacity": 0.55})  # fmt: skip
     # Every circle in one trace, each layer's values scaled to its own strongest: white (off) to red (strong); the
