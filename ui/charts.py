@@ -386,6 +386,7 @@ NETWORK_HEIGHT = 420
 INPUT_SPAN = 4.5  # x width of the input's 20x20 picture; the layers after it stand NETWORK_GAP apart
 INPUT_HEIGHT = 0.5  # y height of the input's picture (the layers span 0..1); the axes' scales keep its pixels square
 NETWORK_GAP = 2.2  # with these, the drawing is about 1.3 times as wide as tall, as the Draw tab's wide column
+NETWORK_ASPECT = 1.25  # width / height of the drawing's chart on the page (it follows its width; ui/presenter.py)
 EDGE_WIDTHS = (0.6, 1.6, 3.2)  # thin, middle, strong thirds of the edges shown
 
 

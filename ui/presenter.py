@@ -10,7 +10,7 @@ import plotly.io as pio
 import streamlit as st
 
 from digitdemo.preprocess import CANVAS_SIDE
-from ui.charts import PLOTLY_CONFIG, enlarge_text
+from ui.charts import NETWORK_ASPECT, PLOTLY_CONFIG, enlarge_text
 from ui.i18n import t
 
 PRESENT_KEY = "app_present"  # the switch; ?present=1 turns it on
@@ -91,6 +91,9 @@ PHONE_CSS = f"""
   .st-key-draw_canvas_buttons {{ margin-bottom: 1.75rem; }}
 }}
 .st-key-softmax_board [data-testid="stColumn"]:first-child [data-testid="stVerticalBlock"] {{ gap: 0; }}
+/* The network drawing's chart: as tall as its width makes the drawing (whose shape is fixed), never taller than most
+   of the window, so no band of blank space is left above and below it on a phone. */
+.st-key-draw_why_network {{ aspect-ratio: {NETWORK_ASPECT}; max-height: 75vh; }}
 .st-key-draw_space {{ height: 0; margin-bottom: -1rem; overflow: hidden; }}
 .st-key-draw_verdict [data-testid="stMetricValue"] {{ line-height: 1.1; }}
 /* The Softmax explorer's button and switch share a narrow column: their words wrap rather than end in "...". */

@@ -34,11 +34,11 @@ from ui.presenter import plotly_chart, presenting, render_lesson_caption
 VIEWS = ("network", "versus", "nearest", "framing")
 RUNNER_UP = -1  # the "against" choice meaning the runner-up, whatever it is for the current input
 # Sizes of the 20x20 pictures as (normal, presenter view), larger on a projector: (scale, px on the page) of pictures
-# side by side (160 px shown at 200; 240 at 240); the scale of a unit's weight pictures (100 px; 140) and of the five
-# nearest digits in a row (120 px; 180).
+# side by side (160 px shown at 200; 240 at 240) and of the five nearest digits in a row (a width of their own, or
+# their captions would stretch them); the scale of a unit's weight pictures (100 px; 140).
 PICTURE_SIZES = ((8, 200), (12, 240))
+NEIGHBOUR_SIZES = ((6, 120), (8, 160))
 UNIT_SCALES = (5, 7)
-NEIGHBOUR_SCALES = (6, 9)
 TERMS_SHOWN = 4  # the largest products w_i * x_i written out in a unit's sum
 # Kept across tab and language switches with the Draw tab's other widgets.
 STATE_KEYS = ("draw_why", "draw_why_view", "draw_why_unit", "draw_why_against")
@@ -151,7 +151,7 @@ def render_network(model: NumpyModel, explanation: Explanation) -> None:
         ]
         hover += [message(language, "why.hover_logit", digit=d, z=z) for d, z in enumerate(graph.nodes[-1])]
         figure = network_figure(graph.nodes, graph.edges, (layer, unit), t("why.hover_pixel"), hover)
-        plotly_chart(figure, "draw_why_network")
+        plotly_chart(figure, "draw_why_network", height="stretch")  # as tall as the page's style makes its box
         render_lesson_caption(t("why.network_caption", edges=len(graph.edges[0].value)), "draw_why_network")
 
 
@@ -202,9 +202,10 @@ def render_versus(explanation: Explanation, against: int | None) -> None:
 
 def neighbour_row(dataset: Dataset, neighbours: Neighbours) -> None:
     """The neighbours' pictures in one row, each captioned with its label and distance."""
-    scale = NEIGHBOUR_SCALES[presenting()]
+    scale, width = NEIGHBOUR_SIZES[presenting()]
     st.image(
         [digit_image(dataset.X[row], scale) for row in neighbours.rows],
+        width=width,
         caption=[
             t("why.neighbour", label=int(label), distance=float(distance), row=int(row))
             for row, label, distance in zip(neighbours.rows, neighbours.labels, neighbours.distances, strict=True)

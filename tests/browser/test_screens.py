@@ -192,9 +192,9 @@ def test_presenter_explorers_above_the_fold(browser, app_url, new_page, viewport
 )  # fmt: skip
 def test_why_views_on_screens(browser, app_url, new_page, viewport, lang, present) -> None:
     """ "Why this answer" in the presenter view (and on a phone): the network drawing's input picture has square pixels
-    (it was stretched to about 445x235 px at 1920x1080); each picture's caption says which picture it is, at least
-    18 px on a projector (the presenter view used to hide them all); the legends of the network and of the pixels'
-    shares stay; other captions (the nearest digits' distance note) are hidden without leaving a gap."""
+    (it was stretched to about 445x235 px at 1920x1080) and fills its chart's height; each picture's caption says which
+    picture it is, at least 18 px on a projector (the presenter view used to hide them all); the legends of the network
+    and of the pixels' shares stay; other captions (the nearest digits' distance note) are hidden without a gap."""
     page = new_page(browser, f"{app_url}/?lang={lang}" + ("&present=1" if present else ""), viewport)
     try:
         draw_mouse(page, SEVEN)
@@ -203,8 +203,9 @@ def test_why_views_on_screens(browser, app_url, new_page, viewport, lang, presen
         wait_idle(page)
         picture = page.locator(".st-key-draw_why_network .hm image")
         picture.wait_for(timeout=TIMEOUT_MS)
-        shape = box(picture)
+        shape, chart = box(picture), box(page.locator(".st-key-draw_why_network"))
         assert abs(shape["width"] / shape["height"] - 1) < 0.03, shape
+        assert shape["height"] >= 0.4 * chart["height"], chart  # no bands of blank space above and below the drawing
         expect(page.locator(".st-key-draw_why_network_lesson_caption")).to_be_visible()
         captions = page.locator(f"{WHY} [data-testid='stImageCaption']")
         smallest = 18 if present else 12
