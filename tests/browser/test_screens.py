@@ -36,6 +36,10 @@ CHART_TEXT_JS = """() => { const sizes = [...document.querySelectorAll('.stPlotl
 # Counts the canvas's lit pixels: the strokes it shows, white on black.
 INK_JS = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                    let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++; return n; }"""
+# The box of an element's text itself (window coordinates, as Playwright's bounding_box): wider than the element when
+# its words were cut off with "...".
+TEXT_BOX_JS = """e => { const range = document.createRange(); range.selectNodeContents(e);
+                         const { x, y, width, height } = range.getBoundingClientRect(); return { x, y, width, height }; }"""
 SCROLL_JS = "() => window.scrollY + (document.querySelector(\"[data-testid='stMain']\")?.scrollTop ?? 0)"
 FONT_SIZE_JS = "e => parseFloat(getComputedStyle(e).fontSize)"
 WHY = ".st-key-draw_why"
@@ -247,6 +251,22 @@ def test_canvas_fits_its_column(browser, app_url, new_page, viewport) -> None:
         assert box(canvas)["width"] >= 200 and inside(box(canvas), box(column))
         draw_mouse(page, SEVEN)
         expect(prediction(page)).to_have_text("7", timeout=TIMEOUT_MS)
+    finally:
+        page.context.close()
+
+
+def test_softmax_controls_readable_on_a_laptop(browser, app_url, new_page) -> None:
+    """At 1024x768 (sidebar open) the Softmax explorer's load button and range switch show their whole words (they
+    were cut to "Load my drawi..." and "Range -..."): each text lies within its control."""
+    page = new_page(browser, app_url, {"width": 1024, "height": 768})
+    try:
+        page.locator("[data-testid='stTab']").filter(has_text=message("en", "tabs.softmax")).click()
+        wait_idle(page)
+        for key, msg_id, control in (("softmax_load_logits", "softmax.load", "button"),
+                                     ("softmax_wide", "softmax.wide", "label")):  # fmt: skip
+            text = page.locator(f".st-key-{key} {control} p").first
+            expect(text).to_have_text(message("en", msg_id))
+            assert inside(text.evaluate(TEXT_BOX_JS), box(page.locator(f".st-key-{key} {control}").first)), key
     finally:
         page.context.close()
 
