@@ -384,8 +384,9 @@ def weight_tiles(W1: np.ndarray, scale: int = 4, border: int = 3) -> list[np.nda
 
 NETWORK_HEIGHT = 420
 INPUT_SPAN = 4.5  # x width of the input's 20x20 picture; the layers after it stand NETWORK_GAP apart
-INPUT_HEIGHT = 0.5  # of the figure's height: with INPUT_SPAN, about square in the Draw tab's column
-NETWORK_GAP = 1.6
+INPUT_HEIGHT = 0.5  # y height of the input's picture (the layers span 0..1); the axes' scales keep its pixels square
+NETWORK_GAP = 2.2  # with these, the drawing is about 1.3 times as wide as tall, as the Draw tab's wide column
+NETWORK_ASPECT = 1.25  # width / height of the drawing's chart on the page (it follows its width; ui/presenter.py)
 EDGE_WIDTHS = (0.6, 1.6, 3.2)  # thin, middle, strong thirds of the edges shown
 
 
@@ -467,8 +468,20 @@ def network_figure(
     layout = {
         "height": NETWORK_HEIGHT,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "xaxis": {**hidden_axis, "range": [-cell, INPUT_SPAN + (len(nodes) - 1) * NETWORK_GAP + 0.7]},
-        "yaxis": {**hidden_axis, "range": [-0.02, 1.02]},
+        "xaxis": {
+            **hidden_axis,
+            "range": [-cell, INPUT_SPAN + (len(nodes) - 1) * NETWORK_GAP + 0.7],
+            "constrain": "domain",
+        },
+        # One y unit as long as INPUT_SPAN / INPUT_HEIGHT x units on the screen, at any width: the drawing keeps its
+        # shape and is centred in the space it has (its axes' domain shrinks) rather than stretched.
+        "yaxis": {
+            **hidden_axis,
+            "range": [-0.02, 1.02],
+            "scaleanchor": "x",
+            "scaleratio": INPUT_SPAN / INPUT_HEIGHT,
+            "constrain": "domain",
+        },
         "showlegend": False,
         "dragmode": False,
     }

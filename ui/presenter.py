@@ -10,7 +10,7 @@ import plotly.io as pio
 import streamlit as st
 
 from digitdemo.preprocess import CANVAS_SIDE
-from ui.charts import PLOTLY_CONFIG, enlarge_text
+from ui.charts import NETWORK_ASPECT, PLOTLY_CONFIG, enlarge_text
 from ui.i18n import t
 
 PRESENT_KEY = "app_present"  # the switch; ?present=1 turns it on
@@ -23,6 +23,7 @@ PHONE_BELOW, PRESENTER_BELOW = 200, 24
 CANVAS_STEP = 4  # px: sizes are rounded down to this, so a window resized by a pixel does not redraw the canvas
 CHART_TEXT = 18  # px: the smallest chart text in the presenter view
 CHART_GROWTH = 1.35  # presenter charts are this much taller, for their larger text
+LESSON_CAPTION = "_lesson_caption"  # ends the key of a caption the presenter view keeps (render_lesson_caption)
 
 # Reports the width of the column the component sits in, how far down the page it is, and the window's size whenever
 # they change (a hidden tab reports nothing); Python sizes the canvas from it.
@@ -90,11 +91,26 @@ PHONE_CSS = f"""
   .st-key-draw_canvas_buttons {{ margin-bottom: 1.75rem; }}
 }}
 .st-key-softmax_board [data-testid="stColumn"]:first-child [data-testid="stVerticalBlock"] {{ gap: 0; }}
+/* The network drawing's chart: as tall as its width makes the drawing (whose shape is fixed), never taller than most
+   of the window, so no band of blank space is left above and below it on a phone. */
+.st-key-draw_why_network {{ aspect-ratio: {NETWORK_ASPECT}; max-height: 75vh; }}
 .st-key-draw_space {{ height: 0; margin-bottom: -1rem; overflow: hidden; }}
 .st-key-draw_verdict [data-testid="stMetricValue"] {{ line-height: 1.1; }}
+/* The Softmax explorer's button and switch share a narrow column: their words wrap rather than end in "...". */
+.st-key-softmax_load_logits p, .st-key-softmax_wide p {{ white-space: normal; overflow: visible; text-overflow: clip; }}
 """
 
-PRESENTER_CSS = """
+# Captions are chatter on a projector, all but those the lesson needs; the whole element goes, so no gap is left where
+# it was. A picture's caption says which picture it is: larger, never hidden.
+CAPTION_CSS = f"""
+[data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] [data-testid="stCaptionContainer"]):not(
+  [class*="{LESSON_CAPTION} "] > *, [class$="{LESSON_CAPTION}"] > *) {{ display: none; }}
+[data-testid="stCaptionContainer"] p, [data-testid="stImageCaption"] p {{ font-size: 1.15rem; color: #000; }}
+"""
+
+PRESENTER_CSS = (
+    CAPTION_CSS
+    + """
 /* The page's bar shares the top row with Streamlit's header, which holds only two buttons there, so every tab's key
    result is that much higher on the screen; the buttons keep a background of their own over a scrolled page. */
 [data-testid="stMainBlockContainer"] { padding: 0.75rem 2rem 2rem; max-width: none; }
@@ -103,9 +119,10 @@ PRESENTER_CSS = """
 .st-key-app_bar { padding: 0 3rem 0 2.5rem; }
 [data-testid="stTabs"] [role="tabpanel"] { padding-top: 0.25rem; }
 .stApp { color: #000; }
-[data-testid="stLayoutWrapper"]:has(> .st-key-app_intro), [data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-app_intro) { display: none; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.4rem; color: #000; }
 [data-testid="stWidgetLabel"] p { font-size: 1.25rem; color: #000; }
+[data-testid="stSelectbox"] input, [role="listbox"] [role="option"] { font-size: 1.25rem; }
 [data-testid="stSliderThumbValue"] [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem; color: #000; }
 [data-testid="stTabs"] [role="tab"] p { font-size: 1.5rem; font-weight: 600; }
@@ -122,6 +139,7 @@ PRESENTER_CSS = """
   font-size: 180px; font-weight: 700; line-height: 1; overflow: visible; }
 .st-key-draw_verdict [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] p { font-size: 3rem; }
 """
+)
 
 
 def presenting() -> bool:
@@ -195,6 +213,12 @@ class ReadyFigure(go.Figure):
 def default_template() -> dict:
     """Plotly's default template as a dict (Streamlit sets it to its own theme on import), made once."""
     return pio.templates[pio.templates.default].to_plotly_json()
+
+
+def render_lesson_caption(text: str, name: str) -> None:
+    """A caption the lesson needs (what a picture's colours mean, what will appear), in a container keyed `name` +
+    LESSON_CAPTION: the presenter view keeps it, where it hides other captions."""
+    st.container(key=name + LESSON_CAPTION).caption(text)
 
 
 def plotly_chart(figure: dict, key: str, where=st, growth: float = CHART_GROWTH, **options: object) -> None:

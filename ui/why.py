@@ -29,14 +29,16 @@ from digitdemo.why import Explanation
 from ui import state
 from ui.charts import bar_chart, digit_image, network_figure, signed_image
 from ui.i18n import lang, t
-from ui.presenter import plotly_chart
+from ui.presenter import plotly_chart, presenting, render_lesson_caption
 
 VIEWS = ("network", "versus", "nearest", "framing")
 RUNNER_UP = -1  # the "against" choice meaning the runner-up, whatever it is for the current input
-PICTURE_SCALE = 8  # 20x20 pictures at 160 px
-PICTURE_WIDTH = 200  # px on the page, the same for pictures side by side
-UNIT_SCALE = 5  # a unit's weight pictures at 100 px
-NEIGHBOUR_SCALE = 6  # five nearest digits in a row at 120 px
+# Sizes of the 20x20 pictures as (normal, presenter view), larger on a projector: (scale, px on the page) of pictures
+# side by side (160 px shown at 200; 240 at 240) and of the five nearest digits in a row (a width of their own, or
+# their captions would stretch them); the scale of a unit's weight pictures (100 px; 140).
+PICTURE_SIZES = ((8, 200), (12, 240))
+NEIGHBOUR_SIZES = ((6, 120), (8, 160))
+UNIT_SCALES = (5, 7)
 TERMS_SHOWN = 4  # the largest products w_i * x_i written out in a unit's sum
 # Kept across tab and language switches with the Draw tab's other widgets.
 STATE_KEYS = ("draw_why", "draw_why_view", "draw_why_unit", "draw_why_against")
@@ -87,7 +89,7 @@ def render_why(model: NumpyModel, dataset: Dataset, explanation: Explanation | N
         return
     with why:
         if explanation is None:
-            st.caption(t("why.empty"))
+            render_lesson_caption(t("why.empty"), "draw_why_empty")
             return
         labels = dict(zip(VIEWS, [t("why.view_network"), t("why.view_versus"), t("why.view_nearest"),
                                   t("why.view_framing")], strict=True))  # fmt: skip
@@ -149,8 +151,8 @@ def render_network(model: NumpyModel, explanation: Explanation) -> None:
         ]
         hover += [message(language, "why.hover_logit", digit=d, z=z) for d, z in enumerate(graph.nodes[-1])]
         figure = network_figure(graph.nodes, graph.edges, (layer, unit), t("why.hover_pixel"), hover)
-        plotly_chart(figure, "draw_why_network")
-        st.caption(t("why.network_caption", edges=len(graph.edges[0].value)))
+        plotly_chart(figure, "draw_why_network", height="stretch")  # as tall as the page's style makes its box
+        render_lesson_caption(t("why.network_caption", edges=len(graph.edges[0].value)), "draw_why_network")
 
 
 def render_unit(model: NumpyModel, x: np.ndarray, layer: int, unit: int, predicted: int) -> None:
@@ -159,8 +161,9 @@ def render_unit(model: NumpyModel, x: np.ndarray, layer: int, unit: int, predict
     unit_math = explain_unit(model.weights, x, layer, unit)
     products = unit_math.weights * unit_math.inputs
     if layer == 1:
+        scale = UNIT_SCALES[presenting()]
         st.image(
-            [signed_image(unit_math.weights, UNIT_SCALE), signed_image(products, UNIT_SCALE)],
+            [signed_image(unit_math.weights, scale), signed_image(products, scale)],
             caption=[t("why.unit_weights"), t("why.unit_products")],
         )
     largest = np.argsort(-np.abs(products), kind="stable")[:TERMS_SHOWN]
@@ -182,24 +185,27 @@ def render_versus(explanation: Explanation, against: int | None) -> None:
     check that the shares add up."""
     attribution = explanation.versus(against)
     total = float(attribution.pixels.sum())
+    scale, width = PICTURE_SIZES[presenting()]
     seen, shares = st.columns([1, 1])
-    seen.image(digit_image(explanation.x, PICTURE_SCALE), caption=t("draw.sees"), width=PICTURE_WIDTH)
+    seen.image(digit_image(explanation.x, scale), caption=t("draw.sees"), width=width)
     shares.image(
-        signed_image(attribution.pixels, PICTURE_SCALE, grid=True),
+        signed_image(attribution.pixels, scale, grid=True),
         caption=t("why.contributions", digit=attribution.cls, other=attribution.against),
-        width=PICTURE_WIDTH,
+        width=width,
     )
     st.markdown(
         t("why.versus_check", digit=attribution.cls, other=attribution.against, pixels=total, bias=attribution.bias,
           total=total + attribution.bias, score=attribution.score, gap=abs(total + attribution.bias - attribution.score))
     )  # fmt: skip
-    st.caption(t("why.versus_explained"))
+    render_lesson_caption(t("why.versus_explained"), "draw_why_versus")
 
 
 def neighbour_row(dataset: Dataset, neighbours: Neighbours) -> None:
     """The neighbours' pictures in one row, each captioned with its label and distance."""
+    scale, width = NEIGHBOUR_SIZES[presenting()]
     st.image(
-        [digit_image(dataset.X[row], NEIGHBOUR_SCALE) for row in neighbours.rows],
+        [digit_image(dataset.X[row], scale) for row in neighbours.rows],
+        width=width,
         caption=[
             t("why.neighbour", label=int(label), distance=float(distance), row=int(row))
             for row, label, distance in zip(neighbours.rows, neighbours.labels, neighbours.distances, strict=True)
@@ -230,10 +236,11 @@ def render_framing(explanation: Explanation) -> None:
         return
     framed = my_softmax(explanation.layers[-1].a)
     unframed = my_softmax(explanation.unframed_logits)
+    scale, width = PICTURE_SIZES[presenting()]
     st.image(
-        [digit_image(explanation.x, PICTURE_SCALE), digit_image(explanation.unframed, PICTURE_SCALE)],
+        [digit_image(explanation.x, scale), digit_image(explanation.unframed, scale)],
         caption=[t("why.framed", digit=int(np.argmax(framed)), p=float(framed.max())),
                  t("why.unframed", digit=int(np.argmax(unframed)), p=float(unframed.max()))],
-        width=PICTURE_WIDTH,
+        width=width,
     )  # fmt: skip
     st.markdown(t("why.framing_explained"))

@@ -15,7 +15,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from digitdemo import relu_lab  # noqa: E402
 from digitdemo.catalog import shipped_models  # noqa: E402
-from digitdemo.i18n import message  # noqa: E402
+from digitdemo.i18n import CATALOGUES, message  # noqa: E402
 from digitdemo.inference import load_model  # noqa: E402
 from digitdemo.metrics import confusion_matrix, predict_dataset  # noqa: E402
 from testkit.server import CANVAS, IDLE  # noqa: E402
@@ -36,7 +36,13 @@ CHART_TEXT_JS = """() => { const sizes = [...document.querySelectorAll('.stPlotl
 # Counts the canvas's lit pixels: the strokes it shows, white on black.
 INK_JS = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                    let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++; return n; }"""
+# The box of an element's text itself (window coordinates, as Playwright's bounding_box): wider than the element when
+# its words were cut off with "...".
+TEXT_BOX_JS = """e => { const range = document.createRange(); range.selectNodeContents(e);
+                         const { x, y, width, height } = range.getBoundingClientRect(); return { x, y, width, height }; }"""
 SCROLL_JS = "() => window.scrollY + (document.querySelector(\"[data-testid='stMain']\")?.scrollTop ?? 0)"
+FONT_SIZE_JS = "e => parseFloat(getComputedStyle(e).fontSize)"
+WHY = ".st-key-draw_why"
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
@@ -70,6 +76,17 @@ def ink(page) -> int:
 
 def prediction(page):
     return page.locator(VERDICT).locator("[data-testid='stMetricValue']")
+
+
+def worded(lang: str, msg_id: str) -> re.Pattern:
+    """A pattern matching the text of `msg_id` in `lang` whatever its parameters."""
+    return re.compile(".+?".join(re.escape(part) for part in re.split(r"\{[^}]*\}", CATALOGUES[lang][msg_id])))
+
+
+def open_why_view(page, lang: str, view: str) -> None:
+    """Show the view `view` (a key of ui.why.VIEWS) of the open "Why this answer"."""
+    page.locator(".st-key-draw_why_view button").filter(has_text=message(lang, f"why.view_{view}")).click()
+    wait_idle(page)
 
 
 def draw_mouse(page, strokes) -> None:
@@ -171,6 +188,57 @@ def test_presenter_explorers_above_the_fold(browser, app_url, new_page, viewport
         page.context.close()
 
 
+@pytest.mark.parametrize(
+    ("viewport", "lang", "present"),
+    [({"width": 1920, "height": 1080}, "en", True), ({"width": 1280, "height": 720}, "zh", True),
+     ({"width": 390, "height": 844}, "en", False)],
+    ids=["1920x1080-en-present", "1280x720-zh-present", "390x844-en"],
+)  # fmt: skip
+def test_why_views_on_screens(browser, app_url, new_page, viewport, lang, present) -> None:
+    """ "Why this answer" in the presenter view (and on a phone): the network drawing's input picture has square pixels
+    (it was stretched to about 445x235 px at 1920x1080) and fills its chart's height; each picture's caption says which
+    picture it is, at least 18 px on a projector (the presenter view used to hide them all); the legends of the network
+    and of the pixels' shares stay; other captions (the nearest digits' distance note) are hidden without a gap."""
+    page = new_page(browser, f"{app_url}/?lang={lang}" + ("&present=1" if present else ""), viewport)
+    try:
+        draw_mouse(page, SEVEN)
+        expect(prediction(page)).to_have_text("7", timeout=TIMEOUT_MS)
+        page.locator(f"{WHY} summary").click()
+        wait_idle(page)
+        picture = page.locator(".st-key-draw_why_network .hm image")
+        picture.wait_for(timeout=TIMEOUT_MS)
+        shape, chart = box(picture), box(page.locator(".st-key-draw_why_network"))
+        assert abs(shape["width"] / shape["height"] - 1) < 0.03, shape
+        assert shape["height"] >= 0.4 * chart["height"], chart  # no bands of blank space above and below the drawing
+        expect(page.locator(".st-key-draw_why_network_lesson_caption")).to_be_visible()
+        captions = page.locator(f"{WHY} [data-testid='stImageCaption']")
+        smallest = 18 if present else 12
+
+        def captions_shown(*patterns: str | re.Pattern) -> None:
+            expect(captions).to_have_count(len(patterns))
+            for caption, pattern in zip(captions.all(), patterns, strict=True):
+                expect(caption.locator("p")).to_be_visible()
+                expect(caption).to_have_text(pattern)
+                assert caption.locator("p").evaluate(FONT_SIZE_JS) >= smallest
+
+        captions_shown(message(lang, "why.unit_weights"), message(lang, "why.unit_products"))
+        open_why_view(page, lang, "versus")
+        captions_shown(message(lang, "draw.sees"), worded(lang, "why.contributions"))
+        expect(page.locator(WHY).get_by_text(message(lang, "why.versus_explained"), exact=True)).to_be_visible()
+        open_why_view(page, lang, "framing")
+        captions_shown(worded(lang, "why.framed"), worded(lang, "why.unframed"))
+        open_why_view(page, lang, "nearest")
+        captions_shown(*[worded(lang, "why.neighbour")] * 10)
+        note = page.locator(f"{WHY} [data-testid='stElementContainer']").filter(has_text=worded(lang, "why.novelty"))
+        expect(note).to_have_count(1)
+        if present:  # the element itself is not laid out, so the gap before it goes too
+            assert note.bounding_box() is None
+        else:
+            expect(note).to_be_visible()
+    finally:
+        page.context.close()
+
+
 @pytest.mark.parametrize("viewport", [{"width": 1024, "height": 768}, {"width": 320, "height": 640}], ids=str)
 def test_canvas_fits_its_column(browser, app_url, new_page, viewport) -> None:
     """At 1024x768 (where a 280 px canvas used to be cut to 219) and on a 320 px phone, the whole canvas lies inside
@@ -183,6 +251,22 @@ def test_canvas_fits_its_column(browser, app_url, new_page, viewport) -> None:
         assert box(canvas)["width"] >= 200 and inside(box(canvas), box(column))
         draw_mouse(page, SEVEN)
         expect(prediction(page)).to_have_text("7", timeout=TIMEOUT_MS)
+    finally:
+        page.context.close()
+
+
+def test_softmax_controls_readable_on_a_laptop(browser, app_url, new_page) -> None:
+    """At 1024x768 (sidebar open) the Softmax explorer's load button and range switch show their whole words (they
+    were cut to "Load my drawi..." and "Range -..."): each text lies within its control."""
+    page = new_page(browser, app_url, {"width": 1024, "height": 768})
+    try:
+        page.locator("[data-testid='stTab']").filter(has_text=message("en", "tabs.softmax")).click()
+        wait_idle(page)
+        for key, msg_id, control in (("softmax_load_logits", "softmax.load", "button"),
+                                     ("softmax_wide", "softmax.wide", "label")):  # fmt: skip
+            text = page.locator(f".st-key-{key} {control} p").first
+            expect(text).to_have_text(message("en", msg_id))
+            assert inside(text.evaluate(TEXT_BOX_JS), box(page.locator(f".st-key-{key} {control}").first)), key
     finally:
         page.context.close()
 
