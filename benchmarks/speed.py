@@ -78,7 +78,7 @@ class Setting:
 FULL = Setting()
 TINY = Setting(stroke_repeats=10, train_rows=500, train_epochs=2, train_seeds=(1234,), cold_repeats=1,
                extra_sessions=1, slider_moves=2, app_strokes=1, full_reruns=1, explain_per_class=1,
-               explain_repeats=1, visitor_repeats=2)  # fmt: skip
+               explain_repeats=1, visitor_repeats=2, visitor_warmups=1)  # fmt: skip
 EXPLAIN_SEED = 31  # the drawings timed with explanations: any seed will do, fixed so reruns time the same inputs
 
 
@@ -240,7 +240,7 @@ def bench_explain(setting: Setting, report: Report) -> None:
                 cpu[name].append((time.thread_time() - start_cpu) * 1e3)
                 wall[name].append((time.perf_counter() - start_wall) * 1e3)
     ours, theirs, bundle = median(cpu["explained"]), median(cpu["plain"]), cpu["bundle"]
-    report.rows.append(Row("Explanations per stroke: canvas -> prediction + why-bundle, CPU", ours, "ms", theirs,
+    report.rows.append(Row("Explanations per stroke: canvas -> prediction + every explanation part, CPU", ours, "ms", theirs,
                            "prediction alone", "<= 10 ms", ours <= 10,
                            f"{len(inputs)} drawn digits x {setting.explain_repeats}; the bundle alone: median "
                            f"{median(bundle):.2f} ms, 90th percentile {float(np.percentile(bundle, 90)):.2f} ms; "
@@ -496,7 +496,7 @@ def drive_app(setting: Setting, browser, env: dict[str, str] | None = None) -> d
             driven["process_ms"]["stroke_why"] = (cpu_seconds(proc.pid) - start) * 1000 / len(drawn)
             why.click()
             settle_quietly(page, log)
-            for tab, key in (("Softmax explorer", "softmax_z0"), ("ReLU explorer", "relu_w1")):
+            for tab, key in ((message("en", "tabs.softmax"), "softmax_z0"), (message("en", "tabs.relu"), "relu_w1")):
                 page.get_by_role("tab", name=tab).click()
                 settle_quietly(page, log)
                 start = cpu_seconds(proc.pid)
@@ -785,7 +785,7 @@ def drive_visitor(setting: Setting, browser) -> dict[str, list[dict]]:
                 wait_quiet(page, log, CANVAS_RUNS)  # the click's run, then the one the emptied canvas asks for
                 draw = functools.partial(draw_stroke, page, ONE_STROKE_DIGITS[i % len(ONE_STROKE_DIGITS)])
                 done["stroke"].append(visitor_action(page, log, PREDICTION_SHOWN, draw))
-            page.get_by_role("tab", name="Softmax explorer").click()
+            page.get_by_role("tab", name=message("en", "tabs.softmax")).click()
             wait_quiet(page, log)
             thumb = page.locator(SLIDER_THUMB).first
             for i in range(setting.visitor_warmups + setting.visitor_repeats):

@@ -27,7 +27,11 @@ UNSURE_BELOW = 0.5  # top probability under which the Draw tab says the network 
 class Explanation:
     """One (400,) input explained: its layers, the predicted class against the runner-up (or another), the network as
     a graph, the nearest training digits, how unlike them it is, and (given the picture it came from) the prediction
-    without framing. Each attribute is computed on first use and kept."""
+    without framing. Each part is computed on first use and kept (`versus`, which depends on the class asked for,
+    on each call).
+
+    `logits`, when given, are the (n_out,) logits the page shows (the served float32 forward pass): they decide the
+    predicted class and the runner-up, so that in a near-tie the explanations speak of the digit on the screen."""
 
     def __init__(
         self,
@@ -36,8 +40,10 @@ class Explanation:
         index: DigitIndex,
         calibration: Calibration | None = None,
         image: np.ndarray | Image.Image | bytes | None = None,
+        logits: np.ndarray | None = None,
     ) -> None:
         self.weights, self.x, self.index, self.calibration, self.image = weights, x, index, calibration, image
+        self.logits = logits
 
     @cached_property
     def layers(self) -> list[Layer]:
@@ -46,15 +52,17 @@ class Explanation:
 
     @cached_property
     def ranked(self) -> tuple[int, int]:
-        """(predicted class, runner-up class)."""
-        return top_two(self.layers[-1].a)
+        """(predicted class, runner-up class), by the logits shown if given, else by this input's own."""
+        return top_two(self.layers[-1].a if self.logits is None else self.logits)
 
     @property
     def predicted(self) -> int:
+        """The class the network gives the input."""
         return self.ranked[0]
 
     @property
     def runner_up(self) -> int:
+        """The class with the second largest logit."""
         return self.ranked[1]
 
     def versus(self, against: int | None = None) -> Attribution:
@@ -63,6 +71,7 @@ class Explanation:
 
     @cached_property
     def graph(self) -> NetworkGraph:
+        """The network as nodes (every layer's values) and its strongest edges at this input."""
         return network_graph(self.weights, self.x)
 
     @cached_property
@@ -72,10 +81,12 @@ class Explanation:
 
     @property
     def nearest_pixels(self) -> Neighbours:
+        """The training digits nearest the input in its pixels."""
         return self.nearest[0]
 
     @property
     def nearest_hidden(self) -> Neighbours:
+        """The training digits nearest the input in the last hidden layer."""
         return self.nearest[1]
 
     @cached_property
@@ -86,10 +97,12 @@ class Explanation:
 
     @property
     def novelty(self) -> float:
+        """The pixel distance to the nearest training digit of the predicted class: how unlike the digits it saw."""
         return self.closest_of_class[0]
 
     @property
     def novelty_row(self) -> int:
+        """The dataset row of that nearest digit of the predicted class."""
         return self.closest_of_class[1]
 
     @property

@@ -1,5 +1,5 @@
-"""AppTest checks of the Draw tab's "Why this answer": the numbers shown are digitdemo.why's Explanation's and explain_unit's, and
-the "Not a digit?" warning appears for an input the check flags and not for the lab's example 1015."""
+"""AppTest checks of the Draw tab's "Why this answer": the numbers shown are digitdemo.why's Explanation's and
+explain_unit's, and the "Not a digit?" warning appears for an input the check flags and not for the lab's example 1015."""
 
 from __future__ import annotations
 

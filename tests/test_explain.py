@@ -317,6 +317,32 @@ def test_explanation_parts_agree(robust, dataset, data_sum):
     assert without.unlike_digits is None and without.unframed is None and without.versus(0).against == 0
 
 
+def test_a_near_tie_is_explained_as_the_page_shows_it(lab_model, dataset):
+    """Where the served float32 logits and the explanations' float64 ones pick different digits (a near-tie, found by
+    bisecting the path from example 1015 to example 0), the logits shown decide: the prediction, the runner-up and
+    the class the novelty is measured against are the page's."""
+    a, b = dataset.X[1015].astype(np.float64), dataset.X[0].astype(np.float64)
+
+    def own(x: np.ndarray) -> int:  # the class the explanations' own float64 pass gives
+        return int(np.argmax(forward_layers(lab_model.weights, x)[-1].a))
+
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if own((1 - mid) * a + mid * b) == own(a) else (lo, mid)
+    path = [(1 - t) * a + t * b for t in np.linspace(lo - 1e-6, hi + 1e-6, 2001)]
+    served = lab_model.predict_logits(np.array(path))
+    ties = [i for i, x in enumerate(path) if own(x) != int(np.argmax(served[i]))]
+    assert ties, "no input on the path where float32 and float64 disagree"
+    index = build_index(lab_model.weights, dataset.X, dataset.y)
+    x, logits = path[ties[0]], served[ties[0]]
+    shown = int(np.argmax(logits))
+    explanation = Explanation(lab_model.weights, x, index, logits=logits)
+    assert explanation.predicted == shown != own(x) and explanation.runner_up == own(x)
+    assert dataset.y[explanation.novelty_row, 0] == shown
+    assert Explanation(lab_model.weights, x, index).predicted == own(x)  # without the page's logits, its own
+
+
 def test_calibrate_command_stores_the_threshold(tmp_path, data_sum):
     """`python -m digitdemo calibrate` on a copy of the robust model writes the same threshold into the copy's record;
     a model without a record gets a one-line error, not a traceback."""

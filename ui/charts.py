@@ -7,7 +7,8 @@ import re
 
 import numpy as np
 
-from digitdemo.data import N_PIXELS, roll_up
+from digitdemo.data import N_PIXELS, SIDE, roll_up
+from digitdemo.network import LAYERS
 
 # The theme: one palette and one set of sizes for every figure and picture.
 WINNER_COLOR = "#ff4b4b"  # the largest bar; the curve that matters (a loss, the ReLU sum)
@@ -382,12 +383,27 @@ def weight_tiles(W1: np.ndarray, scale: int = 4, border: int = 3) -> list[np.nda
     return [np.pad(signed_image(W1[:, j], scale), frame, constant_values=255) for j in range(W1.shape[1])]
 
 
-NETWORK_HEIGHT = 420
 INPUT_SPAN = 4.5  # x width of the input's 20x20 picture; the layers after it stand NETWORK_GAP apart
 INPUT_HEIGHT = 0.5  # y height of the input's picture (the layers span 0..1); the axes' scales keep its pixels square
 NETWORK_GAP = 2.2  # with these, the drawing is about 1.3 times as wide as tall, as the Draw tab's wide column
-NETWORK_ASPECT = 1.25  # width / height of the drawing's chart on the page (it follows its width; ui/presenter.py)
 EDGE_WIDTHS = (0.6, 1.6, 3.2)  # thin, middle, strong thirds of the edges shown
+
+
+def network_ranges(columns: int) -> tuple[list[float], list[float]]:
+    """The x and y ranges of the network drawing with `columns` columns of nodes (the input's picture the first)."""
+    cell = INPUT_SPAN / (SIDE - 1)
+    return [-cell, INPUT_SPAN + (columns - 1) * NETWORK_GAP + 0.7], [-0.02, 1.02]
+
+
+def drawing_aspect(columns: int) -> float:
+    """Width / height of the network drawing on the screen, its y units drawn INPUT_SPAN / INPUT_HEIGHT times as
+    long as its x units (square input pixels)."""
+    (x0, x1), (y0, y1) = network_ranges(columns)
+    return (x1 - x0) / ((y1 - y0) * INPUT_SPAN / INPUT_HEIGHT)
+
+
+# The drawing's chart on the page is as tall as its width makes the drawing (ui/presenter.py): no blank bands.
+NETWORK_ASPECT = round(drawing_aspect(len(LAYERS) + 1), 3)
 
 
 def layer_positions(n: int, column: int) -> tuple[np.ndarray, np.ndarray]:
@@ -417,7 +433,6 @@ def network_figure(
     positions = [layer_positions(len(values), column) for column, values in enumerate(nodes)]
     strongest = max((float(np.abs(e[2]).max()) for e in edges if len(e[2])), default=1.0) or 1.0
     x0, y0 = positions[0]
-    side = int(round(np.sqrt(len(nodes[0]))))
     # Arrays, not lists, and few traces: Plotly validates a list element by element and each trace on its own, and
     # this figure is rebuilt on every stroke.
     data = [{"type": "heatmap", "z": np.round(as_image(nodes[0]), 3), "x": np.unique(x0), "y": np.unique(y0)[::-1],
@@ -464,20 +479,16 @@ def network_figure(
                    "line": {"color": np.where(ring_width > 1, SELECTED_COLOR, OTHER_COLOR).tolist(), "width": ring_width}},
     })  # fmt: skip
     hidden_axis = {"visible": False, "fixedrange": True}
-    cell = INPUT_SPAN / (side - 1)
+    x_range, y_range = network_ranges(len(nodes))
+    # No height: on the page the chart's box sets it (NETWORK_ASPECT, ui/presenter.py).
     layout = {
-        "height": NETWORK_HEIGHT,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "xaxis": {
-            **hidden_axis,
-            "range": [-cell, INPUT_SPAN + (len(nodes) - 1) * NETWORK_GAP + 0.7],
-            "constrain": "domain",
-        },
+        "xaxis": {**hidden_axis, "range": x_range, "constrain": "domain"},
         # One y unit as long as INPUT_SPAN / INPUT_HEIGHT x units on the screen, at any width: the drawing keeps its
         # shape and is centred in the space it has (its axes' domain shrinks) rather than stretched.
         "yaxis": {
             **hidden_axis,
-            "range": [-0.02, 1.02],
+            "range": y_range,
             "scaleanchor": "x",
             "scaleratio": INPUT_SPAN / INPUT_HEIGHT,
             "constrain": "domain",

@@ -42,7 +42,7 @@ from ui.charts import confusion_figure, digit_image, per_digit_figure
 from ui.i18n import error_text, t
 from ui.mistakes import cached_predictions
 from ui.model_tab import cached_model, epoch_line, model_label
-from ui.presenter import plotly_chart
+from ui.presenter import plotly_chart, render_lesson_caption
 
 REFRESH_SECONDS = 3  # how often an open class view reads the room again
 PROGRESS_SECONDS = 1.0  # how often the class training's progress is looked at
@@ -302,7 +302,7 @@ def render_start() -> None:
         st.subheader(t("classroom.teach_heading"))
         st.caption(t("classroom.teach_caption"))
         st.button(t("classroom.open"), key="classroom_open", on_click=open_room)
-        st.caption(t("classroom.come_back"))
+        render_lesson_caption(t("classroom.come_back"), "classroom_come_back")
 
 
 def render_student(code: str) -> None:
@@ -339,7 +339,7 @@ def render_teacher(code: str, key: str, model: NumpyModel, dataset: Dataset) -> 
         st.code(join_link, language=None, wrap_lines=True)
     qr.image(qr_png(join_link), width=QR_WIDTH, caption=t("classroom.qr_caption"))
     # Outside the collapsed expander, so that it is read; the key itself stays inside, off the projected page.
-    st.caption(t("classroom.teacher_link_reminder"))
+    render_lesson_caption(t("classroom.teacher_link_reminder"), "classroom_teacher_link_reminder")
     with st.expander(t("classroom.teacher_link_heading")):
         st.caption(t("classroom.teacher_link_caption"))
         st.code(page_link({ROOM_PARAM: code, TEACHER_PARAM: key}), language=None, wrap_lines=True)

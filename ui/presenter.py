@@ -196,8 +196,8 @@ class ReadyFigure(go.Figure):
     """A figure dict from ui.charts as st.plotly_chart takes it, without Plotly's object model.
 
     Streamlit turns a go.Figure into its spec with `to_dict()`. A real go.Figure builds an object per trace and
-    property and deep-copies them all for that, which costs more than the rest of a stroke's chart (for the network
-    drawing about 1 ms of 1.4). This one hands over the dict with the default template (Streamlit's theme) that
+    property and deep-copies them all for that, which cost more than the rest of a stroke's chart (the Why-section's
+    speed row of `python benchmarks/speed.py`). This one hands over the dict with the default template (Streamlit's theme) that
     Plotly's own `to_dict` adds; NumPy arrays stay arrays, which orjson writes out directly (tests/test_charts.py
     checks the spec means what Plotly's does)."""
 

@@ -62,12 +62,13 @@ def cached_reference(fingerprint: str, name: str, _model: NumpyModel, _dataset: 
 def explain(
     model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None
 ) -> Explanation | None:
-    """The (400,) input x (and the picture it came from, for framing) explained against the model's training digits;
-    None without an input. Nothing is computed until a part is shown."""
+    """The (400,) input x (and the picture it came from, for framing) explained against the model's training digits,
+    ranked by the logits the page shows (the model's own forward pass); None without an input. Nothing else is
+    computed until a part is shown."""
     if x is None:
         return None
     reference = cached_reference(model.fingerprint, model.name, model, dataset)
-    return Explanation(model.weights, x, reference.index, reference.calibration, picture)
+    return Explanation(model.weights, x, reference.index, reference.calibration, picture, model.predict_logits(x)[0])
 
 
 def render_not_a_digit(explanation: Explanation) -> None:
