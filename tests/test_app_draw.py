@@ -52,8 +52,7 @@ def show_image(image, model=None):
     from ui import draw, why
 
     model = model or load_model("lab")
-    x = preprocess(image)
-    draw.render_prediction(model, x, "canvas", why.explain(model, load_dataset(), x, image))
+    draw.render_prediction(why.explain(model, load_dataset(), preprocess(image), image), "canvas")
 
 
 def run_view(image: np.ndarray, model: NumpyModel | None = None) -> AppTest:

@@ -155,7 +155,7 @@ def show_drawing(image):
     model, dataset = load_model("lab"), load_dataset()
     x = preprocess(image)
     explanation = why.explain(model, dataset, x, image)
-    draw.render_prediction(model, x, "canvas", explanation)
+    draw.render_prediction(explanation, "canvas")
     why.render_why(model, dataset, explanation)
 
 

@@ -162,8 +162,7 @@ def test_named_canvas_extremes(name):
         from digitdemo.preprocess import preprocess
         from ui import draw, why
 
-        model, x = load_model("lab"), preprocess(image)
-        draw.render_prediction(model, x, "canvas", why.explain(model, load_dataset(), x, image))
+        draw.render_prediction(why.explain(load_model("lab"), load_dataset(), preprocess(image), image), "canvas")
 
     at = AppTest.from_function(view, args=(CANVAS_CASES[name],), default_timeout=30).run()
     assert not at.exception

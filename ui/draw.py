@@ -11,7 +11,7 @@ from digitdemo.data import LAB_EXAMPLE, Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
 from digitdemo.inference import NumpyModel
-from digitdemo.network import LAYERS, Activations
+from digitdemo.network import LAYERS
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
 from digitdemo.why import UNSURE_BELOW
 from ui import classroom, links, presenter, state, why
@@ -63,12 +63,13 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
             x, picture = render_upload_input()
         else:
             x, picture = render_canvas_input()
-    explanation = why.explain(model, dataset, x, picture)  # computes nothing until a part of it is shown
+    # The served forward pass, once; the explanations compute nothing more until a part of them is shown.
+    explanation = why.explain(model, dataset, x, picture)
     with right:
-        activations = render_prediction(model, x, source, explanation)
+        render_prediction(explanation, source)
         classroom.render_send_bar(model.name)
     why.render_why(model, dataset, explanation)
-    render_look_inside(model, activations)
+    render_look_inside(model, explanation)
     links.publish()
 
 
@@ -167,20 +168,18 @@ def step_image(step: np.ndarray) -> np.ndarray:
     return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
 
 
-def render_prediction(
-    model: NumpyModel, x: np.ndarray | None, source: str, explanation: why.Explanation | None
-) -> Activations | None:
+def render_prediction(explanation: why.Explanation | None, source: str) -> None:
     """What the network sees, the predicted digit as a metric (with a warning when the `explanation` finds the input
-    unlike every training digit of that class) and the ten probabilities; None when nothing is shown."""
-    if x is None:
+    unlike every training digit of that class) and the ten probabilities; an invitation to draw or upload without an
+    input."""
+    if explanation is None:
         state.set_current_input(None, None)
         if source == "upload":
             st.info(t("draw.invite_upload"))
         else:
             st.info(t("draw.invite_draw"))
-        return None
-    activations = model.forward(x)
-    logits = activations.logits[0]
+        return
+    x, logits = explanation.x, explanation.logits
     proba = my_softmax(logits.astype(np.float64))
     digit = int(np.argmax(proba))
     state.set_current_input(x, logits)
@@ -205,7 +204,6 @@ def render_prediction(
     else:
         figure = probability_chart(proba, t("draw.axis_probability"))
     presenter.plotly_chart(figure, "draw_chart")
-    return activations
 
 
 @st.cache_data(max_entries=4)
@@ -215,16 +213,17 @@ def first_layer_tiles(fingerprint: str, _W1: np.ndarray) -> list[np.ndarray]:
     return weight_tiles(_W1, WEIGHT_SCALE)
 
 
-def render_look_inside(model: NumpyModel, activations: Activations | None) -> None:
+def render_look_inside(model: NumpyModel, explanation: why.Explanation | None) -> None:
     """An expander with the 25 and 15 hidden activations of the current input and the 25 first-layer weights, built
     only while open (the fragment reruns on every stroke, and the expander starts closed)."""
     inside = st.expander(t("draw.inside"), key="draw_inside", on_change="rerun")
     if not inside.open:
         return
     with inside:
-        if activations is None:
+        if explanation is None:
             st.caption(t("draw.inside_empty"))
         else:
+            activations = model.forward(explanation.x)  # its hidden layers, only while the expander is open
             hidden_layers = LAYERS[: len(activations.hidden)]
             columns = st.columns([layer.units for layer in hidden_layers])
             for number, (column, layer, values) in enumerate(
@@ -232,8 +231,8 @@ def render_look_inside(model: NumpyModel, activations: Activations | None) -> No
             ):
                 title = t("draw.hidden_layer", number=number, units=layer.units)
                 presenter.plotly_chart(hidden_chart(values[0], title), f"draw_a{number}", column)
-        mosaic, explanation = st.columns([1, 1])
+        mosaic, text = st.columns([1, 1])
         tiles = first_layer_tiles(model.fingerprint, model.weights["W1"])
         # Numbered as the first hidden layer's bars are, so that a bar can be matched to its unit's weights.
         mosaic.image(tiles, caption=[str(j) for j in range(len(tiles))], width=tiles[0].shape[1])
-        explanation.markdown(t("draw.weights_explained"))
+        text.markdown(t("draw.weights_explained"))
