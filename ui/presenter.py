@@ -24,6 +24,7 @@ CANVAS_STEP = 4  # px: sizes are rounded down to this, so a window resized by a 
 CHART_TEXT = 18  # px: the smallest chart text in the presenter view
 CHART_GROWTH = 1.35  # presenter charts are this much taller, for their larger text
 LESSON_CAPTION = "_lesson_caption"  # ends the key of a caption the presenter view keeps (render_lesson_caption)
+TAP_LISTENER = "_select_on_tap"  # ends the key of a chart's tap listener (plotly_chart), which takes no room
 
 # Reports the width of the column the component sits in, how far down the page it is, and the window's size whenever
 # they change (a hidden tab reports nothing); Python sizes the canvas from it.
@@ -95,6 +96,7 @@ PHONE_CSS = f"""
    of the window, so no band of blank space is left above and below it on a phone. */
 .st-key-draw_why_network {{ aspect-ratio: {NETWORK_ASPECT}; max-height: 75vh; }}
 .st-key-draw_space {{ height: 0; margin-bottom: -1rem; overflow: hidden; }}
+[class*="{TAP_LISTENER} "], [class$="{TAP_LISTENER}"] {{ display: none; }}
 .st-key-draw_verdict [data-testid="stMetricValue"] {{ line-height: 1.1; }}
 /* The Softmax explorer's button and switch share a narrow column: their words wrap rather than end in "...". */
 .st-key-softmax_load_logits p, .st-key-softmax_wide p {{ white-space: normal; overflow: visible; text-overflow: clip; }}
@@ -197,9 +199,9 @@ class ReadyFigure(go.Figure):
 
     Streamlit turns a go.Figure into its spec with `to_dict()`. A real go.Figure builds an object per trace and
     property and deep-copies them all for that, which cost more than the rest of a stroke's chart (the Why-section's
-    speed row of `python benchmarks/speed.py`). This one hands over the dict with the default template (Streamlit's theme) that
-    Plotly's own `to_dict` adds; NumPy arrays stay arrays, which orjson writes out directly (tests/test_charts.py
-    checks the spec means what Plotly's does)."""
+    speed row of `python benchmarks/speed.py`). This one hands over the dict with the default template (Streamlit's
+    theme) that Plotly's own `to_dict` adds; NumPy arrays stay arrays, which orjson writes out directly
+    (tests/test_charts.py checks the spec means what Plotly's does)."""
 
     def __init__(self, figure: dict) -> None:  # go.Figure.__init__, the costly part, is exactly what this skips
         self._figure = figure
@@ -227,9 +229,7 @@ def plotly_chart(figure: dict, key: str, where=st, growth: float = CHART_GROWTH,
     if presenting():
         figure = enlarge_text(figure, CHART_TEXT, growth)
     if "on_select" in options:
-        tap_key = f"{key}_tap"
-        select_on_tap(key=tap_key, data={"chart": key})
-        st.html(f"<style>.st-key-{tap_key} {{ display: none; }}</style>")  # it only listens, and takes no room
+        select_on_tap(key=key + TAP_LISTENER, data={"chart": key})
     # Unvalidated (Streamlit validates a dict property by property on every run); tests/test_charts.py validates
     # every builder instead.
     where.plotly_chart(ReadyFigure(figure), key=key, config=PLOTLY_CONFIG, **options)
