@@ -28,6 +28,7 @@ START_SECONDS = 120
 POLL_SECONDS = 0.05  # fine enough for the cold-start figure
 VIEWPORT = {"width": 1280, "height": 800}
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 CANVAS = "canvas.upper-canvas"  # Fabric.js draws on the lower of its two canvases and listens on the upper one
 CLEAR = "button[aria-label='Reset canvas & history']"  # in the canvas component's toolbar
 # A "2" in three strokes, points as fractions of the canvas.
@@ -141,3 +142,13 @@ def draw_stroke(page, stroke: Sequence[tuple[float, float]], steps: int = 4) -> 
     for x, y in points[1:]:
         page.mouse.move(x, y, steps=steps)
     page.mouse.up()
+
+
+def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000) -> None:
+    """Wait for the rerun the last action triggered to start (up to start_timeout ms; a loaded machine can be slow),
+    then until Streamlit reports the script (or fragment) is not running."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_selector(RUNNING, timeout=start_timeout)
+    page.wait_for_selector(IDLE, timeout=timeout)

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, IDLE, VIEWPORT, draw_stroke, serve
+from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, VIEWPORT, draw_stroke, serve, wait_idle
 
 SERVER_START_SECONDS = 90
-RUNNING_SELECTOR = "[data-testid='stApp'][data-test-script-state='running']"
 
 Stroke = Sequence[tuple[float, float]]
 
@@ -45,16 +44,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000) -> None:
-    """Wait for the rerun the last action triggered to start (up to start_timeout ms; a loaded machine can be slow),
-    then until Streamlit reports the script (or fragment) is not running."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-    with contextlib.suppress(PlaywrightTimeoutError):
-        page.wait_for_selector(RUNNING_SELECTOR, timeout=start_timeout)
-    page.wait_for_selector(IDLE, timeout=timeout)
 
 
 def open_app(browser, url: str, viewport: dict | None = None, locale: str | None = "en-US"):

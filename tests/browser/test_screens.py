@@ -18,7 +18,7 @@ from digitdemo.catalog import shipped_models  # noqa: E402
 from digitdemo.i18n import CATALOGUES, message  # noqa: E402
 from digitdemo.inference import load_model  # noqa: E402
 from digitdemo.metrics import confusion_matrix, predict_dataset  # noqa: E402
-from testkit.server import CANVAS, IDLE  # noqa: E402
+from testkit.server import CANVAS, wait_idle  # noqa: E402
 from ui.mistakes import GALLERY_PAGE  # noqa: E402
 from ui.softmax import Z_DEFAULTS  # noqa: E402
 
@@ -43,12 +43,6 @@ TEXT_BOX_JS = """e => { const range = document.createRange(); range.selectNodeCo
 SCROLL_JS = "() => window.scrollY + (document.querySelector(\"[data-testid='stMain']\")?.scrollTop ?? 0)"
 FONT_SIZE_JS = "e => parseFloat(getComputedStyle(e).fontSize)"
 WHY = ".st-key-draw_why"
-
-
-def wait_idle(page, timeout: float = 30_000) -> None:
-    """Let the rerun the last action asked for start, then wait until the script is idle."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=timeout)
 
 
 def box(locator) -> dict:
