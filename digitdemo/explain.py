@@ -116,15 +116,18 @@ class UnitArithmetic:
     to_outputs: np.ndarray  # (n_out,) float64: a * (this unit's row of the rest of the network at this pattern)
 
 
-def explain_unit(weights: Weights, x: np.ndarray, layer: int, unit: int) -> UnitArithmetic:
-    """(n0,) input, hidden layer 1..k-1 and unit index -> that unit's arithmetic at this input."""
+def explain_unit(
+    weights: Weights, x: np.ndarray, layer: int, unit: int, layers: list[Layer] | None = None
+) -> UnitArithmetic:
+    """(n0,) input, hidden layer 1..k-1 and unit index -> that unit's arithmetic at this input (`layers`: the input's
+    forward_layers, when they are at hand)."""
     k = n_layers(weights)
     if not 1 <= layer < k:
         raise ValueError(f"layer {layer} is not a hidden layer; choose 1 to {k - 1}")
     n_units = weights[f"b{layer}"].shape[0]
     if not 0 <= unit < n_units:
         raise ValueError(f"unit {unit} is not in hidden layer {layer}; choose 0 to {n_units - 1}")
-    layers = forward_layers(weights, x)
+    layers = forward_layers(weights, x) if layers is None else layers
     inputs = np.asarray(x, np.float64) if layer == 1 else layers[layer - 2].a
     w = weights[f"W{layer}"][:, unit].astype(np.float64)
     bias = float(weights[f"b{layer}"][unit])

@@ -127,6 +127,9 @@ def test_unit_arithmetic(robust, dataset):
         total = maps[layer][1].copy()
         for unit in range(weights[f"b{layer}"].shape[0]):
             u = explain_unit(weights, x, layer, unit)
+            given = explain_unit(weights, x, layer, unit, layers)  # the forward pass handed in: the same arithmetic
+            assert (given.z, given.a, given.dot) == (u.z, u.a, u.dot)
+            np.testing.assert_array_equal(given.to_outputs, u.to_outputs)
             assert u.z == pytest.approx(u.dot + u.bias, abs=1e-9)
             assert u.passes == (u.z > 0) and u.a == max(u.z, 0.0)
             if not u.passes:

@@ -3,9 +3,12 @@ heatmap and per-epoch figures as plain dicts (cheaper for Streamlit than plotly.
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 
 import numpy as np
+from PIL import Image
 
 from digitdemo.data import N_PIXELS, SIDE, roll_up
 from digitdemo.network import LAYERS
@@ -50,6 +53,17 @@ def enlarge(image: np.ndarray, scale: int, grid: bool) -> np.ndarray:
         big[::scale] = GRID_LEVEL
         big[:, ::scale] = GRID_LEVEL
     return big
+
+
+def png_url(image: np.ndarray) -> str:
+    """(h, w) or (h, w, 3) uint8 picture -> a data: URL of it as PNG, for st.image.
+
+    Handed an array, st.image stores a quality-100 JPEG that the page then fetches: 32 KB for the 240 px digit the
+    Draw tab shows on every stroke, against 1.1 KB of PNG here, which is lossless (the grid lines stay sharp) and
+    comes inside the page's message, with no request per picture."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)  # level 1: pixel blocks compress anyway
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def digit_image(row_or_image: np.ndarray, scale: int = 12, grid: bool = True) -> np.ndarray:
@@ -424,12 +438,12 @@ def network_figure(
     edges: list[tuple],
     selected: tuple[int, int] | None,
     pixel_hover: str,
-    node_hover: list[str],
+    node_hovers: list[str],
 ) -> dict:
     """The network drawn: nodes[0] (400,) input pixels as the 20x20 picture, nodes[l] (n_l,) hidden activations and
     logits as circles coloured by value, edges [(source, target, value) arrays per weight layer] as lines (red adds,
     blue takes away; width by strength), the `selected` (layer, unit) ringed. `pixel_hover` is the picture's Plotly
-    hover text (%{z}); `node_hover` one text per circle, layer by layer."""
+    hover template (%{z}); `node_hovers` one per circle, layer by layer (%{customdata} is the circle's value)."""
     positions = [layer_positions(len(values), column) for column, values in enumerate(nodes)]
     strongest = max((float(np.abs(e[2]).max()) for e in edges if len(e[2])), default=1.0) or 1.0
     x0, y0 = positions[0]
@@ -473,7 +487,7 @@ def network_figure(
         "y": np.concatenate([positions[c][1] for c in range(1, len(nodes))]),
         "customdata": np.concatenate(nodes[1:]),
         "text": [""] * (len(ring_width) - last) + DIGITS[:last], "textposition": "middle right",
-        "textfont": {"size": TICK_SIZE}, "hovertext": node_hover, "hoverinfo": "text",
+        "textfont": {"size": TICK_SIZE}, "hovertemplate": [hover + "<extra></extra>" for hover in node_hovers],
         "marker": {"size": np.where(ring_width > 1, 18, 13), "color": np.concatenate(shades), "opacity": 1,
                    "colorscale": [[0, "#ffffff"], [1, WINNER_COLOR]], "cmin": 0, "cmax": 1,
                    "line": {"color": np.where(ring_width > 1, SELECTED_COLOR, OTHER_COLOR).tolist(), "width": ring_width}},

@@ -38,7 +38,7 @@ from digitdemo.rooms import (
 from digitdemo.training import MIN_CLASS_DRAWINGS, TrainingSettings, split_class_drawings, start_training
 from ui import state
 from ui.address import page_link
-from ui.charts import confusion_figure, digit_image, per_digit_figure
+from ui.charts import confusion_figure, digit_image, per_digit_figure, png_url
 from ui.i18n import error_text, t
 from ui.mistakes import cached_predictions
 from ui.model_tab import cached_model, epoch_line, model_label
@@ -321,7 +321,7 @@ def render_student(code: str) -> None:
     if mine:
         marks = {True: t("classroom.mark_right"), False: t("classroom.mark_wrong")}
         st.image(
-            [digit_image(d.x, MINE_SCALE, grid=False) for d in mine],
+            [png_url(digit_image(d.x, MINE_SCALE, grid=False)) for d in mine],
             caption=[f"{d.label} → {d.prediction} {marks[d.label == d.prediction]}" for d in mine],
             width=MINE_WIDTH,
         )
@@ -416,7 +416,7 @@ def render_misread(code: str, key: str, misread: list) -> None:
         return
     st.caption(t("classroom.misread_caption", count=len(misread)))
     st.image(
-        [digit_image(d.x, GALLERY_SCALE, grid=False) for d in misread],
+        [png_url(digit_image(d.x, GALLERY_SCALE, grid=False)) for d in misread],
         caption=[f"{d.label}, {d.prediction} ({d.probabilities[d.prediction]:.2f}) #{d.id}" for d in misread],
         width=GALLERY_WIDTH,
     )

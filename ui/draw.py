@@ -15,7 +15,16 @@ from digitdemo.network import LAYERS
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
 from digitdemo.why import UNSURE_BELOW
 from ui import classroom, links, presenter, state, why
-from ui.charts import GRID_LEVEL, digit_image, enlarge, hidden_chart, logit_chart, probability_chart, weight_tiles
+from ui.charts import (
+    GRID_LEVEL,
+    digit_image,
+    enlarge,
+    hidden_chart,
+    logit_chart,
+    png_url,
+    probability_chart,
+    weight_tiles,
+)
 from ui.i18n import error_text, t
 
 PEN_WIDTH_RANGE = (8, 40)
@@ -37,13 +46,14 @@ STATE_KEYS = (
 
 
 def render(model: NumpyModel, dataset: Dataset) -> None:
-    """The whole tab; every interaction in it reruns only its fragment."""
+    """The whole tab; every interaction in it reruns only its fragment, and a stroke only the inner one."""
     render_fragment(model, dataset)
 
 
 @st.fragment
 def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
-    """Input on the left, what the network sees and predicts on the right, the hidden layers below."""
+    """The choice of input, and above the canvas its Undo, Clear and pen width; then the input and what the network
+    makes of it, a fragment of its own that a stroke reruns without redrawing these controls."""
     labels = {
         "canvas": t("draw.source_canvas"),
         "example": t("draw.source_example"),
@@ -54,6 +64,26 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
         t("draw.input"), state.DRAW_SOURCES, format_func=labels.get, key=state.DRAW_SOURCE, horizontal=True,
         on_change=state.reseed_canvas,
     )  # fmt: skip
+    if source == "canvas":
+        render_canvas_buttons()
+    render_input_fragment(model, dataset, source)
+
+
+def render_canvas_buttons() -> None:
+    """Undo, clear and pen width, always visible, unlike the canvas's own toolbar, which shows only under a mouse
+    pointer."""
+    st.session_state.setdefault("draw_pen_width", DEFAULT_PEN_WIDTH)
+    with st.container(horizontal=True, key="draw_canvas_buttons"):
+        st.button(t("presenter.undo"), key="draw_undo", icon=":material/undo:", on_click=state.undo_stroke)
+        st.button(t("presenter.clear"), key="draw_clear", icon=":material/delete:", on_click=state.clear_canvas)
+        with st.popover(t("draw.pen_width"), icon=":material/edit:"):
+            st.slider(t("draw.pen_width"), *PEN_WIDTH_RANGE, key="draw_pen_width")
+
+
+@st.fragment
+def render_input_fragment(model: NumpyModel, dataset: Dataset, source: str) -> None:
+    """Input on the left, what the network sees and predicts on the right, the explanations and the hidden layers
+    below."""
     left, right = st.columns([1, 1.4], gap="medium")
     picture = None  # the picture drawn or uploaded, for the explanations' unframed resize
     with left:
@@ -74,19 +104,12 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
 
 
 def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Undo, clear and pen width above the canvas (white pen on black) -> (400,) network input, or None while blank,
-    and the RGBA picture it came from.
+    """The canvas (white pen on black) -> (400,) network input, or None while blank, and the RGBA picture it came
+    from.
 
     The canvas is as large as its column and the window allow (measured in the browser); what it last sent is kept,
     so a canvas drawn anew (after a language switch, another input or a new size) starts from the same strokes and
     the prediction beside it stays the prediction of what it shows."""
-    st.session_state.setdefault("draw_pen_width", DEFAULT_PEN_WIDTH)
-    # Always visible, unlike the canvas's own toolbar, which shows only under a mouse pointer.
-    with st.container(horizontal=True, key="draw_canvas_buttons"):
-        st.button(t("presenter.undo"), key="draw_undo", icon=":material/undo:", on_click=state.undo_stroke)
-        st.button(t("presenter.clear"), key="draw_clear", icon=":material/delete:", on_click=state.clear_canvas)
-        with st.popover(t("draw.pen_width"), icon=":material/edit:"):
-            st.slider(t("draw.pen_width"), *PEN_WIDTH_RANGE, key="draw_pen_width")
     side = presenter.canvas_side(presenter.measure_space(), presenter.presenting())
     state.fit_canvas(side)
     pen_width = st.session_state["draw_pen_width"] * side / CANVAS_SIDE  # the same stroke on any canvas size
@@ -119,7 +142,7 @@ def render_example_input(dataset: Dataset) -> np.ndarray:
     st.session_state.setdefault(state.DRAW_EXAMPLE, LAB_EXAMPLE)
     index = st.number_input(t("draw.example", last=last), min_value=0, max_value=last, step=1, key=state.DRAW_EXAMPLE)
     label = int(dataset.y[index, 0])
-    st.image(digit_image(dataset.X[index], scale=8), caption=t("draw.example_label", label=label))
+    st.image(png_url(digit_image(dataset.X[index], scale=8)), caption=t("draw.example_label", label=label))
     return dataset.X[index]
 
 
@@ -154,7 +177,7 @@ def render_steps(steps: dict[str, np.ndarray]) -> None:
         "centred": t("draw.step_centred"),
         "network input": t("draw.step_input"),
     }
-    images = [step_image(step) for step in steps.values()]
+    images = [png_url(step_image(step)) for step in steps.values()]
     st.image(images, caption=[names.get(name, name) for name in steps], width=STEP_SIDE)
 
 
@@ -198,7 +221,7 @@ def render_prediction(explanation: why.Explanation | None, source: str) -> None:
         why.render_not_a_digit(explanation)
         show_logits = st.toggle(t("draw.show_logits"), key="draw_logits")
     with sees:
-        st.image(digit_image(x, SEES_SCALE), caption=t("draw.sees"))
+        st.image(png_url(digit_image(x, SEES_SCALE)), caption=t("draw.sees"))
     if show_logits:
         figure = logit_chart(logits, t("draw.axis_logit"))
     else:
@@ -207,10 +230,11 @@ def render_prediction(explanation: why.Explanation | None, source: str) -> None:
 
 
 @st.cache_data(max_entries=4)
-def first_layer_tiles(fingerprint: str, _W1: np.ndarray) -> list[np.ndarray]:
-    """(400, 25) first-layer weights -> 25 RGB tiles, one per unit's weight vector, computed once per model (keyed on
-    its weights' fingerprint)."""
-    return weight_tiles(_W1, WEIGHT_SCALE)
+def first_layer_tiles(fingerprint: str, _W1: np.ndarray) -> tuple[list[str], int]:
+    """(400, 25) first-layer weights -> 25 pictures (PNG data URLs), one per unit's weight vector, and their width in
+    px; computed once per model (keyed on its weights' fingerprint)."""
+    tiles = weight_tiles(_W1, WEIGHT_SCALE)
+    return [png_url(tile) for tile in tiles], tiles[0].shape[1]
 
 
 def render_look_inside(model: NumpyModel, explanation: why.Explanation | None) -> None:
@@ -232,7 +256,7 @@ def render_look_inside(model: NumpyModel, explanation: why.Explanation | None) -
                 title = t("draw.hidden_layer", number=number, units=layer.units)
                 presenter.plotly_chart(hidden_chart(values[0], title), f"draw_a{number}", column)
         mosaic, text = st.columns([1, 1])
-        tiles = first_layer_tiles(model.fingerprint, model.weights["W1"])
+        tiles, width = first_layer_tiles(model.fingerprint, model.weights["W1"])
         # Numbered as the first hidden layer's bars are, so that a bar can be matched to its unit's weights.
-        mosaic.image(tiles, caption=[str(j) for j in range(len(tiles))], width=tiles[0].shape[1])
+        mosaic.image(tiles, caption=[str(j) for j in range(len(tiles))], width=width)
         text.markdown(t("draw.weights_explained"))

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.inference import NumpyModel
 from digitdemo.metrics import Predictions, confusion_matrix, misclassified, predict_dataset
-from ui.charts import confusion_figure, digit_image, tile_grid
+from ui.charts import confusion_figure, digit_image, png_url, tile_grid
 from ui.i18n import t
 from ui.model_tab import model_label
 from ui.presenter import plotly_chart
@@ -99,7 +99,7 @@ def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> Non
     st.caption(t("mistakes.gallery_caption", n_matching=len(chosen), n_shown=len(shown)))
     if len(shown):
         st.image(
-            [digit_image(X[i], GALLERY_SCALE, grid=False) for i in shown],
+            [png_url(digit_image(X[i], GALLERY_SCALE, grid=False)) for i in shown],
             caption=[f"{labels[i]}, {preds.predicted[i]} ({preds.probability[i]:.2f}) #{i}" for i in shown],
             width=GALLERY_WIDTH,
         )
@@ -147,7 +147,7 @@ def render_random_grid(X: np.ndarray, labels: np.ndarray, preds: Predictions) ->
         st.button(t("mistakes.reshuffle"), key="mistakes_reshuffle", on_click=reshuffle, width="stretch")
         n_wrong = int(np.sum(labels[picks] != preds.predicted[picks]))
         st.caption(t("mistakes.grid_caption", n_wrong=n_wrong))
-    left.image(tile_grid(tiles, GRID_SIDE, gap=6), width=GRID_SIDE * (20 * GRID_SCALE + 6))
+    left.image(png_url(tile_grid(tiles, GRID_SIDE, gap=6)), width=GRID_SIDE * (20 * GRID_SCALE + 6))
 
 
 def render(model: NumpyModel, dataset: Dataset) -> None:

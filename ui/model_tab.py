@@ -16,7 +16,7 @@ from digitdemo.inference import NumpyModel, load_record
 from digitdemo.network import LAYERS, N_INPUTS, N_PARAMETERS
 from digitdemo.training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
 from ui import state
-from ui.charts import epoch_figure, weight_tiles
+from ui.charts import epoch_figure, png_url, weight_tiles
 from ui.i18n import error_text, t
 from ui.presenter import plotly_chart
 
@@ -213,7 +213,7 @@ def render_unit_weights(model: NumpyModel, epoch: int) -> None:
     each hidden unit learn its pattern."""
     st.markdown(t("why.training_weights", epoch=epoch))
     tiles = weight_tiles(model.weights["W1"], TILE_SCALE)
-    st.image(tiles, caption=[str(j) for j in range(len(tiles))])
+    st.image([png_url(tile) for tile in tiles], caption=[str(j) for j in range(len(tiles))])
 
 
 def epoch_line(job: TrainingJob) -> str:

@@ -27,7 +27,7 @@ from digitdemo.neighbours import (
 from digitdemo.network import LAYERS
 from digitdemo.why import Explanation
 from ui import state
-from ui.charts import bar_chart, digit_image, network_figure, signed_image
+from ui.charts import bar_chart, digit_image, network_figure, png_url, signed_image
 from ui.i18n import lang, t
 from ui.presenter import plotly_chart, presenting, render_lesson_caption
 
@@ -42,6 +42,7 @@ UNIT_SCALES = (5, 7)
 TERMS_SHOWN = 4  # the largest products w_i * x_i written out in a unit's sum
 # Kept across tab and language switches with the Draw tab's other widgets.
 STATE_KEYS = ("draw_why", "draw_why_view", "draw_why_unit", "draw_why_against")
+REFERENCE_KEY = "draw_why_reference"  # ((fingerprint, name), Reference): the session's hold on the cached reference
 
 
 class Reference(NamedTuple):
@@ -59,6 +60,17 @@ def cached_reference(fingerprint: str, name: str, _model: NumpyModel, _dataset: 
     return Reference(index, load_calibration(record, checksum(_dataset.X, _dataset.y)))
 
 
+def model_reference(model: NumpyModel, dataset: Dataset) -> Reference:
+    """The model's Reference, built once per server and held by the session too: looking it up in Streamlit's cache
+    hashes its arguments, 0.2 ms of every stroke, where the session's own copy costs a dictionary lookup."""
+    identity = (model.fingerprint, model.name)
+    held = st.session_state.get(REFERENCE_KEY)
+    if held is None or held[0] != identity:
+        held = identity, cached_reference(model.fingerprint, model.name, model, dataset)
+        st.session_state[REFERENCE_KEY] = held
+    return held[1]
+
+
 def explain(
     model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None
 ) -> Explanation | None:
@@ -67,7 +79,7 @@ def explain(
     computed until a part is shown."""
     if x is None:
         return None
-    reference = cached_reference(model.fingerprint, model.name, model, dataset)
+    reference = model_reference(model, dataset)
     return Explanation(model.weights, x, reference.index, reference.calibration, picture, model.predict_logits(x)[0])
 
 
@@ -133,6 +145,14 @@ def unit_names(language: str) -> dict[tuple[int, int], str]:
     }
 
 
+@functools.cache
+def node_hovers(language: str) -> list[str]:
+    """The network drawing's hover template for each circle in `language`, hidden units then logits; Plotly writes in
+    each circle's value, so they are made once per language, not on every stroke."""
+    hovers = [message(language, "why.hover_unit", layer=layer, unit=unit) for layer, unit in unit_names(language)]
+    return hovers + [message(language, "why.hover_logit", digit=digit) for digit in range(LAYERS[-1].units)]
+
+
 def render_network(model: NumpyModel, explanation: Explanation) -> None:
     """The network drawn, and the chosen hidden unit's weights, its sum w.x + b, its ReLU and its share per output."""
     language = lang()
@@ -142,29 +162,23 @@ def render_network(model: NumpyModel, explanation: Explanation) -> None:
     picture, arithmetic = st.columns([1.5, 1], gap="medium")
     with arithmetic:
         layer, unit = st.selectbox(t("why.unit"), list(names), format_func=names.get, key="draw_why_unit")
-        render_unit(model, explanation.x, layer, unit, explanation.predicted)
+        render_unit(model, explanation, layer, unit)
     with picture:
         graph = explanation.graph
-        hover = [
-            message(language, "why.hover_unit", layer=number, unit=j, a=a)
-            for number, values in enumerate(graph.nodes[1:-1], start=1)
-            for j, a in enumerate(values)
-        ]
-        hover += [message(language, "why.hover_logit", digit=d, z=z) for d, z in enumerate(graph.nodes[-1])]
-        figure = network_figure(graph.nodes, graph.edges, (layer, unit), t("why.hover_pixel"), hover)
+        figure = network_figure(graph.nodes, graph.edges, (layer, unit), t("why.hover_pixel"), node_hovers(language))
         plotly_chart(figure, "draw_why_network", height="stretch")  # as tall as the page's style makes its box
         render_lesson_caption(t("why.network_caption", edges=len(graph.edges[0].value)), "draw_why_network")
 
 
-def render_unit(model: NumpyModel, x: np.ndarray, layer: int, unit: int, predicted: int) -> None:
-    """One unit's arithmetic at this input: its weights (a picture in layer 1), the sum with its numbers, ReLU's
-    verdict and how much it adds to each output."""
-    unit_math = explain_unit(model.weights, x, layer, unit)
+def render_unit(model: NumpyModel, explanation: Explanation, layer: int, unit: int) -> None:
+    """One unit's arithmetic at the explained input: its weights (a picture in layer 1), the sum with its numbers,
+    ReLU's verdict and how much it adds to each output."""
+    unit_math = explain_unit(model.weights, explanation.x, layer, unit, explanation.layers)
     products = unit_math.weights * unit_math.inputs
     if layer == 1:
         scale = UNIT_SCALES[presenting()]
         st.image(
-            [signed_image(unit_math.weights, scale), signed_image(products, scale)],
+            [weights_picture(unit_math.weights.tobytes(), scale), png_url(signed_image(products, scale))],
             caption=[t("why.unit_weights"), t("why.unit_products")],
         )
     largest = np.argsort(-np.abs(products), kind="stable")[:TERMS_SHOWN]
@@ -177,8 +191,15 @@ def render_unit(model: NumpyModel, x: np.ndarray, layer: int, unit: int, predict
         st.success(t("why.relu_passes", a=unit_math.a))
     else:
         st.info(t("why.relu_blocks", z=unit_math.z))
-    figure = bar_chart(unit_math.to_outputs, predicted, t("why.axis_adds"), text_format=".2f", height=220)
+    figure = bar_chart(unit_math.to_outputs, explanation.predicted, t("why.axis_adds"), text_format=".2f", height=220)
     plotly_chart(figure, "draw_why_unit_outputs")
+
+
+@functools.lru_cache(maxsize=128)
+def weights_picture(weights: bytes, scale: int) -> str:
+    """A first-layer unit's (400,) float64 weights, as bytes -> their picture (PNG data URL), made once per unit and
+    scale: they change only with the model, and a stroke need not draw them again."""
+    return png_url(signed_image(np.frombuffer(weights), scale))
 
 
 def render_versus(explanation: Explanation, against: int | None) -> None:
@@ -188,9 +209,9 @@ def render_versus(explanation: Explanation, against: int | None) -> None:
     total = float(attribution.pixels.sum())
     scale, width = PICTURE_SIZES[presenting()]
     seen, shares = st.columns([1, 1])
-    seen.image(digit_image(explanation.x, scale), caption=t("draw.sees"), width=width)
+    seen.image(png_url(digit_image(explanation.x, scale)), caption=t("draw.sees"), width=width)
     shares.image(
-        signed_image(attribution.pixels, scale, grid=True),
+        png_url(signed_image(attribution.pixels, scale, grid=True)),
         caption=t("why.contributions", digit=attribution.cls, other=attribution.against),
         width=width,
     )
@@ -205,7 +226,7 @@ def neighbour_row(dataset: Dataset, neighbours: Neighbours) -> None:
     """The neighbours' pictures in one row, each captioned with its label and distance."""
     scale, width = NEIGHBOUR_SIZES[presenting()]
     st.image(
-        [digit_image(dataset.X[row], scale) for row in neighbours.rows],
+        [png_url(digit_image(dataset.X[row], scale)) for row in neighbours.rows],
         width=width,
         caption=[
             t("why.neighbour", label=int(label), distance=float(distance), row=int(row))
@@ -239,7 +260,7 @@ def render_framing(explanation: Explanation) -> None:
     unframed = my_softmax(explanation.unframed_logits)
     scale, width = PICTURE_SIZES[presenting()]
     st.image(
-        [digit_image(explanation.x, scale), digit_image(explanation.unframed, scale)],
+        [png_url(digit_image(explanation.x, scale)), png_url(digit_image(explanation.unframed, scale))],
         caption=[t("why.framed", digit=int(np.argmax(framed)), p=float(framed.max())),
                  t("why.unframed", digit=int(np.argmax(unframed)), p=float(unframed.max()))],
         width=width,

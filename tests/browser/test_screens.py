@@ -240,7 +240,7 @@ def test_canvas_fits_its_column(browser, app_url, new_page, viewport) -> None:
     page = new_page(browser, app_url, viewport)
     try:
         canvas = page.locator(CANVAS).first
-        column = page.locator("[data-testid='stColumn']").filter(has=page.locator(".st-key-draw_canvas_buttons")).first
+        column = page.locator("[data-testid='stColumn']").filter(has=page.locator(CANVAS)).first
         expect(canvas).to_be_visible()
         assert box(canvas)["width"] >= 200 and inside(box(canvas), box(column))
         draw_mouse(page, SEVEN)
