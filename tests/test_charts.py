@@ -7,6 +7,7 @@ import base64
 import json
 
 import numpy as np
+import orjson
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
@@ -51,6 +52,17 @@ def test_every_figure_passes_plotlys_validation(lab_model, dataset, title) -> No
             try:
                 go.Figure(shown)
             except ValueError as exc:  # Plotly names the bad property
+                pytest.fail(f"{name}: {exc}")
+
+
+def test_every_figure_takes_orjsons_direct_path(lab_model, dataset) -> None:
+    """Each figure as the page hands it over is one orjson writes as it is (NumPy arrays C-ordered): given anything
+    else, Plotly first walks and copies the whole figure, template included, on every run."""
+    for name, figure in figures(lab_model, dataset, "probability").items():
+        for shown in (figure, charts.enlarge_text(figure, 18, 1.3)):
+            try:
+                orjson.dumps(ReadyFigure(shown).to_dict(), option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+            except TypeError as exc:
                 pytest.fail(f"{name}: {exc}")
 
 

@@ -448,8 +448,10 @@ def network_figure(
     strongest = max((float(np.abs(e[2]).max()) for e in edges if len(e[2])), default=1.0) or 1.0
     x0, y0 = positions[0]
     # Arrays, not lists, and few traces: Plotly validates a list element by element and each trace on its own, and
-    # this figure is rebuilt on every stroke.
-    data = [{"type": "heatmap", "z": np.round(as_image(nodes[0]), 3), "x": np.unique(x0), "y": np.unique(y0)[::-1],
+    # this figure is rebuilt on every stroke. C-ordered arrays: orjson writes only those itself (any other, and Plotly
+    # first walks the whole figure, template included, to clean it: 0.28 ms instead of 0.03).
+    picture = np.ascontiguousarray(np.round(as_image(nodes[0]), 3))
+    data = [{"type": "heatmap", "z": picture, "x": np.unique(x0), "y": np.ascontiguousarray(np.unique(y0)[::-1]),
              "colorscale": [[0, "#000000"], [1, "#ffffff"]], "zmin": 0, "zmax": 1,
              "showscale": False, "hovertemplate": pixel_hover + "<extra></extra>", "xgap": 1, "ygap": 1}]  # fmt: skip
     # Every layer's edges at once: (x, y) of both ends and the signed strength, then one trace per colour and width.
