@@ -55,8 +55,9 @@ def resize_bicubic(images: np.ndarray, side: int = SIDE) -> np.ndarray:
     """(n, s, s) float images -> (n, side, side) float32, antialiased bicubic (rings slightly below 0 and above 1)."""
     images = np.asarray(images, dtype=np.float32)
     r = _resize_matrix(images.shape[-1], side)
-    # Bicubic resizing is separable and linear: rows then columns.
-    return np.einsum("ij,njk,lk->nil", r, images, r, optimize=True).astype(np.float32)
+    # Bicubic resizing is separable and linear: rows then columns (matmul: einsum's path search cost 10x the product
+    # for the one picture a stroke resizes).
+    return (r @ images @ r.T).astype(np.float32)
 
 
 def unroll(images: np.ndarray) -> np.ndarray:
