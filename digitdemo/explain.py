@@ -152,9 +152,12 @@ class NetworkGraph:
     edges: list[Edges]  # k, edges[l - 1] from nodes[l - 1] to nodes[l]
 
 
-def network_graph(weights: Weights, x: np.ndarray, per_layer: int = EDGES_PER_LAYER) -> NetworkGraph:
-    """(n0,) input -> node activations and the `per_layer` largest |a_i * W_ij| edges of each weight layer."""
-    layers = forward_layers(weights, x)
+def network_graph(
+    weights: Weights, x: np.ndarray, per_layer: int = EDGES_PER_LAYER, layers: list[Layer] | None = None
+) -> NetworkGraph:
+    """(n0,) input -> node activations and the `per_layer` largest |a_i * W_ij| edges of each weight layer
+    (`layers`: the input's forward_layers, when they are at hand)."""
+    layers = forward_layers(weights, x) if layers is None else layers
     nodes = [np.asarray(x, np.float64)] + [layer.a for layer in layers]
     edges = []
     for i in range(1, len(layers) + 1):

@@ -72,7 +72,7 @@ class Explanation:
     @cached_property
     def graph(self) -> NetworkGraph:
         """The network as nodes (every layer's values) and its strongest edges at this input."""
-        return network_graph(self.weights, self.x)
+        return network_graph(self.weights, self.x, layers=self.layers)
 
     @cached_property
     def nearest(self) -> tuple[Neighbours, Neighbours]:

@@ -170,6 +170,9 @@ def test_network_graph_keeps_the_strongest_edges(robust, dataset):
         expected = np.sort(np.abs(flow).ravel())[::-1][:12]
         np.testing.assert_allclose(np.abs(edges.value), expected)
         np.testing.assert_allclose(edges.value, flow[edges.source, edges.target])
+    given = network_graph(weights, x, per_layer=12, layers=layers)  # the forward pass handed in: the same graph
+    for mine, theirs in zip(given.edges, graph.edges, strict=True):
+        np.testing.assert_array_equal(mine.value, theirs.value)
 
 
 KNOWN_X = np.array([[0, 0], [1, 0], [0, 2], [5, 5]], dtype=np.float32)

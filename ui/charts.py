@@ -4,8 +4,10 @@ heatmap and per-epoch figures as plain dicts (cheaper for Streamlit than plotly.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import re
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -433,6 +435,31 @@ def layer_positions(n: int, column: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full(n, x), 1 - (np.arange(n) + 0.5) / n
 
 
+class NetworkPlaces(NamedTuple):
+    """Where the network drawing puts its nodes, read-only: each column's (n_l, 2) node positions, the input picture's
+    column and row coordinates, and the circles' (every column but the first) x and y."""
+
+    positions: list[np.ndarray]
+    picture_x: np.ndarray
+    picture_y: np.ndarray
+    circle_x: np.ndarray
+    circle_y: np.ndarray
+
+
+@functools.cache
+def network_places(sizes: tuple[int, ...]) -> NetworkPlaces:
+    """The drawing's places for columns of `sizes` nodes (the input's pixels first): the same on every stroke, so made
+    once. C-ordered arrays, which orjson writes as they are."""
+    positions = [np.column_stack(layer_positions(n, column)) for column, n in enumerate(sizes)]
+    circles = np.ascontiguousarray(np.concatenate(positions[1:]).T)
+    places = NetworkPlaces(
+        positions, np.unique(positions[0][:, 0]), np.unique(positions[0][:, 1])[::-1].copy(), circles[0], circles[1]
+    )
+    for array in (*positions, *places[1:]):
+        array.setflags(write=False)
+    return places
+
+
 def network_figure(
     nodes: list[np.ndarray],
     edges: list[tuple],
@@ -444,32 +471,33 @@ def network_figure(
     logits as circles coloured by value, edges [(source, target, value) arrays per weight layer] as lines (red adds,
     blue takes away; width by strength), the `selected` (layer, unit) ringed. `pixel_hover` is the picture's Plotly
     hover template (%{z}); `node_hovers` one per circle, layer by layer (%{customdata} is the circle's value)."""
-    positions = [layer_positions(len(values), column) for column, values in enumerate(nodes)]
+    places = network_places(tuple(len(values) for values in nodes))
     strongest = max((float(np.abs(e[2]).max()) for e in edges if len(e[2])), default=1.0) or 1.0
-    x0, y0 = positions[0]
     # Arrays, not lists, and few traces: Plotly validates a list element by element and each trace on its own, and
     # this figure is rebuilt on every stroke. C-ordered arrays: orjson writes only those itself (any other, and Plotly
     # first walks the whole figure, template included, to clean it: 0.28 ms instead of 0.03).
     picture = np.ascontiguousarray(np.round(as_image(nodes[0]), 3))
-    data = [{"type": "heatmap", "z": picture, "x": np.unique(x0), "y": np.ascontiguousarray(np.unique(y0)[::-1]),
+    data = [{"type": "heatmap", "z": picture, "x": places.picture_x, "y": places.picture_y,
              "colorscale": [[0, "#000000"], [1, "#ffffff"]], "zmin": 0, "zmax": 1,
              "showscale": False, "hovertemplate": pixel_hover + "<extra></extra>", "xgap": 1, "ygap": 1}]  # fmt: skip
     # Every layer's edges at once: (x, y) of both ends and the signed strength, then one trace per colour and width.
-    starts = np.concatenate([np.column_stack(positions[column])[source] for column, (source, _, _) in enumerate(edges)])
-    ends = np.concatenate(
-        [np.column_stack(positions[column + 1])[target] for column, (_, target, _) in enumerate(edges)]
-    )
+    starts = np.concatenate([places.positions[column][source] for column, (source, _, _) in enumerate(edges)])
+    ends = np.concatenate([places.positions[column + 1][target] for column, (_, target, _) in enumerate(edges)])
     value = np.concatenate([value for _, _, value in edges])
     level = np.minimum(np.abs(value) / strongest * len(EDGE_WIDTHS), len(EDGE_WIDTHS) - 1).astype(int)
-    for sign, color in ((1, WINNER_COLOR), (-1, ACCENT_COLOR)):
-        for width_level, width in enumerate(EDGE_WIDTHS):
-            chosen = (np.sign(value) == sign) & (level == width_level)
-            if chosen.any():
-                gaps = np.full(int(chosen.sum()), np.nan)  # NaN ends one line and starts the next
-                xs = np.column_stack([starts[chosen, 0], ends[chosen, 0], gaps]).ravel()
-                ys = np.column_stack([starts[chosen, 1], ends[chosen, 1], gaps]).ravel()
-                data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
-                             "line": {"color": color, "width": width}, "opacity": 0.55})  # fmt: skip
+    # Each edge's trace: adding ones by width, then taking ones by width (an edge adding nothing is not drawn). Sorted
+    # by trace, each trace's lines are one slice of (start, end, NaN) rows: NaN ends one line and starts the next.
+    trace = np.where(value > 0, level, np.where(value < 0, len(EDGE_WIDTHS) + level, 2 * len(EDGE_WIDTHS)))
+    order = np.argsort(trace, kind="stable")
+    gaps = np.full(len(order), np.nan)
+    xs = np.column_stack([starts[order, 0], ends[order, 0], gaps])
+    ys = np.column_stack([starts[order, 1], ends[order, 1], gaps])
+    bounds = np.searchsorted(trace[order], np.arange(2 * len(EDGE_WIDTHS) + 1))
+    styles = [(color, width) for color in (WINNER_COLOR, ACCENT_COLOR) for width in EDGE_WIDTHS]
+    for (color, width), start, end in zip(styles, bounds[:-1], bounds[1:], strict=True):
+        if start < end:
+            data.append({"type": "scatter", "mode": "lines", "x": xs[start:end].ravel(), "y": ys[start:end].ravel(),
+                         "hoverinfo": "skip", "line": {"color": color, "width": width}, "opacity": 0.55})  # fmt: skip
     # Every circle in one trace, each layer's values scaled to its own strongest: white (off) to red (strong); the
     # logits, which can be negative, from -strongest to +strongest.
     shades, ring_width = [], []
@@ -485,8 +513,8 @@ def network_figure(
     last = len(nodes[-1])
     data.append({
         "type": "scatter", "mode": "markers+text",
-        "x": np.concatenate([positions[c][0] for c in range(1, len(nodes))]),
-        "y": np.concatenate([positions[c][1] for c in range(1, len(nodes))]),
+        "x": places.circle_x,
+        "y": places.circle_y,
         "customdata": np.concatenate(nodes[1:]),
         "text": [""] * (len(ring_width) - last) + DIGITS[:last], "textposition": "middle right",
         "textfont": {"size": TICK_SIZE}, "hovertemplate": [hover + "<extra></extra>" for hover in node_hovers],
