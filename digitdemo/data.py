@@ -55,8 +55,8 @@ def resize_bicubic(images: np.ndarray, side: int = SIDE) -> np.ndarray:
     """(n, s, s) float images -> (n, side, side) float32, antialiased bicubic (rings slightly below 0 and above 1)."""
     images = np.asarray(images, dtype=np.float32)
     r = _resize_matrix(images.shape[-1], side)
-    # Bicubic resizing is separable and linear: rows then columns (matmul: einsum's path search cost 10x the product
-    # for the one picture a stroke resizes).
+    # Bicubic resizing is separable and linear: rows then columns (matmul, not einsum, whose path search costs more
+    # than the product for the one picture a stroke resizes).
     return (r @ images @ r.T).astype(np.float32)
 
 

@@ -61,8 +61,9 @@ def cached_reference(fingerprint: str, name: str, _model: NumpyModel, _dataset: 
 
 
 def model_reference(model: NumpyModel, dataset: Dataset) -> Reference:
-    """The model's Reference, built once per server and held by the session too: looking it up in Streamlit's cache
-    hashes its arguments, 0.2 ms of every stroke, where the session's own copy costs a dictionary lookup."""
+    """The model's Reference, built once per server and held by the session too: a lookup in Streamlit's cache
+    hashes its arguments, a noticeable part of a stroke (`python benchmarks/speed.py`), where the session's own copy
+    costs a dictionary lookup."""
     identity = (model.fingerprint, model.name)
     held = st.session_state.get(REFERENCE_KEY)
     if held is None or held[0] != identity:
