@@ -59,13 +59,15 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
         "example": t("draw.source_example"),
         "upload": t("draw.source_upload"),
     }
-    # Back to the canvas, it is drawn anew: start it from the strokes it had.
-    source = st.radio(
-        t("draw.input"), state.DRAW_SOURCES, format_func=labels.get, key=state.DRAW_SOURCE, horizontal=True,
-        on_change=state.reseed_canvas,
-    )  # fmt: skip
-    if source == "canvas":
-        render_canvas_buttons()
+    # One row for both, where there is room: the canvas, and the prediction beside it, start as high as they can.
+    with st.container(horizontal=True, vertical_alignment="bottom", key="draw_controls"):
+        # Back to the canvas, it is drawn anew: start it from the strokes it had.
+        source = st.radio(
+            t("draw.input"), state.DRAW_SOURCES, format_func=labels.get, key=state.DRAW_SOURCE, horizontal=True,
+            on_change=state.reseed_canvas,
+        )  # fmt: skip
+        if source == "canvas":
+            render_canvas_buttons()
     render_input_fragment(model, dataset, source)
 
 
