@@ -40,7 +40,7 @@ from ui import state
 from ui.address import page_link
 from ui.charts import confusion_figure, digit_image, per_digit_figure, png_url
 from ui.i18n import error_text, t
-from ui.mistakes import cached_predictions
+from ui.mistakes import FILTER_WIDTHS, cached_predictions
 from ui.model_tab import cached_model, epoch_line, model_label
 from ui.presenter import plotly_chart, render_lesson_caption
 
@@ -406,7 +406,7 @@ def render_matrices(stats: ClassStats, model: NumpyModel, dataset: Dataset) -> N
 def render_misread(code: str, key: str, misread: list) -> None:
     """Filters by label and prediction, the misread drawings that match, and removing one of them."""
     st.markdown(f"**{t('classroom.misread_heading')}**")
-    filters = st.columns([2, 2, 1], vertical_alignment="bottom")
+    filters = st.columns(FILTER_WIDTHS, vertical_alignment="bottom")
     choice = {"options": range(N_CLASSES), "index": None, "placeholder": t("mistakes.any")}
     filters[0].selectbox(t("mistakes.true_digit"), key=FILTER_KEYS[0], **choice)
     filters[1].selectbox(t("mistakes.predicted_digit"), key=FILTER_KEYS[1], **choice)

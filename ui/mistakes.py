@@ -17,6 +17,8 @@ from ui.presenter import plotly_chart
 GALLERY_PAGE = 24  # images added by each "show more"
 GALLERY_SCALE = 5  # 20x20 digits drawn 100x100
 GALLERY_WIDTH = 100
+# The two digit filters and their Clear button: room for the button's word in a narrow column ("Clear", "清除").
+FILTER_WIDTHS = [2, 2, 1.4]
 GRID_SIDE = 8  # the lab's 8x8 grid of random training digits
 GRID_SCALE = 4
 TITLE_HEIGHT = 28
@@ -78,7 +80,7 @@ def titled_tile(row: np.ndarray, title: str, wrong: bool) -> np.ndarray:
 def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> None:
     """Filters by label and prediction, then the matching misclassified digits in index order."""
     # No format_func: AppTest calls it outside the session, where the language is unknown; None means any digit.
-    filters = st.columns([2, 2, 1], vertical_alignment="bottom")
+    filters = st.columns(FILTER_WIDTHS, vertical_alignment="bottom")
     any_digit = t("mistakes.any")
     choice = {"options": range(N_CLASSES), "index": None, "placeholder": any_digit, "on_change": reset_gallery}
     true_digit = filters[0].selectbox(t("mistakes.true_digit"), key="mistakes_true", **choice)
