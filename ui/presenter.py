@@ -98,8 +98,12 @@ PHONE_CSS = f"""
 .st-key-draw_space {{ height: 0; margin-bottom: -1rem; overflow: hidden; }}
 [class*="{TAP_LISTENER} "], [class$="{TAP_LISTENER}"] {{ display: none; }}
 .st-key-draw_verdict [data-testid="stMetricValue"] {{ line-height: 1.1; }}
-/* The Softmax explorer's button and switch share a narrow column: their words wrap rather than end in "...". */
-.st-key-softmax_load_logits p, .st-key-softmax_wide p {{ white-space: normal; overflow: visible; text-overflow: clip; }}
+/* A button's or switch's words wrap in a narrow column rather than end in "..." (at 1024x768 the Softmax explorer's
+   button and switch, the Draw tab's steps switch, the ReLU game's and the Mistakes tab's buttons, the Model tab's
+   held-out switch all did). */
+[data-testid^="stBaseButton"] [data-testid="stMarkdownContainer"], [data-testid^="stBaseButton"] p,
+[data-testid="stCheckbox"] [data-testid="stMarkdownContainer"], [data-testid="stCheckbox"] p {{
+  white-space: normal; overflow: visible; text-overflow: clip; }}
 """
 
 # Captions are chatter on a projector, all but those the lesson needs; the whole element goes, so no gap is left where
