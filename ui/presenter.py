@@ -90,6 +90,8 @@ PHONE_CSS = f"""
 @media (min-width: {PHONE_WIDTH + 1}px) {{
   /* Room for the canvas's own toolbar, which floats above it under a mouse pointer. */
   .st-key-draw_controls:has(.st-key-draw_canvas_buttons) {{ margin-bottom: 1.75rem; }}
+  /* Where the row is too narrow for both, the buttons move under the input choice together, not one by one. */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-draw_canvas_buttons) {{ flex: 0 0 max-content; }}
 }}
 .st-key-softmax_board [data-testid="stColumn"]:first-child [data-testid="stVerticalBlock"] {{ gap: 0; }}
 /* The network drawing's chart: as tall as its width makes the drawing (whose shape is fixed), never taller than most
