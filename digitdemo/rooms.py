@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import secrets
+import sqlite3
 import threading
 import time
 import uuid
@@ -44,6 +45,7 @@ MODEL_NAME_MAX = 64
 PIXEL_RANGE = (-1.0, 2.0)
 PROBABILITY_SUM_TOLERANCE = 1e-3
 SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another's lock: 60 sends in one second land well within it
+SQLITE_RETRY_SECONDS = 0.01
 POSTGRES_CONNECT_SECONDS = 5
 SECONDS_PER_DAY = 86_400
 SECONDS_PER_HOUR = 3_600
@@ -387,9 +389,8 @@ class RoomStore:
             except OSError as exc:
                 log.warning("rooms database folder cannot be made: %s", exc)
                 raise StorageUnavailableError("storage.unavailable") from exc
-            with self._storage(), self.engine.connect() as conn:
-                # Readers never wait for the writer in WAL mode; the setting is kept in the file.
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            with self._storage():
+                self._switch_to_wal()
         with self._transaction(MIGRATION_LOCK) as conn:
             SCHEMA_TABLE.create(conn, checkfirst=True)
             current = conn.execute(sa.select(sa.func.max(SCHEMA_TABLE.c.version))).scalar() or 0
@@ -589,6 +590,26 @@ class RoomStore:
         except sa.exc.SQLAlchemyError as exc:
             log.warning("rooms database unavailable: %s", exc)
             raise StorageUnavailableError("storage.unavailable") from exc
+
+    def _switch_to_wal(self) -> None:
+        """Put the SQLite file in WAL mode: readers never wait for the writer; the setting is kept in the file.
+
+        SQLite refuses the switch with "database is locked" at once, without waiting out the busy timeout, while
+        another connection writes in rollback mode, as another process's own switch does when several start on a new
+        file together (8 of 300 rounds of three processes failed so), so the switch is tried again until
+        SQLITE_BUSY_SECONDS have passed.
+        """
+        deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+        while True:
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                return
+            except sa.exc.OperationalError as exc:
+                busy = getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(SQLITE_RETRY_SECONDS)
 
     @contextlib.contextmanager
     def _transaction(self, lock: int | None = None) -> Iterator[Connection]:

@@ -597,6 +597,27 @@ def test_processes_migrating_at_once(database_url, engine, tmp_path):
         assert conn.execute(sa.text("SELECT version FROM digitdemo_schema ORDER BY version")).scalars().all() == [1, 2]
 
 
+def test_switch_to_wal_waits_for_another_switch(tmp_path):
+    """SQLite refuses a journal-mode switch at once, without its busy timeout, while another connection writes in
+    rollback mode (as another process's own switch does): the start waits for it instead of failing."""
+    path = tmp_path / "classrooms.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE other_write (x)")
+    finish = threading.Timer(0.3, other.commit)
+    finish.start()
+    engine = build_engine(f"sqlite:///{path}")
+    try:
+        assert RoomStore(engine).prepare() == SCHEMA_VERSION
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        finish.cancel()
+        finish.join()
+        engine.dispose()
+        other.close()
+
+
 def test_sqlite_runs_in_wal_mode(tmp_path):
     """The SQLite file is created with its folder at start and switched to WAL, so readers never wait for writers."""
     engine = build_engine(f"sqlite:///{tmp_path / 'new' / 'folder' / 'classrooms.sqlite3'}")
