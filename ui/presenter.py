@@ -122,7 +122,9 @@ PRESENTER_CSS = (
 /* The page's bar shares the top row with Streamlit's header, which holds only two buttons there, so every tab's key
    result is that much higher on the screen; the buttons keep a background of their own over a scrolled page. */
 [data-testid="stMainBlockContainer"] { padding: 0.75rem 2rem 2rem; max-width: none; }
-[data-testid="stHeader"] { background: transparent; pointer-events: none; }
+/* Not only the header: its toolbar, as wide as the page, takes clicks of its own and would cover the bar. */
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"], [data-testid="stHeader"] div { pointer-events: none; }
 [data-testid="stHeader"] button { pointer-events: auto; background: #fff; }
 .st-key-app_bar { padding: 0 3rem 0 2.5rem; }
 [data-testid="stTabs"] [role="tabpanel"] { padding-top: 0.25rem; }

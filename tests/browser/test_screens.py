@@ -26,6 +26,11 @@ TIMEOUT_MS = 20_000
 ONE = [[(0.5, 0.15), (0.5, 0.85)]]
 SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]]
 VERDICT = ".st-key-draw_verdict"
+# Each visible button and switch of an element -> [its text, whether a click at its centre lands on it].
+BAR_HITS_JS = """bar => Array.from(bar.querySelectorAll('button, label')).filter(
+    e => e.checkVisibility({visibilityProperty: true}) && e.getBoundingClientRect().width > 0).map(e => {
+    const r = e.getBoundingClientRect();
+    return [e.innerText, e.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2))]; })"""
 # The height of the text itself (not of its box) of the predicted digit.
 GLYPH_HEIGHT_JS = """e => { const range = document.createRange(); range.selectNodeContents(e);
                               return range.getBoundingClientRect().height; }"""
@@ -150,6 +155,20 @@ def test_presenter_view_at_1080p(browser, app_url, new_page) -> None:
         page.locator(".stPlotlyChart .xtick text").first.wait_for(timeout=TIMEOUT_MS)
         smallest, count = page.evaluate(CHART_TEXT_JS)
         assert count >= 10 and smallest >= 18
+    finally:
+        page.context.close()
+
+
+def test_presenter_bar_takes_clicks(browser, app_url, new_page) -> None:
+    """In the presenter view the page's bar shares the top row with Streamlit's header: each of its controls (the
+    languages, the Present switch, Share) is the topmost element at its centre, and choosing 中文 relabels the tabs."""
+    page = new_page(browser, f"{app_url}/?present=1", {"width": 1920, "height": 1080})
+    try:
+        hits = page.locator(".st-key-app_bar").evaluate(BAR_HITS_JS)
+        assert len(hits) >= 4 and all(hit for _, hit in hits), hits
+        page.locator(".st-key-lang button").filter(has_text="中文").click(timeout=TIMEOUT_MS)
+        wait_idle(page)
+        expect(page.locator("[data-testid='stTab']").first).to_have_text(message("zh", "tabs.draw"))
     finally:
         page.context.close()
 
