@@ -8,7 +8,7 @@ import streamlit as st
 from digitdemo.catalog import shipped_models
 from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
-from digitdemo.inference import NumpyModel
+from digitdemo.numpy_model import NumpyModel
 from ui import classroom, draw, links, mistakes, model_tab, presenter, relu, softmax, state
 from ui.i18n import error_text, render_language_switch, t
 

@@ -24,7 +24,7 @@ from PIL import Image
 from digitdemo.catalog import CATALOG
 from digitdemo.data import N_PIXELS, load_dataset, roll_up, stratified_split
 from digitdemo.errors import ModelFileError
-from digitdemo.inference import NumpyModel, load_model, load_record
+from digitdemo.numpy_model import NumpyModel, load_model, load_record
 from digitdemo.preprocess import CANVAS_SIDE, plain_resize, preprocess
 from testkit.synth import MAX_PEN_FRACTION, MAX_SLANT, PEN_WIDTHS, SIZES, TEMPLATES, drawn_set, photo_like
 
@@ -80,7 +80,7 @@ def load_shipped() -> dict[str, NumpyModel]:
 
 def heldout_models(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, names: list[str]) -> dict[str, NumpyModel]:
     """Train each recipe afresh on the training fifths only, as the models' records measure held-out accuracy."""
-    from digitdemo.model import keras_weights
+    from digitdemo.keras_model import keras_weights
     from digitdemo.train import fit_recipe
 
     models = {}

@@ -22,10 +22,10 @@ from benchmarks.accuracy import SEED as DIGITS_SEED
 from benchmarks.accuracy import load_shipped
 from digitdemo.activations import my_softmax
 from digitdemo.data import checksum, load_dataset
-from digitdemo.inference import NumpyModel, load_record
+from digitdemo.explanation import UNSURE_BELOW
 from digitdemo.neighbours import build_index, load_calibration, novelty, training_rows
+from digitdemo.numpy_model import NumpyModel, load_record
 from digitdemo.preprocess import preprocess
-from digitdemo.why import UNSURE_BELOW
 from testkit.synth import drawn_set, line, place_strokes, render
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -144,7 +144,7 @@ def bench_stroke(setting: Setting, report: Report) -> None:
     import numpy as np
 
     from digitdemo.activations import my_softmax
-    from digitdemo.inference import MODELS_DIR, load_model
+    from digitdemo.numpy_model import MODELS_DIR, load_model
     from digitdemo.preprocess import preprocess
     from ui.charts import probability_chart
 
@@ -165,7 +165,7 @@ def bench_stroke(setting: Setting, report: Report) -> None:
                         "forward + softmax": lambda: my_softmax(model.forward(x).logits[0]),
                         "chart data": lambda: probability_chart(my_softmax(logits))}, setting.stroke_repeats)  # fmt: skip
 
-    from digitdemo.model import load_keras_model  # imports TensorFlow, as the lab does at start
+    from digitdemo.keras_model import load_keras_model  # imports TensorFlow, as the lab does at start
 
     keras_model = load_keras_model(MODELS_DIR / "lab.keras")
 
@@ -190,16 +190,16 @@ def bench_stroke(setting: Setting, report: Report) -> None:
 
 def bench_explain(setting: Setting, report: Report) -> None:
     """Many drawn digits as canvas images: the prediction alone against the prediction plus every part of
-    digitdemo.why's Explanation (robust model; the page computes only the view shown), interleaved in the same run;
+    digitdemo.explanation's Explanation (robust model; the page computes only the view shown), interleaved in the same run;
     and the one-off cost of the neighbour index."""
     import numpy as np
 
     from digitdemo.activations import my_softmax
     from digitdemo.data import checksum, load_dataset
-    from digitdemo.inference import load_model, load_record
+    from digitdemo.explanation import Explanation
     from digitdemo.neighbours import build_index, load_calibration, training_rows
+    from digitdemo.numpy_model import load_model, load_record
     from digitdemo.preprocess import preprocess
-    from digitdemo.why import Explanation
     from testkit.synth import drawn_set
 
     model, dataset, record = load_model("robust"), load_dataset(), load_record("robust")
@@ -249,7 +249,7 @@ def bench_explain(setting: Setting, report: Report) -> None:
                            f"{float(np.percentile(wall['bundle'], 90)):.2f} ms); neighbour index built once per model "
                            f"in {build_ms:.0f} ms"))  # fmt: skip
     report.rows.append(
-        Row("  of which every part of the explanation (digitdemo.why.Explanation)", median(bundle), "ms")
+        Row("  of which every part of the explanation (digitdemo.explanation.Explanation)", median(bundle), "ms")
     )
     report.details["explain_ms"] = (
         {f"{k} cpu": round(median(v), 3) for k, v in cpu.items()}
@@ -267,9 +267,9 @@ def bench_training(setting: Setting, report: Report) -> None:
 
     from digitdemo.catalog import Recipe
     from digitdemo.data import load_dataset
-    from digitdemo.inference import NumpyModel
+    from digitdemo.keras_model import build_model, keras_weights
     from digitdemo.metrics import count_errors
-    from digitdemo.model import build_model, keras_weights
+    from digitdemo.numpy_model import NumpyModel
     from digitdemo.train import fit
 
     dataset = load_dataset()
@@ -937,7 +937,7 @@ Method. Medians of repeated runs; except where said, each measure and its baseli
 both see the same load from other processes. Per stroke: a 280x280x4 uint8 canvas image (white "2" on black)
 through the Draw tab's path (preprocess, NumpyModel.forward, softmax, ui.charts.probability_chart) against the same
 path with the lab's Keras `model.predict`. Explanations: drawn digits (testkit.synth, seed 31) as RGBA canvases,
-each through the prediction alone and the prediction plus every part of `digitdemo.why.Explanation` (robust model,
+each through the prediction alone and the prediction plus every part of `digitdemo.explanation.Explanation` (robust model,
 its training digits as neighbours, the picture resized without framing), in this thread's CPU time. Cold start: from starting `streamlit run` (Chromium already open) until a new page shows the
 canvas and the script is idle; the baseline is a temporary copy of streamlit_app.py with `import tensorflow` at its
 top. Memory: the server's resident set after that first page, then after opening further sessions (each its own

@@ -10,21 +10,21 @@ from typing import TYPE_CHECKING
 
 from digitdemo.activations import my_softmax
 from digitdemo.data import load_data, mnist_to_lab
-from digitdemo.inference import load_model
+from digitdemo.numpy_model import load_model
 from digitdemo.preprocess import preprocess
 
 # Quiet TensorFlow's start-up log for whoever loads it through the package.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 if TYPE_CHECKING:
-    from digitdemo.model import build_model
+    from digitdemo.keras_model import build_model
 
 __all__ = ["build_model", "load_data", "load_model", "mnist_to_lab", "my_softmax", "preprocess"]
 
 
 def __getattr__(name: str):
     if name == "build_model":  # imported on demand so that serving never loads TensorFlow
-        from digitdemo.model import build_model
+        from digitdemo.keras_model import build_model
 
         return build_model
     raise AttributeError(f"module 'digitdemo' has no attribute {name!r}")

@@ -10,8 +10,8 @@ import numpy as np
 from digitdemo.catalog import CATALOG, DEFAULT_MODEL
 from digitdemo.data import DATA_DIR, LAB_EXAMPLE, SHIPPED_FILE, build_dataset, load_dataset
 from digitdemo.errors import DigitDemoError, ModelFileError
-from digitdemo.inference import load_model, load_record, save_record
 from digitdemo.metrics import count_errors
+from digitdemo.numpy_model import load_model, load_record, save_record
 
 BAR_WIDTH = 30
 

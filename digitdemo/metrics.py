@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 
 from digitdemo.data import N_CLASSES
-from digitdemo.inference import NumpyModel
+from digitdemo.numpy_model import NumpyModel
 
 
 class Predictions(NamedTuple):

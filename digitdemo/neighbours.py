@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from digitdemo.attribution import Weights, forward_layers
 from digitdemo.data import checksum, stratified_split
-from digitdemo.explain import Weights, forward_layers
 
 NEIGHBOURS = 5  # training digits shown next to the drawing
 FLAG_RATE = 0.02  # at most this share of held-out digits may be called "not a digit"

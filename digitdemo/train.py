@@ -16,9 +16,9 @@ import numpy as np
 from digitdemo.augment import augmented_copies
 from digitdemo.catalog import LAB, MODELS_DIR, ROBUST, Recipe, RobustRecipe
 from digitdemo.data import checksum, stratified_split
-from digitdemo.inference import NumpyModel, save_record, save_weights
+from digitdemo.keras_model import build_model, keras_weights, save_keras_model
 from digitdemo.metrics import count_errors
-from digitdemo.model import build_model, keras_weights, save_keras_model
+from digitdemo.numpy_model import NumpyModel, save_record, save_weights
 
 # (epoch done, epochs, loss, the weights after it) -> True to stop training there.
 EpochCallback = Callable[[int, int, float, dict[str, np.ndarray]], bool | None]

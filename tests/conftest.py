@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from digitdemo.data import Dataset, load_dataset
-from digitdemo.inference import NumpyModel, load_model
+from digitdemo.numpy_model import NumpyModel, load_model
 from scripts import postgres
 
 # ci_skips: under CI (env CI set) any skip fails the run; pytester: for tests/test_ci_skips.py.

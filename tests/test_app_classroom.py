@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import digitdemo.inference
+import digitdemo.numpy_model
 from digitdemo.activations import my_softmax
 from digitdemo.data import LAB_EXAMPLE
 from digitdemo.errors import ModelFileError
@@ -81,14 +81,14 @@ def send(at: AppTest, digit: int) -> AppTest:
 def refuse_lab_file(monkeypatch) -> ModelFileError:
     """From now on, reading the shipped lab model's file fails (every other file still reads) -> the error raised."""
     error = ModelFileError("model_file.missing", path="models/lab.npz")
-    real = digitdemo.inference.load_weights
+    real = digitdemo.numpy_model.load_weights
 
     def load_weights(path: Path) -> dict[str, np.ndarray]:
         if path.stem == "lab":
             raise error
         return real(path)
 
-    monkeypatch.setattr(digitdemo.inference, "load_weights", load_weights)
+    monkeypatch.setattr(digitdemo.numpy_model, "load_weights", load_weights)
     return error
 
 

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from digitdemo.i18n import LANGUAGES, message
 from digitdemo.images import FORMAT_NAMES
-from digitdemo.inference import NumpyModel
 from digitdemo.network import WEIGHT_SHAPES
+from digitdemo.numpy_model import NumpyModel
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
@@ -47,12 +47,12 @@ def prediction(at: AppTest):
 def show_image(image, model=None):
     """The Draw tab's view of one canvas image, as the fragment renders it (AppTest cannot drive the canvas)."""
     from digitdemo.data import load_dataset
-    from digitdemo.inference import load_model
+    from digitdemo.numpy_model import load_model
     from digitdemo.preprocess import preprocess
-    from ui import draw, why
+    from ui import draw, explanations
 
     model = model or load_model("lab")
-    draw.render_prediction(why.explain(model, load_dataset(), preprocess(image), image), "canvas")
+    draw.render_prediction(explanations.explain(model, load_dataset(), preprocess(image), image), "canvas")
 
 
 def run_view(image: np.ndarray, model: NumpyModel | None = None) -> AppTest:

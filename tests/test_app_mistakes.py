@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from digitdemo.catalog import SESSION_LABEL_ID
 from digitdemo.i18n import message
-from digitdemo.inference import NumpyModel
-from digitdemo.training import TrainingJob, TrainingSettings
+from digitdemo.live_training import TrainingJob, TrainingSettings
+from digitdemo.numpy_model import NumpyModel
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 MISTAKES_TAB = 3

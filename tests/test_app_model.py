@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from digitdemo.catalog import SESSION_MODEL
 from digitdemo.i18n import message
-from digitdemo.inference import load_record
-from digitdemo.training import TrainingSettings, start_training
+from digitdemo.live_training import TrainingSettings, start_training
+from digitdemo.numpy_model import load_record
 
 RUN_SECONDS = 180
 

@@ -9,12 +9,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import digitdemo.data
-import digitdemo.inference
+import digitdemo.numpy_model
 from digitdemo.catalog import CATALOG
 from digitdemo.data import REBUILD
 from digitdemo.errors import DataFileError, ModelFileError
 from digitdemo.i18n import message
-from digitdemo.inference import MODELS_DIR
+from digitdemo.numpy_model import MODELS_DIR
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
@@ -96,7 +96,7 @@ def test_explorer_sliders_keep_their_values_while_another_tab_is_open() -> None:
 @pytest.mark.parametrize(
     ("module", "name", "error"),
     [(digitdemo.data, "load_dataset", DataFileError("data_file.missing", path="data/X.npy", action=REBUILD)),
-     (digitdemo.inference, "load_model", ModelFileError("file.damaged", path="models/lab.npz", detail="cut short",
+     (digitdemo.numpy_model, "load_model", ModelFileError("file.damaged", path="models/lab.npz", detail="cut short",
                                                         action=REBUILD))],
 )  # fmt: skip
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -1,4 +1,4 @@
-"""AppTest checks of the Draw tab's "Why this answer": the numbers shown are digitdemo.why's Explanation's and
+"""AppTest checks of the Draw tab's "Why this answer": the numbers shown are digitdemo.explanation's Explanation's and
 explain_unit's, and the "Not a digit?" warning appears for an input the check flags and not for the lab's example 1015."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 from digitdemo.activations import my_softmax
+from digitdemo.attribution import explain_unit
 from digitdemo.data import checksum, roll_up
-from digitdemo.explain import explain_unit
+from digitdemo.explanation import Explanation
 from digitdemo.i18n import message
-from digitdemo.inference import load_record
 from digitdemo.neighbours import build_index, load_calibration, training_rows
+from digitdemo.numpy_model import load_record
 from digitdemo.preprocess import plain_resize, preprocess
-from digitdemo.why import Explanation
 
 TIMEOUT = 60
 RUN_SECONDS = 180
@@ -148,15 +148,15 @@ def test_example_1015_is_not_flagged(new_app) -> None:
 def show_drawing(image):
     """The Draw tab's prediction and "Why this answer" for one canvas image on the lab model."""
     from digitdemo.data import load_dataset
-    from digitdemo.inference import load_model
+    from digitdemo.numpy_model import load_model
     from digitdemo.preprocess import preprocess
-    from ui import draw, why
+    from ui import draw, explanations
 
     model, dataset = load_model("lab"), load_dataset()
     x = preprocess(image)
-    explanation = why.explain(model, dataset, x, image)
+    explanation = explanations.explain(model, dataset, x, image)
     draw.render_prediction(explanation, "canvas")
-    why.render_why(model, dataset, explanation)
+    explanations.render_why(model, dataset, explanation)
 
 
 def run_drawing(strokes: list, view: str = "network") -> AppTest:

@@ -1,6 +1,6 @@
 """Bad data and model files: refused with an error naming the file and what to do; pickles never executed.
 
-tests/test_data.py and tests/test_model.py cover wrong shapes, NaN, labels, missing and garbage files; these add
+tests/test_data.py and tests/test_keras_model.py cover wrong shapes, NaN, labels, missing and garbage files; these add
 executable payloads, truncated and empty files, other architectures, and what the app shows for real broken files.
 """
 
@@ -18,11 +18,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import digitdemo.data
-import digitdemo.inference
+import digitdemo.numpy_model
 from digitdemo.data import SHIPPED_FILE, load_dataset
 from digitdemo.errors import DataFileError, DigitDemoError, ModelFileError
-from digitdemo.inference import load_model
 from digitdemo.network import WEIGHT_SHAPES
+from digitdemo.numpy_model import load_model
 
 # Only the tests marked needs_keras skip without Keras (a failure under CI); they import it themselves, so the rest
 # run without loading TensorFlow.
@@ -342,8 +342,8 @@ def test_app_shows_a_model_of_another_architecture_as_an_error(tmp_path, monkeyp
     """With the shipped models replaced by a wider network's weights, the app stops with st.error naming the file."""
     for name in ("lab", "robust"):
         np.savez(tmp_path / f"{name}.npz", **{**lab_weights(), "W1": np.zeros((400, 30)), "b1": np.zeros(30)})
-    real = digitdemo.inference.load_model
-    at = run_app_with(monkeypatch, digitdemo.inference, "load_model", lambda name: real(tmp_path / f"{name}.npz"))
+    real = digitdemo.numpy_model.load_model
+    at = run_app_with(monkeypatch, digitdemo.numpy_model, "load_model", lambda name: real(tmp_path / f"{name}.npz"))
     assert_error_shown(at, ".npz: W1 has shape (400, 30)")
 
 

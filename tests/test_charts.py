@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from digitdemo.explain import network_graph
+from digitdemo.attribution import network_graph
 from ui import charts
 from ui.presenter import ReadyFigure
 

@@ -13,7 +13,7 @@ import pytest
 
 from digitdemo.data import load_dataset
 from digitdemo.files import write_atomic
-from digitdemo.inference import load_model, save_weights
+from digitdemo.numpy_model import load_model, save_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 60  # seconds: a child that is never killed ends by itself

@@ -158,11 +158,13 @@ def test_named_canvas_extremes(name):
 
     def view(image):
         from digitdemo.data import load_dataset
-        from digitdemo.inference import load_model
+        from digitdemo.numpy_model import load_model
         from digitdemo.preprocess import preprocess
-        from ui import draw, why
+        from ui import draw, explanations
 
-        draw.render_prediction(why.explain(load_model("lab"), load_dataset(), preprocess(image), image), "canvas")
+        draw.render_prediction(
+            explanations.explain(load_model("lab"), load_dataset(), preprocess(image), image), "canvas"
+        )
 
     at = AppTest.from_function(view, args=(CANVAS_CASES[name],), default_timeout=30).run()
     assert not at.exception

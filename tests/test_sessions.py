@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from digitdemo.i18n import message
-from digitdemo.inference import load_model
+from digitdemo.numpy_model import load_model
 
 TIMEOUT = 180
 EXAMPLE = 1015

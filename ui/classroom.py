@@ -21,8 +21,9 @@ from digitdemo.activations import my_softmax
 from digitdemo.catalog import LAB, shipped_models
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.errors import DigitDemoError, RoomError, StorageUnavailableError
-from digitdemo.inference import NumpyModel
+from digitdemo.live_training import MIN_CLASS_DRAWINGS, TrainingSettings, split_class_drawings, start_training
 from digitdemo.metrics import accuracy, confusion_matrix
+from digitdemo.numpy_model import NumpyModel
 from digitdemo.rooms import (
     ClassStats,
     RoomStore,
@@ -35,7 +36,6 @@ from digitdemo.rooms import (
     npz_bytes,
     resolve_database_url,
 )
-from digitdemo.training import MIN_CLASS_DRAWINGS, TrainingSettings, split_class_drawings, start_training
 from ui import state
 from ui.address import page_link
 from ui.charts import confusion_figure, digit_image, per_digit_figure, png_url

@@ -9,12 +9,12 @@ from streamlit_drawable_canvas import st_canvas
 from digitdemo.activations import my_softmax
 from digitdemo.data import LAB_EXAMPLE, Dataset
 from digitdemo.errors import DigitDemoError
+from digitdemo.explanation import UNSURE_BELOW
 from digitdemo.images import decode_image
-from digitdemo.inference import NumpyModel
 from digitdemo.network import LAYERS
+from digitdemo.numpy_model import NumpyModel
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
-from digitdemo.why import UNSURE_BELOW
-from ui import classroom, links, presenter, state, why
+from ui import classroom, explanations, links, presenter, state
 from ui.charts import (
     GRID_LEVEL,
     digit_image,
@@ -41,7 +41,7 @@ STATE_KEYS = (
     "draw_steps",
     "draw_logits",
     "draw_inside",
-    *why.STATE_KEYS,
+    *explanations.STATE_KEYS,
 )
 
 
@@ -96,11 +96,11 @@ def render_input_fragment(model: NumpyModel, dataset: Dataset, source: str) -> N
         else:
             x, picture = render_canvas_input()
     # The served forward pass, once; the explanations compute nothing more until a part of them is shown.
-    explanation = why.explain(model, dataset, x, picture)
+    explanation = explanations.explain(model, dataset, x, picture)
     with right:
         render_prediction(explanation, source)
         classroom.render_send_bar(model.name)
-    why.render_why(model, dataset, explanation)
+    explanations.render_why(model, dataset, explanation)
     render_look_inside(model, explanation)
     links.publish()
 
@@ -193,7 +193,7 @@ def step_image(step: np.ndarray) -> np.ndarray:
     return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
 
 
-def render_prediction(explanation: why.Explanation | None, source: str) -> None:
+def render_prediction(explanation: explanations.Explanation | None, source: str) -> None:
     """What the network sees, the predicted digit as a metric (with a warning when the `explanation` finds the input
     unlike every training digit of that class) and the ten probabilities; an invitation to draw or upload without an
     input."""
@@ -220,7 +220,7 @@ def render_prediction(explanation: why.Explanation | None, source: str) -> None:
         )
         if proba[digit] < UNSURE_BELOW:
             st.warning(t("draw.unsure", threshold=UNSURE_BELOW))
-        why.render_not_a_digit(explanation)
+        explanations.render_not_a_digit(explanation)
         show_logits = st.toggle(t("draw.show_logits"), key="draw_logits")
     with sees:
         st.image(png_url(digit_image(x, SEES_SCALE)), caption=t("draw.sees"))
@@ -239,7 +239,7 @@ def first_layer_tiles(fingerprint: str, _W1: np.ndarray) -> tuple[list[str], int
     return [png_url(tile) for tile in tiles], tiles[0].shape[1]
 
 
-def render_look_inside(model: NumpyModel, explanation: why.Explanation | None) -> None:
+def render_look_inside(model: NumpyModel, explanation: explanations.Explanation | None) -> None:
     """An expander with the 25 and 15 hidden activations of the current input and the 25 first-layer weights, built
     only while open (the fragment reruns on every stroke, and the expander starts closed)."""
     inside = st.expander(t("draw.inside"), key="draw_inside", on_change="rerun")

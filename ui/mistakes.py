@@ -7,8 +7,8 @@ import streamlit as st
 from PIL import Image, ImageDraw, ImageFont
 
 from digitdemo.data import N_CLASSES, Dataset
-from digitdemo.inference import NumpyModel
 from digitdemo.metrics import Predictions, confusion_matrix, misclassified, predict_dataset
+from digitdemo.numpy_model import NumpyModel
 from ui.charts import confusion_figure, digit_image, png_url, tile_grid
 from ui.i18n import t
 from ui.model_tab import model_label

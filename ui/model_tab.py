@@ -1,6 +1,6 @@
 """The Model tab: the network's layers and weights, the shipped model's loss curve, and training a model in the app.
 
-Training runs on its own thread (digitdemo.training), so a click, a tab or a language switch leaves it running; the
+Training runs on its own thread (digitdemo.live_training), so a click, a tab or a language switch leaves it running; the
 tab follows it while open. Also the sidebar's model choice.
 """
 
@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digitdemo import inference
+from digitdemo import numpy_model
 from digitdemo.catalog import CATALOG, SESSION_LABEL_ID, SESSION_MODEL
 from digitdemo.data import Dataset
 from digitdemo.errors import DigitDemoError
-from digitdemo.inference import NumpyModel, load_record
+from digitdemo.live_training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
 from digitdemo.network import LAYERS, N_INPUTS, N_PARAMETERS
-from digitdemo.training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
+from digitdemo.numpy_model import NumpyModel, load_record
 from ui import state
 from ui.charts import epoch_figure, png_url, weight_tiles
 from ui.i18n import error_text, t
@@ -39,8 +39,8 @@ def model_label(name: str) -> str:
 @st.cache_resource
 def cached_model(name: str) -> NumpyModel:
     """The shipped model `name`, read from disk once per server and shared by every session and tab (never changed)."""
-    # Looked up on the module at each call, so that a test replacing inference.load_model reaches this loader.
-    return inference.load_model(name)
+    # Looked up on the module at each call, so that a test replacing numpy_model.load_model reaches this loader.
+    return numpy_model.load_model(name)
 
 
 def render_model_choice(shipped: list[str]) -> NumpyModel:

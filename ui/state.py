@@ -12,8 +12,8 @@ import streamlit as st
 from digitdemo.catalog import SESSION_MODEL
 from digitdemo.fabric import scale_drawing, without_last_stroke
 from digitdemo.i18n import LANGUAGES, message
-from digitdemo.inference import NumpyModel
-from digitdemo.training import TrainingJob
+from digitdemo.live_training import TrainingJob
+from digitdemo.numpy_model import NumpyModel
 from ui.i18n import t
 
 OPEN_TAB = "tabs"  # the tabs' key: the open tab's label

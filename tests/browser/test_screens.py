@@ -16,8 +16,8 @@ from playwright.sync_api import expect  # noqa: E402
 from digitdemo import relu_lab  # noqa: E402
 from digitdemo.catalog import shipped_models  # noqa: E402
 from digitdemo.i18n import CATALOGUES, message  # noqa: E402
-from digitdemo.inference import load_model  # noqa: E402
 from digitdemo.metrics import confusion_matrix, predict_dataset  # noqa: E402
+from digitdemo.numpy_model import load_model  # noqa: E402
 from testkit.server import CANVAS, wait_idle  # noqa: E402
 from ui.mistakes import GALLERY_PAGE  # noqa: E402
 from ui.softmax import Z_DEFAULTS  # noqa: E402
@@ -83,7 +83,7 @@ def worded(lang: str, msg_id: str) -> re.Pattern:
 
 
 def open_why_view(page, lang: str, view: str) -> None:
-    """Show the view `view` (a key of ui.why.VIEWS) of the open "Why this answer"."""
+    """Show the view `view` (a key of ui.explanations.VIEWS) of the open "Why this answer"."""
     page.locator(".st-key-draw_why_view button").filter(has_text=message(lang, f"why.view_{view}")).click()
     wait_idle(page)
 

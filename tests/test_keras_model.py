@@ -8,13 +8,13 @@ import pytest
 
 from digitdemo.catalog import MODELS_DIR, Recipe
 from digitdemo.errors import ModelFileError
-from digitdemo.inference import NumpyModel, load_model, load_record
 from digitdemo.network import WEIGHT_SHAPES
+from digitdemo.numpy_model import NumpyModel, load_model, load_record
 
 try:
     import keras
 
-    from digitdemo.model import build_model, keras_weights, load_keras_model
+    from digitdemo.keras_model import build_model, keras_weights, load_keras_model
     from digitdemo.train import save_trained, train_and_record
 except ModuleNotFoundError:  # only the tests marked needs_keras skip (a failure under CI)
     keras = None

@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 from PIL import Image
 
-from digitdemo.explain import (
+from digitdemo.attribution import (
     Attribution,
     Layer,
     NetworkGraph,

@@ -10,8 +10,8 @@ import pytest
 
 from digitdemo.catalog import MODELS_DIR
 from digitdemo.errors import ModelFileError
-from digitdemo.inference import NumpyModel, load_model, load_record, resolve_model_path, save_weights
 from digitdemo.network import WEIGHT_SHAPES, check_weights
+from digitdemo.numpy_model import NumpyModel, load_model, load_record, resolve_model_path, save_weights
 
 
 def hand_set_weights() -> dict[str, np.ndarray]:
@@ -96,7 +96,7 @@ def test_model_names_and_paths():
 
 
 def test_saved_model_files_go_through_the_model_reader(tmp_path, monkeypatch):
-    """A .keras path is read by digitdemo.model (a stand-in here, so no TensorFlow loads) and its weights checked.
+    """A .keras path is read by digitdemo.keras_model (a stand-in here, so no TensorFlow loads) and its weights checked.
     (No "keras" in this name: the mutation run deselects tests named so, which need Keras.)"""
     read = []
 
@@ -108,7 +108,7 @@ def test_saved_model_files_go_through_the_model_reader(tmp_path, monkeypatch):
         return hand_set_weights() if model == "the model" else {}
 
     stand_in = types.SimpleNamespace(load_keras_model=load_keras_model, keras_weights=keras_weights)
-    monkeypatch.setitem(sys.modules, "digitdemo.model", stand_in)
+    monkeypatch.setitem(sys.modules, "digitdemo.keras_model", stand_in)
     (tmp_path / "mine.keras").write_bytes(b"zip")
     model = load_model(tmp_path / "mine.keras")
     assert read == [tmp_path / "mine.keras"] and model.name == "mine"

@@ -18,8 +18,8 @@ import numpy as np
 from digitdemo.catalog import LAB, SESSION_MODEL, Recipe
 from digitdemo.data import stratified_split
 from digitdemo.errors import DigitDemoError
-from digitdemo.inference import NumpyModel
 from digitdemo.metrics import accuracy, count_errors
+from digitdemo.numpy_model import NumpyModel
 
 EPOCHS_RANGE = (1, 60)
 LEARNING_RATE_RANGE = (0.0001, 0.05)
@@ -203,7 +203,7 @@ def start_training(X: np.ndarray, y: np.ndarray, settings: TrainingSettings) -> 
 def _run(job: TrainingJob, data: _Data, recipe: Recipe) -> None:
     """The run's thread: fit, keep the model and its .keras bytes, release the server."""
     try:
-        from digitdemo.model import keras_weights, save_keras_model
+        from digitdemo.keras_model import keras_weights, save_keras_model
         from digitdemo.train import fit
 
         def on_epoch(done: int, total: int, loss: float, weights: dict[str, np.ndarray]) -> bool:

@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from digitdemo.data import checksum, roll_up, stratified_split
-from digitdemo.explain import (
+from digitdemo.attribution import (
     attribute_pixels,
     downstream_maps,
     explain_unit,
@@ -25,7 +24,8 @@ from digitdemo.explain import (
     network_graph,
     top_two,
 )
-from digitdemo.inference import MODELS_DIR, load_model, load_record
+from digitdemo.data import checksum, roll_up, stratified_split
+from digitdemo.explanation import Explanation
 from digitdemo.neighbours import (
     FLAG_RATE,
     build_index,
@@ -36,8 +36,8 @@ from digitdemo.neighbours import (
     novelty_record,
     training_rows,
 )
+from digitdemo.numpy_model import MODELS_DIR, load_model, load_record
 from digitdemo.preprocess import plain_resize, preprocess
-from digitdemo.why import Explanation
 from testkit.synth import drawn_set
 
 ROOT = Path(__file__).resolve().parent.parent

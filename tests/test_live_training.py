@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from digitdemo.catalog import SESSION_MODEL
-from digitdemo.inference import load_model
-from digitdemo.training import (
+from digitdemo.live_training import (
     EPOCHS_RANGE,
     MIN_CLASS_DRAWINGS,
     ClassTooSmallError,
@@ -19,6 +18,7 @@ from digitdemo.training import (
     split_class_drawings,
     start_training,
 )
+from digitdemo.numpy_model import load_model
 
 RUN_SECONDS = 120
 

@@ -66,7 +66,7 @@ def load_weights(path: Path) -> dict[str, np.ndarray]:
     if not path.exists():
         raise ModelFileError("model_file.missing", path=str(path))
     if path.suffix == ".keras":
-        from digitdemo.model import keras_weights, load_keras_model
+        from digitdemo.keras_model import keras_weights, load_keras_model
 
         return keras_weights(load_keras_model(path))
     if path.suffix != ".npz":

@@ -1,6 +1,6 @@
 """The Draw tab's "Why this answer": the network drawn with one unit's arithmetic, why this digit and not another, the
 nearest training digits and what framing does; and the "Not a digit?" warning beside the prediction. The numbers all
-come from digitdemo.why / explain / neighbours; this module only draws them."""
+come from digitdemo.explanation / explain / neighbours; this module only draws them."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import numpy as np
 import streamlit as st
 
 from digitdemo.activations import my_softmax
+from digitdemo.attribution import explain_unit
 from digitdemo.catalog import SESSION_MODEL
 from digitdemo.data import Dataset, checksum
-from digitdemo.explain import explain_unit
+from digitdemo.explanation import Explanation
 from digitdemo.i18n import message
-from digitdemo.inference import NumpyModel, load_record
 from digitdemo.neighbours import (
     Calibration,
     DigitIndex,
@@ -25,7 +25,7 @@ from digitdemo.neighbours import (
     training_rows,
 )
 from digitdemo.network import LAYERS
-from digitdemo.why import Explanation
+from digitdemo.numpy_model import NumpyModel, load_record
 from ui import state
 from ui.charts import bar_chart, digit_image, network_figure, png_url, signed_image
 from ui.i18n import lang, t
