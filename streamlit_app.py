@@ -9,8 +9,9 @@ from digitdemo.catalog import shipped_models
 from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.numpy_model import NumpyModel
-from ui import classroom, draw, links, mistakes, model_tab, presenter, relu, softmax, state
+from ui import classroom, draw, links, mistakes, model_tab, presenter, relu, room_access, softmax, state
 from ui.i18n import error_text, render_language_switch, t
+from ui.models import render_model_choice
 
 
 @st.cache_resource
@@ -34,7 +35,7 @@ class Tab:
 
 
 TABS = (
-    Tab("tabs.draw", draw.render, (*draw.STATE_KEYS, *classroom.SEND_KEYS), always=True),
+    Tab("tabs.draw", draw.render, draw.STATE_KEYS, always=True),
     Tab("tabs.softmax", lambda model, dataset: softmax.render(), softmax.STATE_KEYS),
     Tab("tabs.relu", lambda model, dataset: relu.render(), relu.STATE_KEYS),
     Tab("tabs.mistakes", mistakes.render, mistakes.STATE_KEYS),
@@ -61,7 +62,7 @@ try:
         presenter.render_switch()
         links.render_share_button()
     # A model trained in this browser session serves this session only; everyone else keeps the shipped ones.
-    model = model_tab.render_model_choice(shipped)
+    model = render_model_choice(shipped)
 except DigitDemoError as exc:
     st.error(t("app.cannot_start", error=error_text(exc)))
     st.stop()
@@ -71,7 +72,7 @@ else:
     st.sidebar.caption(t("sidebar.data_shipped", file=SHIPPED_FILE))
 
 st.container(key="app_intro").markdown(t("app.intro"))
-classroom.read_link()  # a class room's join or teacher link: acted on whatever tab is open
+room_access.read_link()  # a class room's join or teacher link: acted on whatever tab is open
 # Only the tabs that are open (and the Draw tab) are built, which keeps the first page light.
 containers = st.tabs(state.tab_labels(LABEL_IDS), key=state.OPEN_TAB, on_change="rerun")
 for tab, container in zip(TABS, containers, strict=True):

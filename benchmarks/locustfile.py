@@ -56,7 +56,9 @@ from testkit.protocol import (  # noqa: E402
     what_went_wrong,
 )
 from testkit.server import DIGIT_STROKES  # noqa: E402
-from ui.classroom import DIGIT_KEY, REFRESH_SECONDS, ROOM_PARAM, STUDENT_PARAM, TEACHER_PARAM  # noqa: E402
+from ui.classroom_view import REFRESH_SECONDS  # noqa: E402
+from ui.room_access import ROOM_PARAM, STUDENT_PARAM, TEACHER_PARAM  # noqa: E402
+from ui.send_bar import DIGIT_KEY  # noqa: E402
 
 LOG = os.environ.get("DIGITDEMO_LOCUST_LOG")
 THINK_SECONDS = (0.5, 1.5)  # a pupil's pause between two strokes of one digit

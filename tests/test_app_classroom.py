@@ -18,7 +18,7 @@ from digitdemo.errors import ModelFileError
 from digitdemo.i18n import message
 from digitdemo.rooms import DATABASE_URL_ENV, RoomStore, build_engine, new_student_token
 from scripts import postgres
-from ui.model_tab import cached_model
+from ui.models import cached_model
 
 TEACHER_ONLY = ("classroom_clear", "classroom_close", "classroom_remove", "classroom_train", "classroom_forget")
 

@@ -1,4 +1,5 @@
-"""AppTest checks of the Draw tab: invitation when blank, training examples, injected drawings, uploads, hidden layers."""
+"""AppTest checks of the Draw tab: invitation when blank, training examples, injected drawings, uploads, hidden
+layers."""
 
 from __future__ import annotations
 
@@ -49,10 +50,10 @@ def show_image(image, model=None):
     from digitdemo.data import load_dataset
     from digitdemo.numpy_model import load_model
     from digitdemo.preprocess import preprocess
-    from ui import draw, explanations
+    from ui import draw
 
     model = model or load_model("lab")
-    draw.render_prediction(explanations.explain(model, load_dataset(), preprocess(image), image), "canvas")
+    draw.render_reading(model, load_dataset(), preprocess(image), image, "canvas")
 
 
 def run_view(image: np.ndarray, model: NumpyModel | None = None) -> AppTest:
@@ -88,7 +89,8 @@ def test_training_example_1015_predicts_two_with_the_models_probability(dataset,
 @pytest.mark.parametrize("transparent", [False, True], ids=["black background", "transparent background"])
 @pytest.mark.parametrize(("points", "digit"), [(ONE, "1"), (SEVEN, "7")], ids=["one", "seven"])
 def test_injected_drawing_is_recognised(points, digit, transparent) -> None:
-    """A canvas image of a drawn 1 or 7 gives that prediction, whether the background is painted black or transparent."""
+    """A canvas image of a drawn 1 or 7 gives that prediction, whether the background is painted black or
+    transparent."""
     at = run_view(canvas_image(points, transparent))
     assert not at.exception
     assert prediction(at).value == digit
@@ -114,7 +116,8 @@ def test_unsure_network_says_so() -> None:
 
 
 def test_upload_of_a_digit_and_of_a_bad_file() -> None:
-    """An uploaded PNG of a 7 is predicted as 7 and its preprocessing steps can be shown; a file that is not an image gives st.error, not a traceback."""
+    """An uploaded PNG of a 7 is predicted as 7 and its preprocessing steps can be shown; a file that is not an image
+    gives st.error, not a traceback."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.radio(key="draw_source").set_value("upload").run()
     assert prediction(at) is None
@@ -139,7 +142,8 @@ def chart_values(at: AppTest, key: str) -> list[float]:
 
 
 def test_logits_toggle_and_look_inside(dataset, lab_model) -> None:
-    """The chart shows probabilities, or the raw logits when toggled; the expander shows both hidden layers' activations."""
+    """The chart shows probabilities, or the raw logits when toggled; the expander shows both hidden layers'
+    activations."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.sidebar.radio(key="model_choice").set_value("lab").run()
     at.radio(key="draw_source").set_value("example").run()

@@ -54,8 +54,11 @@ def test_training_serves_only_this_session(dataset, lab_model, lab_example_sessi
     job = at.session_state["training_job"]
     assert len(job.history) == 2 and job.keras_bytes[:2] == b"PK"  # a .keras file is a zip archive
     choice = at.sidebar.radio(key="model_choice")
-    assert choice.options == [message("en", "catalog.robust"), message("en", "catalog.lab"),
-                              message("en", "catalog.session")]  # fmt: skip
+    assert choice.options == [
+        message("en", "catalog.robust"),
+        message("en", "catalog.lab"),
+        message("en", "catalog.session"),
+    ]
     assert choice.value == SESSION_MODEL
     proba = job.model.predict_proba(dataset.X[1015])[0]
     assert shown_probability(at) == message("en", "draw.probability", p=proba.max())
@@ -93,8 +96,9 @@ def test_training_survives_tab_language_and_control_changes(lab_example_session)
     at.session_state["tabs"] = message("zh", "tabs.model")
     at.run()
     assert at.number_input(key="model_epochs").value == 3
-    assert message("zh", "model.run_done", done=3, total=3, loss=job.history[-1].loss,
-                   errors=job.history[-1].train_errors, n=5000) in [s.value for s in at.success]  # fmt: skip
+    assert message(
+        "zh", "model.run_done", done=3, total=3, loss=job.history[-1].loss, errors=job.history[-1].train_errors, n=5000
+    ) in [s.value for s in at.success]
 
 
 def test_stop_ends_a_stepped_run_with_the_last_epochs_model(lab_example_session) -> None:

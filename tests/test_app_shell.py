@@ -95,10 +95,15 @@ def test_explorer_sliders_keep_their_values_while_another_tab_is_open() -> None:
 
 @pytest.mark.parametrize(
     ("module", "name", "error"),
-    [(digitdemo.data, "load_dataset", DataFileError("data_file.missing", path="data/X.npy", action=REBUILD)),
-     (digitdemo.numpy_model, "load_model", ModelFileError("file.damaged", path="models/lab.npz", detail="cut short",
-                                                        action=REBUILD))],
-)  # fmt: skip
+    [
+        (digitdemo.data, "load_dataset", DataFileError("data_file.missing", path="data/X.npy", action=REBUILD)),
+        (
+            digitdemo.numpy_model,
+            "load_model",
+            ModelFileError("file.damaged", path="models/lab.npz", detail="cut short", action=REBUILD),
+        ),
+    ],
+)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_load_error_shows_message_not_traceback(monkeypatch, module, name, error, lang) -> None:
     """A data or model file the package refuses stops the app with st.error and its message in the page's language,

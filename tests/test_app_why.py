@@ -1,5 +1,6 @@
 """AppTest checks of the Draw tab's "Why this answer": the numbers shown are digitdemo.explanation's Explanation's and
-explain_unit's, and the "Not a digit?" warning appears for an input the check flags and not for the lab's example 1015."""
+explain_unit's, and the "Not a digit?" warning appears for an input the check flags and not for the lab's example
+1015."""
 
 from __future__ import annotations
 
@@ -93,8 +94,9 @@ def test_network_view_shows_the_chosen_units_arithmetic(new_app, dataset, lab_mo
     picture = figure["data"][0]
     (circles,) = [trace for trace in figure["data"] if "customdata" in trace]
     np.testing.assert_allclose(plotly_array(picture["z"]), roll_up(x), atol=1e-3)
-    np.testing.assert_allclose(plotly_array(circles["customdata"]), np.concatenate(explanation.graph.nodes[1:]),
-                               atol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(
+        plotly_array(circles["customdata"]), np.concatenate(explanation.graph.nodes[1:]), atol=1e-9
+    )
     first = int(np.argmax(explanation.layers[0].a))
     assert at.selectbox(key="draw_why_unit").value == (1, first)
     for layer, unit in [(1, first), (2, 3), (1, 0)]:
@@ -121,9 +123,17 @@ def test_versus_view_shows_shares_that_add_up(new_app, dataset, lab_model, lab_r
             at.selectbox(key="draw_why_against").set_value(against).run()
         attribution = Explanation(lab_model.weights, x, *lab_reference).versus(against)
         total = float(attribution.pixels.sum())
-        expected = message("en", "why.versus_check", digit=attribution.cls, other=attribution.against, pixels=total,
-                           bias=attribution.bias, total=total + attribution.bias, score=attribution.score,
-                           gap=abs(total + attribution.bias - attribution.score))  # fmt: skip
+        expected = message(
+            "en",
+            "why.versus_check",
+            digit=attribution.cls,
+            other=attribution.against,
+            pixels=total,
+            bias=attribution.bias,
+            total=total + attribution.bias,
+            score=attribution.score,
+            gap=abs(total + attribution.bias - attribution.score),
+        )
         assert expected in markdown_texts(at)
         assert attribution.cls == 2 and (against is None or attribution.against == against)
 
@@ -150,13 +160,11 @@ def show_drawing(image):
     from digitdemo.data import load_dataset
     from digitdemo.numpy_model import load_model
     from digitdemo.preprocess import preprocess
-    from ui import draw, explanations
+    from ui import draw
 
     model, dataset = load_model("lab"), load_dataset()
     x = preprocess(image)
-    explanation = explanations.explain(model, dataset, x, image)
-    draw.render_prediction(explanation, "canvas")
-    explanations.render_why(model, dataset, explanation)
+    draw.render_reading(model, dataset, x, image, "canvas")
 
 
 def run_drawing(strokes: list, view: str = "network") -> AppTest:
@@ -173,8 +181,13 @@ def test_flagged_input_says_not_a_digit(lab_model, lab_reference) -> None:
     assert explanation.unlike_digits  # the input this test needs
     at = run_drawing(EQUALS)
     assert not at.exception
-    expected = message("en", "why.not_a_digit", digit=explanation.predicted, score=explanation.novelty,
-                       threshold=lab_reference[1].threshold)  # fmt: skip
+    expected = message(
+        "en",
+        "why.not_a_digit",
+        digit=explanation.predicted,
+        score=explanation.novelty,
+        threshold=lab_reference[1].threshold,
+    )
     assert not_a_digit_errors(at) == [expected]
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from digitdemo.fabric import scale_drawing, without_last_stroke
 from digitdemo.preprocess import CANVAS_SIDE
+from ui.canvas_space import MIN_CANVAS_SIDE, PHONE_BELOW, PRESENTER_BELOW, canvas_side
 from ui.charts import enlarge_text, probability_chart
-from ui.presenter import MIN_CANVAS_SIDE, PHONE_BELOW, PRESENTER_BELOW, canvas_side
 
 PATH = {
     "type": "path",

@@ -13,8 +13,8 @@ import plotly.io as pio
 import pytest
 
 from digitdemo.attribution import network_graph
-from ui import charts
-from ui.presenter import ReadyFigure
+from ui import charts, network_drawing, theme
+from ui.plotting import ReadyFigure
 
 RNG = np.random.default_rng(0)
 X = np.linspace(-5, 5, 21)
@@ -32,7 +32,7 @@ def figures(lab_model, dataset, title: str) -> dict[str, dict]:
         "bars": charts.bars_figure(
             [(RNG.random(4), title, None, ".2f"), (RNG.random(4), title, (0.0, 1.0), ".3f")], 300
         ),
-        "line": charts.line_figure([{"x": X, "y": X, "name": title, "color": charts.ACCENT_COLOR}], title, title, 200),
+        "line": charts.line_figure([{"x": X, "y": X, "name": title, "color": theme.ACCENT_COLOR}], title, title, 200),
         "activation": charts.activation_figure(X, np.maximum(0, X), title),
         "relu unit": charts.relu_unit_figure(X, X, np.maximum(0, X), 1),
         "relu sum": charts.relu_sum_figure(X, X, X, (title, title)),
@@ -40,7 +40,7 @@ def figures(lab_model, dataset, title: str) -> dict[str, dict]:
         "epochs": charts.epoch_figure([1.0, 0.5, 0.3], (title, title), 10),
         "accuracy per epoch": charts.epoch_figure([0.5, 0.8], (title, title), 10, percent=True),
         "per digit": charts.per_digit_figure(np.r_[RNG.random(9), np.nan], np.arange(10), title),
-        "network": charts.network_figure(graph.nodes, graph.edges, (1, 3), title, hover),
+        "network": network_drawing.network_figure(graph.nodes, graph.edges, (1, 3), title, hover),
     }
 
 

@@ -160,11 +160,9 @@ def test_named_canvas_extremes(name):
         from digitdemo.data import load_dataset
         from digitdemo.numpy_model import load_model
         from digitdemo.preprocess import preprocess
-        from ui import draw, explanations
+        from ui import draw
 
-        draw.render_prediction(
-            explanations.explain(load_model("lab"), load_dataset(), preprocess(image), image), "canvas"
-        )
+        draw.render_reading(load_model("lab"), load_dataset(), preprocess(image), image, "canvas")
 
     at = AppTest.from_function(view, args=(CANVAS_CASES[name],), default_timeout=30).run()
     assert not at.exception

@@ -21,7 +21,8 @@ def wait_for(condition, seconds: float) -> None:
 
 
 def test_training_in_one_session_is_private_and_exclusive(dataset, lab_model, lab_example_session) -> None:
-    """While A trains: B keeps the lab model's prediction and B's Train is told to wait; after: only A's model changed."""
+    """While A trains: B keeps the lab model's prediction and B's Train is told to wait; after: only A's model
+    changed."""
     a, b = lab_example_session(), lab_example_session()
     assert not a.exception and not b.exception
     lab_logits = lab_model.predict_logits(dataset.X[EXAMPLE])[0]
@@ -74,6 +75,7 @@ def test_choices_and_inputs_stay_in_their_session(dataset, lab_model, lab_exampl
     assert a.session_state["lang"] == "zh" and b.session_state["lang"] == "en"
     assert [tab.label for tab in a.tabs][0] == "手写" and [tab.label for tab in b.tabs][0] == "Draw"
     assert b.number_input(key="draw_example").value == EXAMPLE
-    np.testing.assert_allclose(b.session_state["current_logits"], lab_model.predict_logits(dataset.X[EXAMPLE])[0],
-                               rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        b.session_state["current_logits"], lab_model.predict_logits(dataset.X[EXAMPLE])[0], rtol=1e-6
+    )
     assert not np.allclose(a.session_state["current_logits"], b.session_state["current_logits"])

@@ -1,37 +1,32 @@
-"""The Draw tab: draw, load or upload a digit; see what the network sees, what it predicts, and a look inside."""
+"""The Draw tab: draw, load or upload a digit (ui/draw_inputs.py); see what the network sees, what it predicts, why
+(ui/explanations.py), and a look inside; a student in a class room sends it from here (ui/send_bar.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
+from streamlit.delta_generator import DeltaGenerator
 
 from digitdemo.activations import my_softmax
-from digitdemo.data import LAB_EXAMPLE, Dataset
-from digitdemo.errors import DigitDemoError
+from digitdemo.data import Dataset
 from digitdemo.explanation import UNSURE_BELOW
-from digitdemo.images import decode_image
-from digitdemo.network import LAYERS
+from digitdemo.network import LAYERS, Activations
 from digitdemo.numpy_model import NumpyModel
-from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
-from ui import classroom, explanations, links, presenter, state
-from ui.charts import (
-    GRID_LEVEL,
-    digit_image,
-    enlarge,
-    hidden_chart,
-    logit_chart,
-    png_url,
-    probability_chart,
-    weight_tiles,
+from ui import explanations, links, state
+from ui.charts import hidden_chart, logit_chart, probability_chart
+from ui.draw_inputs import (
+    DEFAULT_PEN_WIDTH,
+    PEN_WIDTH_RANGE,
+    render_canvas_input,
+    render_example_input,
+    render_upload_input,
 )
-from ui.i18n import error_text, t
+from ui.i18n import t
+from ui.pictures import digit_image, png_url, weight_tiles
+from ui.plotting import plotly_chart
+from ui.send_bar import SEND_KEYS, render_send_bar
 
-PEN_WIDTH_RANGE = (8, 40)
-DEFAULT_PEN_WIDTH = 22
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]  # what digitdemo.images decodes
 SEES_SCALE = 12
-STEP_SIDE = 96  # px of each preprocessing step's picture
 WEIGHT_SCALE = 4
 # The widgets whose values the app hands back after a language switch (the file uploader cannot be set, so it is not).
 STATE_KEYS = (
@@ -42,6 +37,7 @@ STATE_KEYS = (
     "draw_logits",
     "draw_inside",
     *explanations.STATE_KEYS,
+    *SEND_KEYS,
 )
 
 
@@ -63,9 +59,13 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom", key="draw_controls"):
         # Back to the canvas, it is drawn anew: start it from the strokes it had.
         source = st.radio(
-            t("draw.input"), state.DRAW_SOURCES, format_func=labels.get, key=state.DRAW_SOURCE, horizontal=True,
+            t("draw.input"),
+            state.DRAW_SOURCES,
+            format_func=labels.get,
+            key=state.DRAW_SOURCE,
+            horizontal=True,
             on_change=state.reseed_canvas,
-        )  # fmt: skip
+        )
         if source == "canvas":
             render_canvas_buttons()
     render_input_fragment(model, dataset, source)
@@ -95,119 +95,45 @@ def render_input_fragment(model: NumpyModel, dataset: Dataset, source: str) -> N
             x, picture = render_upload_input()
         else:
             x, picture = render_canvas_input()
-    # The served forward pass, once; the explanations compute nothing more until a part of them is shown.
-    explanation = explanations.explain(model, dataset, x, picture)
-    with right:
-        render_prediction(explanation, source)
-        classroom.render_send_bar(model.name)
-    explanations.render_why(model, dataset, explanation)
-    render_look_inside(model, explanation)
+    render_reading(model, dataset, x, picture, source, right)
     links.publish()
 
 
-def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The canvas (white pen on black) -> (400,) network input, or None while blank, and the RGBA picture it came
-    from.
+def render_reading(
+    model: NumpyModel,
+    dataset: Dataset,
+    x: np.ndarray | None,
+    picture: np.ndarray | None,
+    source: str,
+    beside: DeltaGenerator | None = None,
+) -> None:
+    """What the model makes of the (400,) input x (None while there is none) made from `picture`: the prediction and
+    the send bar in `beside` (the input's neighbouring column), the explanations and the hidden layers below.
 
-    The canvas is as large as its column and the window allow (measured in the browser); what it last sent is kept,
-    so a canvas drawn anew (after a language switch, another input or a new size) starts from the same strokes and
-    the prediction beside it stays the prediction of what it shows."""
-    side = presenter.canvas_side(presenter.measure_space(), presenter.presenting())
-    state.fit_canvas(side)
-    pen_width = st.session_state["draw_pen_width"] * side / CANVAS_SIDE  # the same stroke on any canvas size
-    result = st_canvas(
-        stroke_width=max(1, round(pen_width)),
-        stroke_color="#ffffff",
-        background_color="#000000",
-        update_streamlit=True,
-        height=side,
-        width=side,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        initial_drawing=state.canvas_seed(),
-        key="draw_canvas",
-    )
-    sent = result.image_data  # decoded from the PNG the canvas sent, on each access: once
-    if sent is not None:  # None from a canvas just mounted, which has sent nothing yet
-        state.save_drawing(result.json_data, sent)
-    picture = state.saved_drawing()[1]
-    if picture is None:  # before the first stroke
-        return None, None
-    steps = preprocess_steps(picture)  # once, for the steps shown and the input
-    render_steps(steps)
-    return steps_to_input(steps), picture
+    The served forward pass runs once, here where the prediction is shown; the explanations, the send bar and the
+    look inside are handed its results."""
+    activations = None if x is None else model.forward(x)
+    logits = None if activations is None else activations.logits[0]
+    state.set_current_logits(logits)
+    explanation = explanations.explain(model, dataset, x, picture, logits)
+    with beside or st.container():
+        render_prediction(x, logits, explanation, source)
+        render_send_bar(model.name, x, logits)
+    explanations.render_why(model, dataset, explanation)
+    render_look_inside(model, activations)
 
 
-def render_example_input(dataset: Dataset) -> np.ndarray:
-    """A number input choosing a training example -> its (400,) row."""
-    last = len(dataset.X) - 1
-    st.session_state.setdefault(state.DRAW_EXAMPLE, LAB_EXAMPLE)
-    index = st.number_input(t("draw.example", last=last), min_value=0, max_value=last, step=1, key=state.DRAW_EXAMPLE)
-    label = int(dataset.y[index, 0])
-    st.image(png_url(digit_image(dataset.X[index], scale=8)), caption=t("draw.example_label", label=label))
-    return dataset.X[index]
-
-
-def render_upload_input() -> tuple[np.ndarray | None, np.ndarray | None]:
-    """A file uploader (PNG/JPEG/WebP) -> (400,) input and the decoded (h, w, 4) uint8 picture; None for the input
-    (with a message) when nothing usable was uploaded."""
-    upload = st.file_uploader(t("draw.upload"), type=UPLOAD_TYPES, key="draw_upload")
-    if upload is None:
-        return None, None
-    try:
-        picture = decode_image(upload.getvalue())
-        steps = preprocess_steps(picture)
-    except DigitDemoError as exc:
-        st.error(t("draw.upload_error", error=error_text(exc)))
-        return None, None
-    st.image(picture, caption=t("draw.your_picture"), width=CANVAS_SIDE)
-    render_steps(steps)
-    x = steps_to_input(steps)
-    if x is None:
-        st.warning(t("draw.no_digit"))
-    return x, picture
-
-
-def render_steps(steps: dict[str, np.ndarray]) -> None:
-    """On request, `preprocess_steps`' pictures: how the drawing or picture became the network's 20x20 input."""
-    if not st.toggle(t("draw.show_steps"), key="draw_steps"):
+def render_prediction(
+    x: np.ndarray | None, logits: np.ndarray | None, explanation: explanations.Explanation | None, source: str
+) -> None:
+    """What the network sees of the (400,) input x, the predicted digit from its (10,) logits as a metric (with a
+    warning when the `explanation` finds the input unlike every training digit of that class) and the ten
+    probabilities; an invitation to draw or upload without an input."""
+    if x is None or logits is None or explanation is None:
+        st.info(t("draw.invite_upload") if source == "upload" else t("draw.invite_draw"))
         return
-    names = {
-        "ink": t("draw.step_ink"),
-        "cropped": t("draw.step_cropped"),
-        "scaled": t("draw.step_scaled"),
-        "centred": t("draw.step_centred"),
-        "network input": t("draw.step_input"),
-    }
-    images = [png_url(step_image(step)) for step in steps.values()]
-    st.image(images, caption=[names.get(name, name) for name in steps], width=STEP_SIDE)
-
-
-def step_image(step: np.ndarray) -> np.ndarray:
-    """(h, w) float image about 0..1 -> square uint8 image of about STEP_SIDE px, centred on black, pixels visible."""
-    side = max(step.shape)
-    square = np.zeros((side, side), np.uint8)
-    top, left = (side - step.shape[0]) // 2, (side - step.shape[1]) // 2
-    square[top : top + step.shape[0], left : left + step.shape[1]] = np.round(np.clip(step, 0, 1) * 255)
-    # A gray frame keeps neighbouring steps apart.
-    return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
-
-
-def render_prediction(explanation: explanations.Explanation | None, source: str) -> None:
-    """What the network sees, the predicted digit as a metric (with a warning when the `explanation` finds the input
-    unlike every training digit of that class) and the ten probabilities; an invitation to draw or upload without an
-    input."""
-    if explanation is None:
-        state.set_current_input(None, None)
-        if source == "upload":
-            st.info(t("draw.invite_upload"))
-        else:
-            st.info(t("draw.invite_draw"))
-        return
-    x, logits = explanation.x, explanation.logits
     proba = my_softmax(logits.astype(np.float64))
     digit = int(np.argmax(proba))
-    state.set_current_input(x, logits)
     # The verdict first: on a phone the columns stack, and the digit should be the first thing under the canvas.
     verdict, sees = st.columns([1, 1])
     with verdict, st.container(key="draw_verdict"):
@@ -228,7 +154,7 @@ def render_prediction(explanation: explanations.Explanation | None, source: str)
         figure = logit_chart(logits, t("draw.axis_logit"))
     else:
         figure = probability_chart(proba, t("draw.axis_probability"))
-    presenter.plotly_chart(figure, "draw_chart")
+    plotly_chart(figure, "draw_chart")
 
 
 @st.cache_data(max_entries=4)
@@ -239,24 +165,24 @@ def first_layer_tiles(fingerprint: str, _W1: np.ndarray) -> tuple[list[str], int
     return [png_url(tile) for tile in tiles], tiles[0].shape[1]
 
 
-def render_look_inside(model: NumpyModel, explanation: explanations.Explanation | None) -> None:
-    """An expander with the 25 and 15 hidden activations of the current input and the 25 first-layer weights, built
-    only while open (the fragment reruns on every stroke, and the expander starts closed)."""
+def render_look_inside(model: NumpyModel, activations: Activations | None) -> None:
+    """An expander with the 25 and 15 hidden `activations` of the current input (None without one) and the 25
+    first-layer weights, built only while open (the fragment reruns on every stroke, and the expander starts
+    closed)."""
     inside = st.expander(t("draw.inside"), key="draw_inside", on_change="rerun")
     if not inside.open:
         return
     with inside:
-        if explanation is None:
+        if activations is None:
             st.caption(t("draw.inside_empty"))
         else:
-            activations = model.forward(explanation.x)  # its hidden layers, only while the expander is open
             hidden_layers = LAYERS[: len(activations.hidden)]
             columns = st.columns([layer.units for layer in hidden_layers])
             for number, (column, layer, values) in enumerate(
                 zip(columns, hidden_layers, activations.hidden, strict=True), start=1
             ):
                 title = t("draw.hidden_layer", number=number, units=layer.units)
-                presenter.plotly_chart(hidden_chart(values[0], title), f"draw_a{number}", column)
+                plotly_chart(hidden_chart(values[0], title), f"draw_a{number}", column)
         mosaic, text = st.columns([1, 1])
         tiles, width = first_layer_tiles(model.fingerprint, model.weights["W1"])
         # Numbered as the first hidden layer's bars are, so that a bar can be matched to its unit's weights.

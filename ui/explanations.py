@@ -27,9 +27,12 @@ from digitdemo.neighbours import (
 from digitdemo.network import LAYERS
 from digitdemo.numpy_model import NumpyModel, load_record
 from ui import state
-from ui.charts import bar_chart, digit_image, network_figure, png_url, signed_image
+from ui.charts import bar_chart
 from ui.i18n import lang, t
-from ui.presenter import plotly_chart, presenting, render_lesson_caption
+from ui.network_drawing import network_figure
+from ui.pictures import digit_image, png_url, signed_image
+from ui.plotting import plotly_chart
+from ui.presenter import presenting, render_lesson_caption
 
 VIEWS = ("network", "versus", "nearest", "framing")
 RUNNER_UP = -1  # the "against" choice meaning the runner-up, whatever it is for the current input
@@ -73,15 +76,15 @@ def model_reference(model: NumpyModel, dataset: Dataset) -> Reference:
 
 
 def explain(
-    model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None
+    model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None, logits: np.ndarray | None
 ) -> Explanation | None:
     """The (400,) input x (and the picture it came from, for framing) explained against the model's training digits,
-    ranked by the logits the page shows (the model's own forward pass); None without an input. Nothing else is
-    computed until a part is shown."""
-    if x is None:
+    ranked by the (10,) logits the page shows; None without an input. Nothing else is computed until a part is
+    shown."""
+    if x is None or logits is None:
         return None
     reference = model_reference(model, dataset)
-    return Explanation(model.weights, x, reference.index, reference.calibration, picture, model.predict_logits(x)[0])
+    return Explanation(model.weights, x, reference.index, reference.calibration, picture, logits)
 
 
 def render_not_a_digit(explanation: Explanation) -> None:
@@ -91,8 +94,14 @@ def render_not_a_digit(explanation: Explanation) -> None:
     if calibration is None:
         st.caption(t("why.check_unavailable"))
     elif explanation.unlike_digits:
-        st.error(t("why.not_a_digit", digit=explanation.predicted, score=explanation.novelty,
-                   threshold=calibration.threshold))  # fmt: skip
+        st.error(
+            t(
+                "why.not_a_digit",
+                digit=explanation.predicted,
+                score=explanation.novelty,
+                threshold=calibration.threshold,
+            )
+        )
 
 
 def render_why(model: NumpyModel, dataset: Dataset, explanation: Explanation | None) -> None:
@@ -105,13 +114,22 @@ def render_why(model: NumpyModel, dataset: Dataset, explanation: Explanation | N
         if explanation is None:
             render_lesson_caption(t("why.empty"), "draw_why_empty")
             return
-        labels = dict(zip(VIEWS, [t("why.view_network"), t("why.view_versus"), t("why.view_nearest"),
-                                  t("why.view_framing")], strict=True))  # fmt: skip
+        labels = dict(
+            zip(
+                VIEWS,
+                [t("why.view_network"), t("why.view_versus"), t("why.view_nearest"), t("why.view_framing")],
+                strict=True,
+            )
+        )
         st.session_state.setdefault("draw_why_view", VIEWS[0])
         view = st.segmented_control(
-            t("why.view"), VIEWS, format_func=labels.get, key="draw_why_view", required=True,
+            t("why.view"),
+            VIEWS,
+            format_func=labels.get,
+            key="draw_why_view",
+            required=True,
             label_visibility="collapsed",
-        )  # fmt: skip
+        )
         if view == "network":
             render_network(model, explanation)
         elif view == "versus":
@@ -185,9 +203,16 @@ def render_unit(model: NumpyModel, explanation: Explanation, layer: int, unit: i
     largest = np.argsort(-np.abs(products), kind="stable")[:TERMS_SHOWN]
     terms = " + ".join(f"{unit_math.weights[i]:.2f}×{unit_math.inputs[i]:.2f}" for i in largest if products[i] != 0)
     st.markdown(
-        t("why.unit_sum", inputs=int(np.count_nonzero(unit_math.inputs)), n=unit_math.inputs.size, terms=terms or "0",
-          dot=unit_math.dot, bias=unit_math.bias, z=unit_math.z)
-    )  # fmt: skip
+        t(
+            "why.unit_sum",
+            inputs=int(np.count_nonzero(unit_math.inputs)),
+            n=unit_math.inputs.size,
+            terms=terms or "0",
+            dot=unit_math.dot,
+            bias=unit_math.bias,
+            z=unit_math.z,
+        )
+    )
     if unit_math.passes:
         st.success(t("why.relu_passes", a=unit_math.a))
     else:
@@ -217,9 +242,17 @@ def render_versus(explanation: Explanation, against: int | None) -> None:
         width=width,
     )
     st.markdown(
-        t("why.versus_check", digit=attribution.cls, other=attribution.against, pixels=total, bias=attribution.bias,
-          total=total + attribution.bias, score=attribution.score, gap=abs(total + attribution.bias - attribution.score))
-    )  # fmt: skip
+        t(
+            "why.versus_check",
+            digit=attribution.cls,
+            other=attribution.against,
+            pixels=total,
+            bias=attribution.bias,
+            total=total + attribution.bias,
+            score=attribution.score,
+            gap=abs(total + attribution.bias - attribution.score),
+        )
+    )
     render_lesson_caption(t("why.versus_explained"), "draw_why_versus")
 
 
@@ -247,9 +280,16 @@ def render_nearest(dataset: Dataset, explanation: Explanation) -> None:
         st.caption(t("why.check_unavailable"))
     else:
         st.caption(
-            t("why.novelty", digit=explanation.predicted, score=explanation.novelty, row=explanation.novelty_row,
-              threshold=calibration.threshold, typical=calibration.typical, n=calibration.n_heldout)
-        )  # fmt: skip
+            t(
+                "why.novelty",
+                digit=explanation.predicted,
+                score=explanation.novelty,
+                row=explanation.novelty_row,
+                threshold=calibration.threshold,
+                typical=calibration.typical,
+                n=calibration.n_heldout,
+            )
+        )
 
 
 def render_framing(explanation: Explanation) -> None:
@@ -262,8 +302,10 @@ def render_framing(explanation: Explanation) -> None:
     scale, width = PICTURE_SIZES[presenting()]
     st.image(
         [png_url(digit_image(explanation.x, scale)), png_url(digit_image(explanation.unframed, scale))],
-        caption=[t("why.framed", digit=int(np.argmax(framed)), p=float(framed.max())),
-                 t("why.unframed", digit=int(np.argmax(unframed)), p=float(unframed.max()))],
+        caption=[
+            t("why.framed", digit=int(np.argmax(framed)), p=float(framed.max())),
+            t("why.unframed", digit=int(np.argmax(unframed)), p=float(unframed.max())),
+        ],
         width=width,
-    )  # fmt: skip
+    )
     st.markdown(t("why.framing_explained"))

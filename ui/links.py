@@ -4,23 +4,22 @@ shows the link and its QR code."""
 
 from __future__ import annotations
 
-import io
 import math
 
-import segno
 import streamlit as st
 
 from digitdemo import relu_lab
 from digitdemo.catalog import SESSION_MODEL
 from digitdemo.i18n import LANGUAGES, message
-from ui import classroom, presenter, relu, softmax, state
+from ui import presenter, relu, softmax, state
 from ui.address import page_link
 from ui.i18n import LANG_KEY, t
+from ui.qr import qr_png
+from ui.room_access import ADDRESS_PARAMS
 
 RESTORED_KEY = "links_restored"  # set once the session's first run has read its link
 TABS_KEY = "links_tabs"  # the tabs' label ids, in their order, for the fragments that publish
 MAX_VALUE_CHARS = 200  # a longer query value is not one this page wrote
-QR_SCALE = 12  # px per QR module: a link's code is then about 400-500 px, readable across a classroom
 
 
 def tab_name(label_id: str) -> str:
@@ -124,7 +123,7 @@ def publish() -> None:
     """Write this session's view into the URL (after a run of the page or of a fragment that changes it), keeping the
     class room's own parameters (the room joined and this browser's student token)."""
     current = st.query_params.to_dict()
-    query = {**view_query(), **{name: current[name] for name in classroom.ADDRESS_PARAMS if name in current}}
+    query = {**view_query(), **{name: current[name] for name in ADDRESS_PARAMS if name in current}}
     if current != query:
         st.query_params.from_dict(query)
 
@@ -132,13 +131,6 @@ def publish() -> None:
 def share_link() -> str:
     """The full link to this session's view."""
     return page_link(view_query())
-
-
-def qr_png(link: str) -> bytes:
-    """A link -> PNG bytes of its QR code (medium error correction: it still reads on a blurry projector)."""
-    buffer = io.BytesIO()
-    segno.make(link, error="m").save(buffer, kind="png", scale=QR_SCALE, border=2)
-    return buffer.getvalue()
 
 
 def render_share_button() -> None:

@@ -6,19 +6,15 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw, ImageFont
 
-from digitdemo.data import N_CLASSES, Dataset
-from digitdemo.metrics import Predictions, confusion_matrix, misclassified, predict_dataset
+from digitdemo.data import Dataset
+from digitdemo.metrics import Predictions, confusion_matrix, misclassified
 from digitdemo.numpy_model import NumpyModel
-from ui.charts import confusion_figure, digit_image, png_url, tile_grid
 from ui.i18n import t
-from ui.model_tab import model_label
-from ui.presenter import plotly_chart
+from ui.matrix_gallery import MatrixGallery, render_digits
+from ui.models import cached_predictions, model_label
+from ui.pictures import digit_image, png_url, tile_grid
 
 GALLERY_PAGE = 24  # images added by each "show more"
-GALLERY_SCALE = 5  # 20x20 digits drawn 100x100
-GALLERY_WIDTH = 100
-# The two digit filters and their Clear button: room for the button's word in a narrow column ("Clear", "清除").
-FILTER_WIDTHS = [2, 2, 1.4]
 GRID_SIDE = 8  # the lab's 8x8 grid of random training digits
 GRID_SCALE = 4
 TITLE_HEIGHT = 28
@@ -26,42 +22,22 @@ TITLE_FONT_SIZE = 22
 RIGHT_RGB, WRONG_RGB = (30, 30, 30), (220, 40, 40)
 LIMIT_KEY = "mistakes_limit"
 SEED_KEY = "mistakes_seed"
-CONFUSION_KEY = "mistakes_confusion"
-FILTER_KEYS = ("mistakes_true", "mistakes_pred")
-STATE_KEYS = FILTER_KEYS  # handed back after a visit to another tab or a language switch
 # Why the shipped models make so different numbers of mistakes on their training digits.
 ERRORS_NOTE = {"robust": "presenter.errors_robust", "lab": "presenter.errors_lab"}
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def cached_predictions(fingerprint: str, dataset_id: tuple, _model: NumpyModel, _X: np.ndarray) -> Predictions:
-    """Predictions over the dataset's (m, 400) digits, computed once per model weights and dataset."""
-    # Keyed on the weights' fingerprint, so a model trained in this session gets its own entry; the model and the
-    # 8 MB of digits are left unhashed: dataset_id names the digits, which the app loads once per process.
-    return predict_dataset(_model, _X)
 
 
 def reset_gallery() -> None:
     st.session_state[LIMIT_KEY] = GALLERY_PAGE
 
 
-def clear_filters() -> None:
-    for key in FILTER_KEYS:
-        st.session_state[key] = None
-    reset_gallery()
+GALLERY = MatrixGallery(
+    "mistakes_confusion", "mistakes_true", "mistakes_pred", "mistakes_clear_filters", on_change=reset_gallery
+)
+STATE_KEYS = (GALLERY.label_key, GALLERY.prediction_key)  # handed back after a tab or language switch
 
 
 def show_more() -> None:
     st.session_state[LIMIT_KEY] = st.session_state.get(LIMIT_KEY, GALLERY_PAGE) + GALLERY_PAGE
-
-
-def on_cell_select() -> None:
-    """Chart callback: a clicked confusion-matrix cell sets both filters (label = row, prediction = column)."""
-    points = st.session_state[CONFUSION_KEY]["selection"]["points"]
-    if points:
-        st.session_state["mistakes_pred"] = int(round(points[0]["x"]))
-        st.session_state["mistakes_true"] = int(round(points[0]["y"]))
-        reset_gallery()
 
 
 def titled_tile(row: np.ndarray, title: str, wrong: bool) -> np.ndarray:
@@ -79,19 +55,7 @@ def titled_tile(row: np.ndarray, title: str, wrong: bool) -> np.ndarray:
 
 def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> None:
     """Filters by label and prediction, then the matching misclassified digits in index order."""
-    # No format_func: AppTest calls it outside the session, where the language is unknown; None means any digit.
-    filters = st.columns(FILTER_WIDTHS, vertical_alignment="bottom")
-    any_digit = t("mistakes.any")
-    choice = {"options": range(N_CLASSES), "index": None, "placeholder": any_digit, "on_change": reset_gallery}
-    true_digit = filters[0].selectbox(t("mistakes.true_digit"), key="mistakes_true", **choice)
-    pred_digit = filters[1].selectbox(t("mistakes.predicted_digit"), key="mistakes_pred", **choice)
-    filters[2].button(
-        t("mistakes.clear"),
-        key="mistakes_clear_filters",
-        on_click=clear_filters,
-        help=t("mistakes.clear_help"),
-        width="stretch",
-    )
+    true_digit, pred_digit = GALLERY.render_filters()
     chosen = misclassified(labels, preds.predicted, true_digit, pred_digit)
     if true_digit is not None and true_digit == pred_digit:
         st.info(t("mistakes.diagonal", label=true_digit, prediction=pred_digit))
@@ -100,10 +64,9 @@ def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> Non
     shown = chosen[:limit]
     st.caption(t("mistakes.gallery_caption", n_matching=len(chosen), n_shown=len(shown)))
     if len(shown):
-        st.image(
-            [png_url(digit_image(X[i], GALLERY_SCALE, grid=False)) for i in shown],
-            caption=[f"{labels[i]}, {preds.predicted[i]} ({preds.probability[i]:.2f}) #{i}" for i in shown],
-            width=GALLERY_WIDTH,
+        render_digits(
+            [X[i] for i in shown],
+            [f"{labels[i]}, {preds.predicted[i]} ({preds.probability[i]:.2f}) #{i}" for i in shown],
         )
     if len(chosen) > len(shown):
         more = min(GALLERY_PAGE, len(chosen) - len(shown))
@@ -113,21 +76,11 @@ def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> Non
 @st.fragment
 def render_errors(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> None:
     """The confusion matrix beside the gallery; a filter or cell choice reruns only this part of the page."""
-    counts = confusion_matrix(labels, preds.predicted)
     matrix, gallery = st.columns([1, 1.25])
     with matrix:
         st.markdown(f"**{t('mistakes.confusion_heading')}**")
         st.caption(t("mistakes.confusion_caption"))
-        selected = (st.session_state.get("mistakes_true"), st.session_state.get("mistakes_pred"))
-        titles = (t("mistakes.axis_prediction"), t("mistakes.axis_label"))
-        # Plotly fills in the %{...} fields when the pointer is on a cell.
-        hover = t("mistakes.hover", label="%{y}", prediction="%{x}", count="%{customdata}")
-        plotly_chart(
-            confusion_figure(counts, selected, titles, hover),
-            CONFUSION_KEY,
-            on_select=on_cell_select,
-            selection_mode="points",
-        )
+        GALLERY.render_matrix(confusion_matrix(labels, preds.predicted))
     with gallery:
         st.markdown(f"**{t('mistakes.gallery_heading')}**")
         render_gallery(X, labels, preds)

@@ -1,59 +1,37 @@
 """The Model tab: the network's layers and weights, the shipped model's loss curve, and training a model in the app.
 
 Training runs on its own thread (digitdemo.live_training), so a click, a tab or a language switch leaves it running; the
-tab follows it while open. Also the sidebar's model choice.
-"""
+tab follows it while open."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from digitdemo import numpy_model
-from digitdemo.catalog import CATALOG, SESSION_LABEL_ID, SESSION_MODEL
+from digitdemo.catalog import SESSION_MODEL
 from digitdemo.data import Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.live_training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
 from digitdemo.network import LAYERS, N_INPUTS, N_PARAMETERS
 from digitdemo.numpy_model import NumpyModel, load_record
 from ui import state
-from ui.charts import epoch_figure, png_url, weight_tiles
+from ui.charts import epoch_figure
 from ui.i18n import error_text, t
-from ui.presenter import plotly_chart
+from ui.models import epoch_line, model_label
+from ui.pictures import png_url, weight_tiles
+from ui.plotting import plotly_chart
 
 DEFAULTS = TrainingSettings()
 # The training settings, handed back after a visit to another tab or a language switch.
-SETTING_KEYS = {"model_epochs": "epochs", "model_learning_rate": "learning_rate", "model_holdout": "holdout",
-                "model_step": "step"}  # fmt: skip
+SETTING_KEYS = {
+    "model_epochs": "epochs",
+    "model_learning_rate": "learning_rate",
+    "model_holdout": "holdout",
+    "model_step": "step",
+}
 STATE_KEYS = tuple(SETTING_KEYS)
 START_ERROR = "model_start_error"  # why the last press of Train started nothing
 PROGRESS_SECONDS = 1.0  # how often an open Model tab looks at a running training
 TILE_SCALE = 3  # the hidden units' 20x20 weight pictures at 60 px
-
-
-def model_label(name: str) -> str:
-    """A model's display name in this session's language: 'lab' -> "lab recipe", 'session' -> "trained in this
-    session"."""
-    return t(SESSION_LABEL_ID) if name == SESSION_MODEL else t(CATALOG[name].label_id)
-
-
-@st.cache_resource
-def cached_model(name: str) -> NumpyModel:
-    """The shipped model `name`, read from disk once per server and shared by every session and tab (never changed)."""
-    # Looked up on the module at each call, so that a test replacing numpy_model.load_model reaches this loader.
-    return numpy_model.load_model(name)
-
-
-def render_model_choice(shipped: list[str]) -> NumpyModel:
-    """The sidebar's choice among the shipped models and, once this session has one, its own -> the model in use."""
-    options = state.model_choices(shipped)
-    state.keep((state.MODEL_CHOICE,))
-    # Labels fixed now: a format_func that reads the language later would break AppTest outside the script run.
-    labels = {name: model_label(name) for name in options}
-    choice = st.sidebar.radio(t("sidebar.model"), options, format_func=labels.get, key=state.MODEL_CHOICE)
-    if choice == SESSION_MODEL:
-        st.sidebar.info(t("sidebar.using_session_model"))
-        return state.session_model()
-    return cached_model(choice)
 
 
 def activation_name(activation: str) -> str:
@@ -77,14 +55,16 @@ def summary_table(model: NumpyModel) -> list[dict[str, str]]:
     rows = []
     for number, layer in enumerate(LAYERS, start=1):
         w, b = model.weights[f"W{number}"], model.weights[f"b{number}"]
-        rows.append({
-            t("model.layer"): f"{layer.name} (Dense)",
-            t("model.activation"): activation_name(layer.activation),
-            t("model.output_shape"): f"(None, {layer.units})",
-            t("model.weights"): f"W{number} {w.shape}",
-            t("model.biases"): f"b{number} {b.shape}",
-            t("model.parameters"): f"{w.size + b.size:,}",
-        })  # fmt: skip
+        rows.append(
+            {
+                t("model.layer"): f"{layer.name} (Dense)",
+                t("model.activation"): activation_name(layer.activation),
+                t("model.output_shape"): f"(None, {layer.units})",
+                t("model.weights"): f"W{number} {w.shape}",
+                t("model.biases"): f"b{number} {b.shape}",
+                t("model.parameters"): f"{w.size + b.size:,}",
+            }
+        )
     return rows
 
 
@@ -147,9 +127,13 @@ def render_training(dataset: Dataset) -> None:
     epochs_col, rate_col, options_col = st.columns([1, 1, 2])
     epochs_col.number_input(t("model.epochs"), *EPOCHS_RANGE, step=1, key="model_epochs", disabled=running)
     rate_col.number_input(
-        t("model.learning_rate"), *LEARNING_RATE_RANGE, step=0.0005, format="%.4f", key="model_learning_rate",
+        t("model.learning_rate"),
+        *LEARNING_RATE_RANGE,
+        step=0.0005,
+        format="%.4f",
+        key="model_learning_rate",
         disabled=running,
-    )  # fmt: skip
+    )
     options_col.checkbox(t("model.holdout"), key="model_holdout", help=t("model.holdout_help"), disabled=running)
     options_col.checkbox(t("model.step"), key="model_step", help=t("model.step_help"), disabled=running)
     st.button(
@@ -193,14 +177,21 @@ def render_run(job: TrainingJob) -> None:
     if not job.finished:
         controls[0].button(t("model.stop"), key="model_stop", on_click=job.stop, width="stretch")
         controls[1].button(
-            t("model.next_epoch"), key="model_next_epoch", on_click=job.step, disabled=job.state != "waiting",
+            t("model.next_epoch"),
+            key="model_next_epoch",
+            on_click=job.step,
+            disabled=job.state != "waiting",
             width="stretch",
-        )  # fmt: skip
+        )
     elif job.model is not None:
         controls[0].download_button(
-            t("model.download"), job.keras_bytes, file_name="my_model.keras", mime="application/octet-stream",
-            key="model_download", width="stretch",
-        )  # fmt: skip
+            t("model.download"),
+            job.keras_bytes,
+            file_name="my_model.keras",
+            mime="application/octet-stream",
+            key="model_download",
+            width="stretch",
+        )
         controls[1].button(t("model.back_to_shipped"), key="model_reset", on_click=state.set_training_job, args=(None,))
     if job.history:
         render_curves(job)
@@ -214,16 +205,6 @@ def render_unit_weights(model: NumpyModel, epoch: int) -> None:
     st.markdown(t("why.training_weights", epoch=epoch))
     tiles = weight_tiles(model.weights["W1"], TILE_SCALE)
     st.image([png_url(tile) for tile in tiles], caption=[str(j) for j in range(len(tiles))])
-
-
-def epoch_line(job: TrainingJob) -> str:
-    """The last epoch's figures in one line: loss, training errors and, when measured, held-out accuracy."""
-    last = job.history[-1]
-    line = t("model.run_epoch", done=last.epoch, total=job.settings.epochs, loss=last.loss, errors=last.train_errors,
-             n=last.n_train)  # fmt: skip
-    if last.heldout_accuracy is not None:
-        line += " · " + t("model.run_heldout", accuracy=last.heldout_accuracy)
-    return line
 
 
 def render_curves(job: TrainingJob) -> None:

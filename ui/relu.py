@@ -10,7 +10,8 @@ from digitdemo.activations import linear, relu, sigmoid
 from ui import links
 from ui.charts import activation_figure, relu_sum_figure, relu_unit_figure
 from ui.i18n import t
-from ui.presenter import plotly_chart, presenting
+from ui.plotting import plotly_chart
+from ui.presenter import presenting
 
 Z_RANGE = (-5.0, 5.0)
 PARAMS = ("w1", "b1", "w2", "b2")

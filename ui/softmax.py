@@ -10,7 +10,7 @@ from digitdemo.activations import my_softmax, naive_softmax
 from ui import links, state
 from ui.charts import bars_figure
 from ui.i18n import t
-from ui.presenter import plotly_chart
+from ui.plotting import plotly_chart
 
 Z_MIN, Z_MAX, Z_STEP = 0.1, 10.0, 0.1  # the lab's sliders
 # The network's logits run from about -50 to 30, so loading them switches the sliders to a wide range.

@@ -19,7 +19,6 @@ from ui.i18n import t
 OPEN_TAB = "tabs"  # the tabs' key: the open tab's label
 MODEL_CHOICE = "model_choice"  # the sidebar's model radio: a catalogue name or SESSION_MODEL
 CURRENT_LOGITS = "current_logits"  # (10,) float64 logits of the Draw tab's current input, for the Softmax explorer
-CURRENT_INPUT = "current_input"  # (400,) float the Draw tab's current input, for sending it to a class room
 TRAINING_JOB = "training_job"  # this session's in-app training run, running or finished
 ADOPTED_RUN = "training_adopted"  # the number of the run whose model the sidebar last switched to
 DRAWING = "draw_drawing"  # the canvas's latest strokes and picture, kept while the canvas is not on the page
@@ -54,18 +53,11 @@ def current_logits() -> np.ndarray | None:
     return st.session_state.get(CURRENT_LOGITS)
 
 
-def current_input() -> np.ndarray | None:
-    """The Draw tab's current (400,) network input, or None while it shows no digit."""
-    return st.session_state.get(CURRENT_INPUT)
-
-
-def set_current_input(x: np.ndarray | None, logits: np.ndarray | None) -> None:
-    """Record the Draw tab's (400,) input and its (10,) logits, or (None, None) when it shows no digit."""
-    if x is None or logits is None:
-        st.session_state.pop(CURRENT_INPUT, None)
+def set_current_logits(logits: np.ndarray | None) -> None:
+    """Record the (10,) logits of the Draw tab's current input, or None when it shows no digit."""
+    if logits is None:
         st.session_state.pop(CURRENT_LOGITS, None)
     else:
-        st.session_state[CURRENT_INPUT] = np.asarray(x)
         st.session_state[CURRENT_LOGITS] = np.asarray(logits, dtype=np.float64)
 
 

@@ -21,8 +21,8 @@ NAMES = {*ASCII_WORD.findall(FILE_NAME), *ASCII_WORD.findall(FORMAT_NAMES)}
 
 
 def test_bad_upload_is_refused_in_chinese(app_page, settle) -> None:
-    """After switching to 中文, uploading a PDF renamed digit.png shows the Chinese refusal, which holds no ASCII word of
-    three or more letters other than the file's name and the format names."""
+    """After switching to 中文, uploading a PDF renamed digit.png shows the Chinese refusal, which holds no ASCII word
+    of three or more letters other than the file's name and the format names."""
     app_page.locator(".st-key-lang button").filter(has_text=LANGUAGES["zh"]).click()
     settle(app_page)
     app_page.locator("[data-testid='stRadio'] label").filter(has_text=message("zh", "draw.source_upload")).click()

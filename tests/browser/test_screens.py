@@ -44,8 +44,10 @@ INK_JS = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.he
 # The box of an element's text itself (window coordinates, as Playwright's bounding_box): wider than the element when
 # its words were cut off with "...".
 TEXT_BOX_JS = """e => { const range = document.createRange(); range.selectNodeContents(e);
-                         const { x, y, width, height } = range.getBoundingClientRect(); return { x, y, width, height }; }"""
-SCROLL_JS = "() => window.scrollY + (document.querySelector(\"[data-testid='stMain']\")?.scrollTop ?? 0)"
+                         const { x, y, width, height } = range.getBoundingClientRect();
+                         return { x, y, width, height }; }"""
+SCROLL_JS = """() => window.scrollY
+    + (document.querySelector("[data-testid='stMain']")?.scrollTop ?? 0)"""
 FONT_SIZE_JS = "e => parseFloat(getComputedStyle(e).fontSize)"
 WHY = ".st-key-draw_why"
 
@@ -203,10 +205,13 @@ def test_presenter_explorers_above_the_fold(browser, app_url, new_page, viewport
 
 @pytest.mark.parametrize(
     ("viewport", "lang", "present"),
-    [({"width": 1920, "height": 1080}, "en", True), ({"width": 1280, "height": 720}, "zh", True),
-     ({"width": 390, "height": 844}, "en", False)],
+    [
+        ({"width": 1920, "height": 1080}, "en", True),
+        ({"width": 1280, "height": 720}, "zh", True),
+        ({"width": 390, "height": 844}, "en", False),
+    ],
     ids=["1920x1080-en-present", "1280x720-zh-present", "390x844-en"],
-)  # fmt: skip
+)
 def test_why_views_on_screens(browser, app_url, new_page, viewport, lang, present) -> None:
     """ "Why this answer" in the presenter view (and on a phone): the network drawing's input picture has square pixels
     (it was stretched to about 445x235 px at 1920x1080) and fills its chart's height; each picture's caption says which
@@ -275,8 +280,10 @@ def test_softmax_controls_readable_on_a_laptop(browser, app_url, new_page) -> No
     try:
         page.locator("[data-testid='stTab']").filter(has_text=message("en", "tabs.softmax")).click()
         wait_idle(page)
-        for key, msg_id, control in (("softmax_load_logits", "softmax.load", "button"),
-                                     ("softmax_wide", "softmax.wide", "label")):  # fmt: skip
+        for key, msg_id, control in (
+            ("softmax_load_logits", "softmax.load", "button"),
+            ("softmax_wide", "softmax.wide", "label"),
+        ):
             text = page.locator(f".st-key-{key} {control} p").first
             expect(text).to_have_text(message("en", msg_id))
             assert inside(text.evaluate(TEXT_BOX_JS), box(page.locator(f".st-key-{key} {control}").first)), key

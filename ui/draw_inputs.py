@@ -1,0 +1,112 @@
+"""The Draw tab's inputs: the canvas (sized to the space it has), a training example by index, or an uploaded picture,
+each turned into the network's (400,) input; and, on request, the preprocessing steps that made it."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from digitdemo.data import LAB_EXAMPLE, Dataset
+from digitdemo.errors import DigitDemoError
+from digitdemo.images import decode_image
+from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
+from ui import state
+from ui.canvas_space import canvas_side, measure_space
+from ui.i18n import error_text, t
+from ui.pictures import digit_image, enlarge, png_url
+from ui.presenter import presenting
+from ui.theme import GRID_LEVEL
+
+PEN_WIDTH_RANGE = (8, 40)
+DEFAULT_PEN_WIDTH = 22
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]  # what digitdemo.images decodes
+STEP_SIDE = 96  # px of each preprocessing step's picture
+
+
+def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The canvas (white pen on black) -> (400,) network input, or None while blank, and the RGBA picture it came
+    from.
+
+    The canvas is as large as its column and the window allow (measured in the browser); what it last sent is kept,
+    so a canvas drawn anew (after a language switch, another input or a new size) starts from the same strokes and
+    the prediction beside it stays the prediction of what it shows."""
+    side = canvas_side(measure_space(), presenting())
+    state.fit_canvas(side)
+    pen_width = st.session_state["draw_pen_width"] * side / CANVAS_SIDE  # the same stroke on any canvas size
+    result = st_canvas(
+        stroke_width=max(1, round(pen_width)),
+        stroke_color="#ffffff",
+        background_color="#000000",
+        update_streamlit=True,
+        height=side,
+        width=side,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        initial_drawing=state.canvas_seed(),
+        key="draw_canvas",
+    )
+    sent = result.image_data  # decoded from the PNG the canvas sent, on each access: once
+    if sent is not None:  # None from a canvas just mounted, which has sent nothing yet
+        state.save_drawing(result.json_data, sent)
+    picture = state.saved_drawing()[1]
+    if picture is None:  # before the first stroke
+        return None, None
+    steps = preprocess_steps(picture)  # once, for the steps shown and the input
+    render_steps(steps)
+    return steps_to_input(steps), picture
+
+
+def render_example_input(dataset: Dataset) -> np.ndarray:
+    """A number input choosing a training example -> its (400,) row."""
+    last = len(dataset.X) - 1
+    st.session_state.setdefault(state.DRAW_EXAMPLE, LAB_EXAMPLE)
+    index = st.number_input(t("draw.example", last=last), min_value=0, max_value=last, step=1, key=state.DRAW_EXAMPLE)
+    label = int(dataset.y[index, 0])
+    st.image(png_url(digit_image(dataset.X[index], scale=8)), caption=t("draw.example_label", label=label))
+    return dataset.X[index]
+
+
+def render_upload_input() -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A file uploader (PNG/JPEG/WebP) -> (400,) input and the decoded (h, w, 4) uint8 picture; None for the input
+    (with a message) when nothing usable was uploaded."""
+    upload = st.file_uploader(t("draw.upload"), type=UPLOAD_TYPES, key="draw_upload")
+    if upload is None:
+        return None, None
+    try:
+        picture = decode_image(upload.getvalue())
+        steps = preprocess_steps(picture)
+    except DigitDemoError as exc:
+        st.error(t("draw.upload_error", error=error_text(exc)))
+        return None, None
+    st.image(picture, caption=t("draw.your_picture"), width=CANVAS_SIDE)
+    render_steps(steps)
+    x = steps_to_input(steps)
+    if x is None:
+        st.warning(t("draw.no_digit"))
+    return x, picture
+
+
+def render_steps(steps: dict[str, np.ndarray]) -> None:
+    """On request, `preprocess_steps`' pictures: how the drawing or picture became the network's 20x20 input."""
+    if not st.toggle(t("draw.show_steps"), key="draw_steps"):
+        return
+    names = {
+        "ink": t("draw.step_ink"),
+        "cropped": t("draw.step_cropped"),
+        "scaled": t("draw.step_scaled"),
+        "centred": t("draw.step_centred"),
+        "network input": t("draw.step_input"),
+    }
+    images = [png_url(step_image(step)) for step in steps.values()]
+    st.image(images, caption=[names.get(name, name) for name in steps], width=STEP_SIDE)
+
+
+def step_image(step: np.ndarray) -> np.ndarray:
+    """(h, w) float image about 0..1 -> square uint8 image of about STEP_SIDE px, centred on black, pixels visible."""
+    side = max(step.shape)
+    square = np.zeros((side, side), np.uint8)
+    top, left = (side - step.shape[0]) // 2, (side - step.shape[1]) // 2
+    square[top : top + step.shape[0], left : left + step.shape[1]] = np.round(np.clip(step, 0, 1) * 255)
+    # A gray frame keeps neighbouring steps apart.
+    return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
