@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw, ImageFont
 
+from digitdemo.catalog import CATALOG
 from digitdemo.data import N_CLASSES, Dataset
 from digitdemo.metrics import Predictions, confusion_matrix, misclassified, predict_dataset
 from digitdemo.numpy_model import NumpyModel
@@ -29,8 +30,6 @@ SEED_KEY = "mistakes_seed"
 CONFUSION_KEY = "mistakes_confusion"
 FILTER_KEYS = ("mistakes_true", "mistakes_pred")
 STATE_KEYS = FILTER_KEYS  # handed back after a visit to another tab or a language switch
-# Why the shipped models make so different numbers of mistakes on their training digits.
-ERRORS_NOTE = {"robust": "presenter.errors_robust", "lab": "presenter.errors_lab"}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -160,7 +159,7 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
     st.subheader(t("mistakes.errors_heading", n_errors=n_errors, n=len(labels)))
     accuracy = 1 - n_errors / len(labels)
     st.caption(t("mistakes.model_caption", model=model_label(model.name), accuracy=accuracy))
-    if model.name in ERRORS_NOTE:
-        st.caption(t(ERRORS_NOTE[model.name]))
+    if model.name in CATALOG and CATALOG[model.name].errors_note:
+        st.caption(t(CATALOG[model.name].errors_note))
     render_errors(dataset.X, labels, preds)
     render_random_grid(dataset.X, labels, preds)
