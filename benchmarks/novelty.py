@@ -43,7 +43,12 @@ SYMBOLS = {
     "+": [line((0.3, 0.1), (0.3, 0.9)), line((0, 0.5), (0.6, 0.5))],
     "-": [line((0, 0.5), (0.6, 0.5))],
     "=": [line((0, 0.35), (0.6, 0.35)), line((0, 0.65), (0.6, 0.65))],
-    "#": [line((0.2, 0), (0.2, 1)), line((0.45, 0), (0.45, 1)), line((0, 0.33), (0.6, 0.33)), line((0, 0.66), (0.6, 0.66))],
+    "#": [
+        line((0.2, 0), (0.2, 1)),
+        line((0.45, 0), (0.45, 1)),
+        line((0, 0.33), (0.6, 0.33)),
+        line((0, 0.66), (0.6, 0.66)),
+    ],
     "*": [line((0.3, 0), (0.3, 1)), line((0, 0.25), (0.6, 0.75)), line((0.6, 0.25), (0, 0.75))],
     "triangle": [line((0.3, 0), (0.6, 1), (0, 1), (0.3, 0))],
     "A": [line((0, 1), (0.3, 0), (0.6, 1)), line((0.12, 0.6), (0.48, 0.6))],
@@ -53,7 +58,7 @@ SYMBOLS = {
     "M": [line((0, 1), (0, 0), (0.3, 0.6), (0.6, 0), (0.6, 1))],
     "N": [line((0, 1), (0, 0), (0.6, 1), (0.6, 0))],
     "W": [line((0, 0), (0.15, 1), (0.3, 0.4), (0.45, 1), (0.6, 0))],
-}  # fmt: skip
+}
 
 
 def draw_symbols(per_symbol: int, seed: int) -> dict[str, list[np.ndarray]]:
@@ -105,8 +110,10 @@ def run(per_symbol: int, digits_per_class: int) -> dict:
         record = load_record(name)
         stored = load_calibration(record, checksum(dataset.X, dataset.y))
         if stored is None:
-            print(f"skipping {name}: no threshold for this data; run `python -m digitdemo calibrate --model {name}`",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"skipping {name}: no threshold for this data; run `python -m digitdemo calibrate --model {name}`",
+                file=sys.stderr,
+            )
             continue
         index = build_index(model.weights, dataset.X, dataset.y, training_rows(record, dataset.y))
         per_set = {set_name: score_set(model, index, stored.threshold, X) for set_name, X in X_sets.items()}
@@ -186,7 +193,8 @@ def report(results: dict, command: str) -> str:
         f"(seed {DIGITS_SEED}).\n\n"
         f"{format_table(results)}\n\n"
         "'not a digit?': share flagged by the check; 'not sure': share whose top probability is under "
-        f"{UNSURE_BELOW:.0%} (the Draw tab's warning); 'read as': the commonest answer and the median top probability.\n\n"
+        f"{UNSURE_BELOW:.0%} (the Draw tab's warning); 'read as': the commonest answer and the median top "
+        "probability.\n\n"
         f"Thresholds:\n\n{format_calibration(results)}\n\n{MEASURE}"
     )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields, replace
 
 import numpy as np
 
-from digitdemo.catalog import CATALOG, DEFAULT_MODEL
+from digitdemo.catalog import CATALOG, DEFAULT_MODEL, MODELS_DIR
 from digitdemo.data import DATA_DIR, LAB_EXAMPLE, SHIPPED_FILE, build_dataset, load_dataset
 from digitdemo.errors import DigitDemoError, ModelFileError
 from digitdemo.metrics import count_errors
@@ -28,18 +29,17 @@ def cmd_build_data(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from dataclasses import replace
-
     from digitdemo.train import save_trained, train_and_record
 
     dataset = load_dataset(args.data_dir)
-    base = CATALOG[args.recipe].recipe
+    entry = CATALOG[args.recipe]
     changes = {"epochs": args.epochs, "learning_rate": args.learning_rate, "seed": args.seed}
-    recipe = replace(base, name=args.name or base.name, **{k: v for k, v in changes.items() if v is not None})
-    print(f"training {recipe} on {len(dataset.X)} digits from {dataset.source}")
+    recipe = replace(entry.recipe, **{k: v for k, v in changes.items() if v is not None})
+    entry = replace(entry, name=args.name or entry.name, recipe=recipe)
+    print(f"training {entry.name}: {recipe} on {len(dataset.X)} digits from {dataset.source}")
     model, record = train_and_record(dataset.X, dataset.y, recipe, dataset.source, not args.no_heldout, print_progress)
     model.summary()
-    path = save_trained(model, record, recipe.name)
+    path = save_trained(model, record, entry, args.models_dir)
     print(
         f"{record['train_errors']} errors out of {record['n_examples']} images; saved {path} and its .keras and .json"
     )
@@ -88,7 +88,8 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     else:  # trained on every digit: a second model of the same recipe, trained on 80%, judges the other 20%
         from digitdemo.train import Recipe, fit_heldout
 
-        heldout_model, train_rows, heldout_rows = fit_heldout(X, y, Recipe(**record["recipe"]))
+        recipe = Recipe(**{field.name: record["recipe"][field.name] for field in fields(Recipe)})
+        heldout_model, train_rows, heldout_rows = fit_heldout(X, y, recipe)
         weights = heldout_model.weights
         method = (
             f"cross-fitted: a second model of the same recipe trained on a stratified 80% (split seed 0) gives the "
@@ -113,11 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     build.add_argument("--out", default=str(DATA_DIR / SHIPPED_FILE))
     build.set_defaults(run=cmd_build_data)
-    train = sub.add_parser("train", help="train with the lab's or the robust recipe and save to models/")
+    names = ", ".join(CATALOG)
+    train = sub.add_parser("train", help=f"train a catalogue model ({names}) with its recipe and save to models/")
     train.add_argument(
-        "--recipe", choices=list(CATALOG), default="lab", help="the catalogue's model to train (digitdemo/catalog.py)"
+        "--recipe",
+        choices=list(CATALOG),
+        default=DEFAULT_MODEL,
+        help=f"the catalogue's model to train, one of {names} (digitdemo/catalog.py); default: {DEFAULT_MODEL}",
     )
-    train.add_argument("--name", help="saved as models/<name>.*; default: the recipe's name")
+    train.add_argument("--name", help="saved as models/<name>.*; default: the catalogue model's name")
     epochs = ", ".join(f"{entry.name} {entry.recipe.epochs}" for entry in CATALOG.values())
     train.add_argument("--epochs", type=int, help=f"default: the recipe's ({epochs})")
     train.add_argument("--learning-rate", type=float, help="default: the recipe's (0.001)")
@@ -126,13 +131,14 @@ def main(argv: list[str] | None = None) -> int:
         "--no-heldout", action="store_true", help="skip the second model that measures held-out accuracy"
     )
     train.add_argument("--data-dir", default=str(DATA_DIR))
+    train.add_argument("--models-dir", default=str(MODELS_DIR), help="where the model's files go (default: models/)")
     train.set_defaults(run=cmd_train)
     evaluate = sub.add_parser("evaluate", help="print the lab's figures for a saved model")
-    evaluate.add_argument("--model", default=DEFAULT_MODEL, help="a shipped model's name or a .npz/.keras path")
+    evaluate.add_argument("--model", default=DEFAULT_MODEL, help=f"{names}, or a .npz/.keras path")
     evaluate.add_argument("--data-dir", default=str(DATA_DIR))
     evaluate.set_defaults(run=cmd_evaluate)
     calibrate = sub.add_parser("calibrate", help="compute a model's 'not a digit?' threshold into its JSON record")
-    calibrate.add_argument("--model", default=DEFAULT_MODEL, help="a shipped model's name or a .npz/.keras path")
+    calibrate.add_argument("--model", default=DEFAULT_MODEL, help=f"{names}, or a .npz/.keras path")
     calibrate.add_argument("--data-dir", default=str(DATA_DIR))
     calibrate.set_defaults(run=cmd_calibrate)
     args = parser.parse_args(argv)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 
 
@@ -35,3 +38,25 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 def linear(z: np.ndarray) -> np.ndarray:
     """The identity activation: returns z unchanged."""
     return np.asarray(z)
+
+
+def relu_slope(z: np.ndarray) -> np.ndarray:
+    """Elementwise slope of ReLU at z (1 where z > 0, else 0), same shape as z, float64."""
+    return (np.asarray(z) > 0).astype(np.float64)
+
+
+def linear_slope(z: np.ndarray) -> np.ndarray:
+    """Elementwise slope of the identity: ones, same shape as z, float64."""
+    return np.ones(np.shape(z))
+
+
+class Activation(NamedTuple):
+    """A layer's activation and its slope: piecewise-linear ones through 0 (a = slope(z) * z) make the network
+    linear at each input's on/off pattern, which the exact attributions rely on."""
+
+    function: Callable[[np.ndarray], np.ndarray]
+    slope: Callable[[np.ndarray], np.ndarray]
+
+
+# Keyed by the names Keras gives them, which the network's layers use (digitdemo/network.py).
+ACTIVATIONS = {"relu": Activation(relu, relu_slope), "linear": Activation(linear, linear_slope)}

@@ -1,6 +1,6 @@
 """Why the network answers as it does: every layer's numbers, exact pixel contributions, one unit's arithmetic and
-the network as a graph. Pure NumPy on a weights dict {'W1': (n0, n1), 'b1': (n1,), ..., 'Wk', 'bk'}: ReLU hidden
-layers and a linear output, as the lab's network has.
+the network as a graph. Pure NumPy on a weights dict {'W1': (n0, n1), 'b1': (n1,), ..., 'Wk', 'bk'} of the depth
+and activations of digitdemo.network.LAYERS (any widths); its piecewise-linear activations make every identity exact.
 """
 
 from __future__ import annotations
@@ -10,17 +10,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from digitdemo.activations import relu
+from digitdemo.activations import ACTIVATIONS
+from digitdemo.network import LAYERS, LayerOutput
+from digitdemo.network import forward_layers as network_layers
 
 Weights = dict[str, np.ndarray]
 EDGES_PER_LAYER = 30  # strongest edges drawn between two layers: enough to see the paths, few enough to read
-
-
-class Layer(NamedTuple):
-    """One layer's pre-activation z and activation a, (n,) or (m, n) float64; a == z for the linear output."""
-
-    z: np.ndarray
-    a: np.ndarray
 
 
 def n_layers(weights: Weights) -> int:
@@ -31,31 +26,27 @@ def n_layers(weights: Weights) -> int:
     return k
 
 
-def forward_layers(weights: Weights, x: np.ndarray) -> list[Layer]:
-    """(n0,) input or (m, n0) inputs -> k Layers of (n_l,) or (m, n_l) float64 arrays (ReLU on all but the last);
-    float64 so that the identities below hold to 1e-12."""
-    a = np.asarray(x, dtype=np.float64)
+def forward_layers(weights: Weights, x: np.ndarray) -> list[LayerOutput]:
+    """(n0,) input or (m, n0) inputs -> k LayerOutputs of (n_l,) or (m, n_l) float64 arrays: the network's one
+    forward pass (digitdemo.network), in float64 so that the identities below hold to 1e-12."""
     n0 = weights["W1"].shape[0]
-    if a.ndim not in (1, 2) or a.shape[-1] != n0:
-        raise ValueError(f"the network takes {n0} input values (or rows of {n0}); got an array of shape {a.shape}")
-    k = n_layers(weights)
-    layers = []
-    for i in range(1, k + 1):
-        z = a @ weights[f"W{i}"].astype(np.float64) + weights[f"b{i}"]
-        a = z if i == k else relu(z)
-        layers.append(Layer(z, a))
-    return layers
+    if np.ndim(x) not in (1, 2) or np.shape(x)[-1] != n0:
+        raise ValueError(f"the network takes {n0} input values (or rows of {n0}); got an array of shape {np.shape(x)}")
+    if n_layers(weights) != len(LAYERS):
+        raise ValueError(f"the network has {len(LAYERS)} layers; these weights have {n_layers(weights)}")
+    return network_layers(weights, x, np.float64)
 
 
-def downstream_maps(weights: Weights, layers: list[Layer]) -> list[tuple[np.ndarray, np.ndarray]]:
+def downstream_maps(weights: Weights, layers: list[LayerOutput]) -> list[tuple[np.ndarray, np.ndarray]]:
     """For l = 0..k-1 (0 is the input): (M_l (n_l, n_out), c_l (n_out,)) float64 with logits = a_l @ M_l + c_l
-    exactly at this input's ReLU on/off pattern: units that are off pass nothing, so the rest is linear."""
+    exactly at this input's on/off pattern: each unit passes its z times its activation's slope there (ReLU: 0 or
+    1), so the rest is linear."""
     k = len(layers)
     M, c = weights[f"W{k}"].astype(np.float64), weights[f"b{k}"].astype(np.float64)
     maps = [(M, c)]
     for i in range(k - 1, 0, -1):
         # a_i = on_i * (a_{i-1} @ W_i + b_i), so logits = a_{i-1} @ W_i @ (on_i * M_i) + (on_i * b_i) @ M_i + c_i.
-        on = (layers[i - 1].z > 0).astype(np.float64)
+        on = ACTIVATIONS[LAYERS[i - 1].activation].slope(layers[i - 1].z)
         c = (on * weights[f"b{i}"]) @ M + c
         M = weights[f"W{i}"].astype(np.float64) @ (on[:, None] * M)
         maps.append((M, c))
@@ -117,7 +108,7 @@ class UnitArithmetic:
 
 
 def explain_unit(
-    weights: Weights, x: np.ndarray, layer: int, unit: int, layers: list[Layer] | None = None
+    weights: Weights, x: np.ndarray, layer: int, unit: int, layers: list[LayerOutput] | None = None
 ) -> UnitArithmetic:
     """(n0,) input, hidden layer 1..k-1 and unit index -> that unit's arithmetic at this input (`layers`: the input's
     forward_layers, when they are at hand)."""
@@ -153,7 +144,7 @@ class NetworkGraph:
 
 
 def network_graph(
-    weights: Weights, x: np.ndarray, per_layer: int = EDGES_PER_LAYER, layers: list[Layer] | None = None
+    weights: Weights, x: np.ndarray, per_layer: int = EDGES_PER_LAYER, layers: list[LayerOutput] | None = None
 ) -> NetworkGraph:
     """(n0,) input -> node activations and the `per_layer` largest |a_i * W_ij| edges of each weight layer
     (`layers`: the input's forward_layers, when they are at hand)."""

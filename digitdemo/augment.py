@@ -1,4 +1,5 @@
-"""Augmenting the training digits the way people's drawings differ: shifted, turned, resized, slanted, thicker or thinner.
+"""Augmenting the training digits the way people's drawings differ: shifted, turned, resized, slanted, thicker or
+thinner.
 
 Works on the lab's 20x20 rows directly, so it needs only the training data (never the benchmark's drawings).
 """
@@ -76,7 +77,7 @@ def augment(X: np.ndarray, rng: np.random.Generator, settings: Augmentation = Au
 def augmented_copies(
     X: np.ndarray, y: np.ndarray, copies: int, seed: int, settings: Augmentation = Augmentation()
 ) -> tuple[np.ndarray, np.ndarray]:
-    """X (m, 400), y (m, 1) -> the originals plus `copies` augmented versions: ((copies+1)*m, 400), ((copies+1)*m, 1)."""
+    """X (m, 400), y (m, 1) -> the originals plus `copies` augmented versions: (k*m, 400), (k*m, 1), k = copies+1."""
     rng = np.random.default_rng(seed)
     rows = [np.asarray(X, dtype=np.float32)] + [augment(X, rng, settings) for _ in range(copies)]
     return np.concatenate(rows), np.tile(np.asarray(y).reshape(-1, 1), (copies + 1, 1))

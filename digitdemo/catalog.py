@@ -1,7 +1,8 @@
 """The model catalogue: every model of the lab's network the project ships, with its recipe, files and record.
 
-The CLI's choices, the app's sidebar, the benchmarks and the Mistakes tab all read this list. A model's display
-name is the message `catalog.<name>` in each language's catalogue (digitdemo/locales/).
+The CLI's choices, the app's sidebar, the benchmarks, the tests and the Mistakes tab all read this list. A model's
+display name is the message `catalog.<name>` in each language's catalogue (digitdemo/locales/); its files in models/
+are named after the entry, never after its recipe, so two entries cannot share files.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ MODELS_DIR = ROOT / "models"
 class Recipe:
     """How a model is trained: the lab's settings by default."""
 
-    name: str = "lab"
     epochs: int = 40
     batch_size: int = 32
     learning_rate: float = 0.001
@@ -30,7 +30,6 @@ class Recipe:
 class RobustRecipe(Recipe):
     """The lab's network trained to generalise: augmented copies of the digits, early stopping on a held-out split."""
 
-    name: str = "robust"
     epochs: int = 50  # at most: early stopping ends it sooner
     copies: int = 10  # augmented versions of each training digit, beside the digit itself
     validation_fraction: float = 0.1
@@ -42,10 +41,11 @@ class RobustRecipe(Recipe):
 @dataclass(frozen=True)
 class ModelEntry:
     """A shipped model: its name, which is also its files' stem in models/ (.npz for serving, .keras, and the .json
-    record of its training), and the recipe that trains it."""
+    record of its training), the recipe that trains it, and the message id of the Mistakes tab's note on it."""
 
     name: str
     recipe: Recipe
+    errors_note: str | None = None
 
     @property
     def label_id(self) -> str:
@@ -54,14 +54,23 @@ class ModelEntry:
 
     def weights_path(self, models_dir: Path = MODELS_DIR) -> Path:
         """models/<name>.npz: the weights that serving reads (NumPy only)."""
-        return Path(models_dir) / f"{self.name}.npz"
+        return self.file(".npz", models_dir)
+
+    def file(self, suffix: str, models_dir: Path = MODELS_DIR) -> Path:
+        """models/<name><suffix>: one of this model's files (.npz, .keras or .json)."""
+        return Path(models_dir) / f"{self.name}{suffix}"
 
 
 LAB = Recipe()
 ROBUST = RobustRecipe()
 # The app lists them in this order and starts on the first one shipped: robust reads drawings best.
-MODELS = (ModelEntry("robust", ROBUST), ModelEntry("lab", LAB))
+MODELS = (
+    ModelEntry("robust", ROBUST, errors_note="presenter.errors_robust"),
+    ModelEntry("lab", LAB, errors_note="presenter.errors_lab"),
+)
 CATALOG = {entry.name: entry for entry in MODELS}
+if len(CATALOG) != len(MODELS):
+    raise ValueError("two catalogue entries share a name, and so would share their files in models/")
 # What load_model() and the command line use when no model is named: the lab's own recipe, as in the lab.
 DEFAULT_MODEL = "lab"
 # A model trained in the app: it serves only the browser session that trained it; its display name is catalog.session.

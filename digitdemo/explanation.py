@@ -10,7 +10,6 @@ from PIL import Image
 
 from digitdemo.attribution import (
     Attribution,
-    Layer,
     NetworkGraph,
     Weights,
     attribute_pixels,
@@ -19,6 +18,7 @@ from digitdemo.attribution import (
     top_two,
 )
 from digitdemo.neighbours import Calibration, DigitIndex, Neighbours, nearest_digits, novelty
+from digitdemo.network import LayerOutput
 from digitdemo.preprocess import plain_resize
 
 UNSURE_BELOW = 0.5  # top probability under which the Draw tab says the network is not sure
@@ -46,7 +46,7 @@ class Explanation:
         self.logits = logits
 
     @cached_property
-    def layers(self) -> list[Layer]:
+    def layers(self) -> list[LayerOutput]:
         """Every layer's z and a, float64."""
         return forward_layers(self.weights, self.x)
 

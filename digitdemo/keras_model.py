@@ -1,4 +1,5 @@
-"""The lab's Keras network: building, saving and reading it back. The only module besides train.py to import TensorFlow."""
+"""The lab's Keras network: building, saving and reading it back. The only module besides train.py to import
+TensorFlow."""
 
 from __future__ import annotations
 
@@ -39,9 +40,14 @@ def keras_weights(model: keras.Model) -> dict[str, np.ndarray]:
     for found, layer in zip(dense, LAYERS, strict=True):
         if found.activation.__name__ != layer.activation:
             raise ModelFileError(
-                "model_file.activation", source=source, layer=found.name, found=found.activation.__name__,
-                name=layer.name, expected=layer.activation, action=RETRAIN,
-            )  # fmt: skip
+                "model_file.activation",
+                source=source,
+                layer=found.name,
+                found=found.activation.__name__,
+                name=layer.name,
+                expected=layer.activation,
+                action=RETRAIN,
+            )
     return check_weights(dict(zip(WEIGHT_SHAPES, arrays, strict=True)), source)
 
 

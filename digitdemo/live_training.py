@@ -190,7 +190,7 @@ def start_training(X: np.ndarray, y: np.ndarray, settings: TrainingSettings) -> 
         raise TrainingBusyError("training.busy")
     data = split_for(settings, X, y)
     job = TrainingJob(settings, n_examples=len(data.X_train))
-    recipe = replace(LAB, name=SESSION_MODEL, epochs=settings.epochs, learning_rate=settings.learning_rate)
+    recipe = replace(LAB, epochs=settings.epochs, learning_rate=settings.learning_rate)
     job._thread = threading.Thread(target=_run, args=(job, data, recipe), name="digitdemo-training", daemon=True)
     try:
         job._thread.start()

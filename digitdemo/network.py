@@ -10,12 +10,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from digitdemo.activations import linear, relu
+from digitdemo.activations import ACTIVATIONS
 from digitdemo.data import N_CLASSES, N_PIXELS
 from digitdemo.errors import ModelFileError
 from digitdemo.i18n import Message
 
-ACTIVATIONS = {"relu": relu, "linear": linear}  # the names Keras gives them
 # What to do about a model file that is not the lab's network; every such error ends with it.
 RETRAIN = Message("model_file.retrain", {})
 
@@ -49,20 +48,38 @@ N_PARAMETERS = int(sum(np.prod(shape) for shape in WEIGHT_SHAPES.values()))
 
 
 class Activations(NamedTuple):
-    """One forward pass over n inputs: each hidden layer's ReLU outputs (n, units) in order, and the (n, 10) logits."""
+    """One forward pass over n inputs: each hidden layer's outputs (n, units) in order, and the (n, 10) logits."""
 
     hidden: tuple[np.ndarray, ...]
     logits: np.ndarray
 
 
-def forward(weights: dict[str, np.ndarray], X: np.ndarray) -> Activations:
-    """Checked weights and (n, 400) or (400,) inputs -> Activations with a leading n axis, in the weights' dtype."""
-    a = np.atleast_2d(np.asarray(X, dtype=weights["W1"].dtype))
+class LayerOutput(NamedTuple):
+    """One layer at one or more inputs: its pre-activation z and activation a, (units,) or (n, units); for the
+    linear output a is z."""
+
+    z: np.ndarray
+    a: np.ndarray
+
+
+def forward_layers(weights: dict[str, np.ndarray], X: np.ndarray, dtype: np.dtype | None = None) -> list[LayerOutput]:
+    """Weights of LAYERS' depth (any widths) and (n0,) or (n, n0) inputs -> one LayerOutput per layer with the inputs'
+    leading axes, in `dtype` (default: the weights')."""
+    dtype = weights["W1"].dtype if dtype is None else dtype
+    a = np.asarray(X, dtype=dtype)
     outputs = []
     for number, layer in enumerate(LAYERS, start=1):
-        a = ACTIVATIONS[layer.activation](a @ weights[f"W{number}"] + weights[f"b{number}"])
-        outputs.append(a)
-    return Activations(tuple(outputs[:-1]), outputs[-1])
+        W, b = weights[f"W{number}"].astype(dtype, copy=False), weights[f"b{number}"].astype(dtype, copy=False)
+        z = a @ W + b
+        a = ACTIVATIONS[layer.activation].function(z)
+        outputs.append(LayerOutput(z, a))
+    return outputs
+
+
+def forward(weights: dict[str, np.ndarray], X: np.ndarray) -> Activations:
+    """Checked weights and (n, 400) or (400,) inputs -> Activations with a leading n axis, in the weights' dtype."""
+    outputs = forward_layers(weights, np.atleast_2d(X))
+    return Activations(tuple(layer.a for layer in outputs[:-1]), outputs[-1].a)
 
 
 def check_weights(weights: dict[str, np.ndarray], source: str) -> dict[str, np.ndarray]:

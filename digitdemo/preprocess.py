@@ -1,4 +1,5 @@
-"""Turning a drawing or a picture into the network's input: the ink found, framed and thickened like the training digits.
+"""Turning a drawing or a picture into the network's input: the ink found, framed and thickened like the training
+digits.
 
 Each step is a small pure function; `preprocess_steps` returns the named intermediate images for display.
 """
@@ -28,7 +29,8 @@ SUPERSAMPLE = 4  # the digit is shaped at 4x the 28x28 frame, then averaged down
 MEASURE_THRESHOLD = 0.5
 
 CANVAS_SIDE = 280  # px: the app's drawing canvas at its usual size, which the benchmarks' drawings copy
-WORK_SIDE = 140  # pictures are scaled down to this first: 7x the 20x20 input is detail enough, and a 280 px canvas costs a quarter
+# Pictures are scaled down to this first: 7x the 20x20 input is detail enough, and a 280 px canvas costs a quarter.
+WORK_SIDE = 140
 BACKGROUND_WINDOW = 0.25  # fraction of the longer side: wider than any stroke, so the background estimate skips ink
 BACKGROUND_STEP = 4  # the background is estimated on a 4x smaller copy: it varies slowly
 FLAT_FRACTION = 0.5  # a picture with over half its pixels exactly the corner's value is a clean digital drawing
@@ -212,7 +214,8 @@ def fit_digit(crop: np.ndarray, relative_width: float) -> np.ndarray:
 
 
 def centre_by_mass(digit: np.ndarray) -> np.ndarray:
-    """(h, w) float32 0..1 at SUPERSAMPLE x -> (28, 28) float32 0..1, its centre of mass where the training digits have it."""
+    """(h, w) float32 0..1 at SUPERSAMPLE x -> (28, 28) float32 0..1, its centre of mass where the training digits
+    have it."""
     side = MNIST_SIDE * SUPERSAMPLE
     frame = np.zeros((side, side), np.float32)
     h, w = min(digit.shape[0], side), min(digit.shape[1], side)

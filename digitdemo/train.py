@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from digitdemo.augment import augmented_copies
-from digitdemo.catalog import LAB, MODELS_DIR, ROBUST, Recipe, RobustRecipe
+from digitdemo.catalog import LAB, MODELS_DIR, ROBUST, ModelEntry, Recipe, RobustRecipe
 from digitdemo.data import checksum, stratified_split
 from digitdemo.keras_model import build_model, keras_weights, save_keras_model
 from digitdemo.metrics import count_errors
@@ -142,7 +142,7 @@ def fit_heldout(
     """Train a second model on a stratified 80% of X (m, 400), y (m, 1); return it and the (train, test) rows."""
     train_idx, test_idx = stratified_split(y, HELDOUT_FRACTION, SPLIT_SEED)
     model, _, _ = fit_recipe(X[train_idx], y[train_idx], recipe, on_epoch)
-    return NumpyModel(keras_weights(model), name=f"{recipe.name}-heldout"), train_idx, test_idx
+    return NumpyModel(keras_weights(model), name="heldout"), train_idx, test_idx
 
 
 def heldout_accuracy(X: np.ndarray, y: np.ndarray, recipe: Recipe = LAB, on_epoch: EpochCallback | None = None) -> dict:
@@ -171,12 +171,12 @@ def versions() -> dict[str, str]:
     }
 
 
-def save_trained(model: keras.Model, record: dict, name: str, models_dir: Path = MODELS_DIR) -> Path:
-    """Write models_dir/<name>.keras, .npz (for serving) and .json (the record); return the .npz path."""
-    models_dir = Path(models_dir)
-    save_keras_model(model, models_dir / f"{name}.keras")
-    save_record(record, name, models_dir)
-    return save_weights(keras_weights(model), models_dir / f"{name}.npz")
+def save_trained(model: keras.Model, record: dict, entry: ModelEntry, models_dir: Path = MODELS_DIR) -> Path:
+    """Write the entry's files models_dir/<entry name>.keras, .npz (for serving) and .json (the record); return the
+    .npz path."""
+    save_keras_model(model, entry.file(".keras", models_dir))
+    save_record(record, entry.file(".json", models_dir))
+    return save_weights(keras_weights(model), entry.weights_path(models_dir))
 
 
 def train_and_record(

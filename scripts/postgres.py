@@ -120,9 +120,20 @@ def _create(bindir: Path, folder: Path, port: int) -> None:
         for path in (folder, folder / "password"):
             os.chown(path, entry.pw_uid, entry.pw_gid)
     _run(
-        [str(bindir / "initdb"), "-D", str(folder / "data"), "-U", DATABASE_USER, "--auth=scram-sha-256",
-         f"--pwfile={folder / 'password'}", "-E", "UTF8", "--no-sync", "--no-instructions"]
-    )  # fmt: skip
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(folder / "data"),
+            "-U",
+            DATABASE_USER,
+            "--auth=scram-sha-256",
+            f"--pwfile={folder / 'password'}",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        ]
+    )
     with open(folder / "data" / "postgresql.conf", "a") as conf:
         conf.write(SETTINGS.format(port=port, socket_dir=folder))
     (folder / "url").write_text(f"postgresql+psycopg://{DATABASE_USER}:{password}@127.0.0.1:{port}/postgres\n")

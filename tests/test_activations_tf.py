@@ -1,4 +1,5 @@
-"""my_softmax and the activations checked against TensorFlow, as the lab does (the exact values are in test_activations)."""
+"""my_softmax and the activations checked against TensorFlow, as the lab does (the exact values are in
+test_activations)."""
 
 import numpy as np
 import pytest

@@ -15,7 +15,7 @@ import digitdemo.numpy_model
 from digitdemo.activations import my_softmax
 from digitdemo.data import LAB_EXAMPLE
 from digitdemo.errors import ModelFileError
-from digitdemo.i18n import message
+from digitdemo.i18n import LANGUAGES, message
 from digitdemo.rooms import DATABASE_URL_ENV, RoomStore, build_engine, new_student_token
 from scripts import postgres
 from ui.models import cached_model
@@ -112,7 +112,7 @@ def test_teacher_opens_a_room_with_code_link_and_qr(new_app, database):
     assert {"classroom_clear", "classroom_close", "classroom_train"} <= keys(at, "button")
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_a_teacher_who_loses_the_session_is_told_the_way_back(new_app, database, lang):
     """The teacher's view says, outside the collapsed expander that holds the key, to bookmark the teacher link, the
     way back after a reload or a server restart; a new session (another replica after one died) shows the start,
@@ -163,7 +163,7 @@ def test_student_joins_by_link_sends_and_sees_it_in_both_views(new_app, database
     assert metric(teacher, "classroom.count") == "2"
     counts = class_matrix(teacher)
     assert counts.sum() == 2 and counts[label].sum() == 1 and counts[wrong].sum() == 1
-    np.testing.assert_array_equal(counts, RoomStore(build_engine(database)).class_stats(code, key).confusion)
+    np.testing.assert_array_equal(counts, RoomStore(build_engine(database)).class_view(code, key).stats.confusion)
 
 
 def test_student_joins_by_typed_code_and_a_reload_keeps_the_drawings(new_app, database):

@@ -10,11 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 import digitdemo.data
 import digitdemo.numpy_model
-from digitdemo.catalog import CATALOG
+from digitdemo.catalog import shipped_models
 from digitdemo.data import REBUILD
 from digitdemo.errors import DataFileError, ModelFileError
-from digitdemo.i18n import message
-from digitdemo.numpy_model import MODELS_DIR
+from digitdemo.i18n import LANGUAGES, message
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
@@ -32,10 +31,9 @@ def test_english_shell_lists_tabs_models_and_data_source() -> None:
     assert not at.exception
     assert [tab.label for tab in at.tabs] == [message("en", msg_id) for msg_id in TAB_IDS]
     choice = at.sidebar.radio(key="model_choice")
-    robust_shipped = (MODELS_DIR / "robust.npz").exists()
-    names = ["robust", "lab"] if robust_shipped else ["lab"]
-    assert choice.options == [message("en", CATALOG[name].label_id) for name in names]
-    assert choice.value == ("robust" if robust_shipped else "lab")
+    shipped = shipped_models()
+    assert choice.options == [message("en", entry.label_id) for entry in shipped]
+    assert choice.value == shipped[0].name
     assert any("mnist5k_lab.npz" in caption.value for caption in at.sidebar.caption)
 
 
@@ -104,7 +102,7 @@ def test_explorer_sliders_keep_their_values_while_another_tab_is_open() -> None:
         ),
     ],
 )
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_load_error_shows_message_not_traceback(monkeypatch, module, name, error, lang) -> None:
     """A data or model file the package refuses stops the app with st.error and its message in the page's language,
     no traceback."""

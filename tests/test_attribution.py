@@ -24,6 +24,7 @@ from digitdemo.attribution import (
     network_graph,
     top_two,
 )
+from digitdemo.catalog import shipped_models
 from digitdemo.data import checksum, roll_up, stratified_split
 from digitdemo.explanation import Explanation
 from digitdemo.neighbours import (
@@ -36,6 +37,7 @@ from digitdemo.neighbours import (
     novelty_record,
     training_rows,
 )
+from digitdemo.network import LAYERS
 from digitdemo.numpy_model import MODELS_DIR, load_model, load_record
 from digitdemo.preprocess import plain_resize, preprocess
 from testkit.synth import drawn_set
@@ -58,8 +60,8 @@ def data_sum(dataset) -> str:
 
 @st.composite
 def networks(draw) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """A random ReLU network of 1-3 hidden layers (widths 1-12) and an input for it."""
-    sizes = draw(st.lists(st.integers(1, 12), min_size=3, max_size=5))
+    """A random network of the lab's layers and activations (widths 1-12) and an input for it."""
+    sizes = draw(st.lists(st.integers(1, 12), min_size=len(LAYERS) + 1, max_size=len(LAYERS) + 1))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     weights = {}
@@ -72,9 +74,9 @@ def networks(draw) -> tuple[dict[str, np.ndarray], np.ndarray]:
 @SETTINGS
 @given(INPUTS, st.integers(0, 9), st.integers(0, 9))
 def test_contributions_add_up_to_the_logit_on_the_shipped_models(x, c, d):
-    """Pixel contributions plus the bias term equal logit c, and logit c - logit d, for both shipped models."""
-    for name in ("lab", "robust"):
-        weights = load_model(name).weights
+    """Pixel contributions plus the bias term equal logit c, and logit c - logit d, for every shipped model."""
+    for entry in shipped_models():
+        weights = load_model(entry.name).weights
         logits = forward_layers(weights, x)[-1].a
         single = attribute_pixels(weights, x, c)
         assert abs(single.pixels.sum() + single.bias - logits[c]) < TOLERANCE
@@ -119,7 +121,8 @@ def test_top_two_orders_the_logits():
 
 
 def test_unit_arithmetic(robust, dataset):
-    """z = w.x + b, ReLU passes it iff z > 0, and the units' shares of the outputs plus the bias add up to the logits."""
+    """z = w.x + b, ReLU passes it iff z > 0, and the units' shares of the outputs plus the bias add up to the
+    logits."""
     weights, x = robust.weights, dataset.X[1015]
     layers = forward_layers(weights, x)
     for layer in (1, 2):
@@ -177,8 +180,15 @@ def test_network_graph_keeps_the_strongest_edges(robust, dataset):
 
 KNOWN_X = np.array([[0, 0], [1, 0], [0, 2], [5, 5]], dtype=np.float32)
 KNOWN_Y = np.array([0, 1, 0, 1])
-# A network whose last hidden layer is ReLU of the second coordinate: hidden codes 0, 0, 2, 5.
-KNOWN_NET = {"W1": np.array([[0.0], [1.0]]), "b1": np.zeros(1), "W2": np.array([[1.0, -1.0]]), "b2": np.zeros(2)}
+# A network of the lab's depth whose last hidden layer is ReLU of the second coordinate: hidden codes 0, 0, 2, 5.
+KNOWN_NET = {
+    "W1": np.array([[0.0], [1.0]]),
+    "b1": np.zeros(1),
+    "W2": np.array([[1.0]]),
+    "b2": np.zeros(1),
+    "W3": np.array([[1.0, -1.0]]),
+    "b3": np.zeros(2),
+}
 
 
 def test_nearest_digits_on_a_known_set():

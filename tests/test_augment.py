@@ -43,7 +43,8 @@ def test_thickness_grows_and_thins_the_ink(dataset):
 
 
 def test_augment_keeps_layout_and_changes_each_digit(dataset, rng):
-    """Rows stay (n, 400) float32 in the lab's range; every one differs from its original (the frame: test_slant_acts_on_the_upright_digit)."""
+    """Rows stay (n, 400) float32 in the lab's range; every one differs from its original (the frame:
+    test_slant_acts_on_the_upright_digit)."""
     X = dataset.X[::250]
     out = augment(X, rng)
     assert out.shape == X.shape and out.dtype == np.float32

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 import digitdemo.data
 import digitdemo.numpy_model
+from digitdemo.catalog import shipped_models
 from digitdemo.data import SHIPPED_FILE, load_dataset
 from digitdemo.errors import DataFileError, DigitDemoError, ModelFileError
 from digitdemo.network import WEIGHT_SHAPES
@@ -92,7 +93,8 @@ def pickled_in_model(folder: Path, marker: Path):
     "build", [pickled_x, pickled_y, raw_pickle_as_npy, pickled_in_shipped_archive, pickled_in_model]
 )
 def test_pickles_are_refused_and_never_executed(tmp_path, build) -> None:
-    """A .npy/.npz whose pickle would create a file when loaded is refused, naming the file, and the file never appears."""
+    """A .npy/.npz whose pickle would create a file when loaded is refused, naming the file, and the file never
+    appears."""
     marker = tmp_path / "executed"
     folder = tmp_path / "files"
     folder.mkdir()
@@ -267,7 +269,8 @@ BROKEN = [
 
 @pytest.mark.parametrize("build", BROKEN)
 def test_broken_file_gives_its_error_type_naming_it(tmp_path, build) -> None:
-    """Empty, truncated, misplaced or misshapen data and model files raise DataFileError/ModelFileError naming the file."""
+    """Empty, truncated, misplaced or misshapen data and model files raise DataFileError/ModelFileError naming the
+    file."""
     path, load, error = build(tmp_path)
     with pytest.raises(error) as info:
         load()
@@ -340,8 +343,8 @@ def test_app_shows_a_pickled_data_file_as_an_error(tmp_path, monkeypatch) -> Non
 
 def test_app_shows_a_model_of_another_architecture_as_an_error(tmp_path, monkeypatch) -> None:
     """With the shipped models replaced by a wider network's weights, the app stops with st.error naming the file."""
-    for name in ("lab", "robust"):
-        np.savez(tmp_path / f"{name}.npz", **{**lab_weights(), "W1": np.zeros((400, 30)), "b1": np.zeros(30)})
+    for entry in shipped_models():
+        np.savez(tmp_path / f"{entry.name}.npz", **{**lab_weights(), "W1": np.zeros((400, 30)), "b1": np.zeros(30)})
     real = digitdemo.numpy_model.load_model
     at = run_app_with(monkeypatch, digitdemo.numpy_model, "load_model", lambda name: real(tmp_path / f"{name}.npz"))
     assert_error_shown(at, ".npz: W1 has shape (400, 30)")

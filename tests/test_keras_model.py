@@ -1,12 +1,13 @@
 """The Keras network, the NumPy forward pass that serves it, training and saving."""
 
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from digitdemo.catalog import MODELS_DIR, Recipe
+from digitdemo.catalog import CATALOG, MODELS, MODELS_DIR, ModelEntry, Recipe
 from digitdemo.errors import ModelFileError
 from digitdemo.network import WEIGHT_SHAPES
 from digitdemo.numpy_model import NumpyModel, load_model, load_record
@@ -81,13 +82,30 @@ def test_train_save_and_reload(tmp_path, dataset):
     )
     assert epochs_seen == [(1, 3), (2, 3), (3, 3)]
     assert len(record["loss_per_epoch"]) == 3 and record["loss_per_epoch"][2] < record["loss_per_epoch"][0]
-    path = save_trained(model, record, "tiny", tmp_path)
+    path = save_trained(model, record, ModelEntry("tiny", Recipe(epochs=3)), tmp_path)
     reloaded = load_model(path)
     np.testing.assert_allclose(reloaded.predict_logits(X), model.predict(X, verbose=0), atol=1e-5)
     assert record["train_errors"] == int(np.sum(reloaded.predict(X) != y[:, 0]))
     assert load_record(path)["data_source"] == "test"
     from_keras = load_model(tmp_path / "tiny.keras")
     np.testing.assert_array_equal(from_keras.weights["W1"], reloaded.weights["W1"])
+
+
+@needs_keras
+def test_a_new_catalogue_entry_trains_into_its_own_files(tmp_path, monkeypatch):
+    """`train --recipe quick` for a new entry ModelEntry("quick", Recipe(epochs=1)), whose recipe is the lab's but
+    shorter, writes quick.* and leaves every shipped model's files as they were (it once saved over lab.*)."""
+    from digitdemo.__main__ import main
+
+    for entry in MODELS:
+        for suffix in (".npz", ".keras", ".json"):
+            shutil.copy(entry.file(suffix), tmp_path)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    monkeypatch.setitem(CATALOG, "quick", ModelEntry("quick", Recipe(epochs=1)))
+    assert main(["train", "--recipe", "quick", "--no-heldout", "--models-dir", str(tmp_path)]) == 0
+    after = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    assert {name: after[name] for name in before} == before
+    assert sorted(set(after) - set(before)) == ["quick.json", "quick.keras", "quick.npz"]
 
 
 @needs_keras
@@ -130,8 +148,9 @@ def test_evaluate_cli_prints_the_labs_figures(dataset, lab_model):
 
 def test_cli_reports_a_missing_model_without_traceback():
     """A bad --model path gives exit code 2 and a one-line error, not a traceback."""
-    result = subprocess.run([sys.executable, "-m", "digitdemo", "evaluate", "--model", "/nonexistent/m.npz"],
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "digitdemo", "evaluate", "--model", "/nonexistent/m.npz"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "m.npz: missing" in result.stderr and "Traceback" not in result.stderr
 
@@ -139,7 +158,8 @@ def test_cli_reports_a_missing_model_without_traceback():
 @needs_keras
 def test_robust_recipe_trains_the_lab_network_and_records_validation(dataset):
     """A two-epoch robust run on 500 digits gives the lab's 10,575-parameter network; its validation figures are the
-    served model's errors on the held-out split, recounted here; with stopping not yet allowed, the last epoch is kept."""
+    served model's errors on the held-out split, recounted here; with stopping not yet allowed, the last epoch is
+    kept."""
     from dataclasses import replace
 
     from digitdemo.data import stratified_split

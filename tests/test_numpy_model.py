@@ -159,7 +159,8 @@ def test_record_beside_a_model(tmp_path):
 
 def test_shipped_model_reproduces_the_lab(dataset, lab_model):
     """The lab's recorded outcomes (shared/LAB.md): 15 to 35 training errors out of 5000, example 1015 a 2 with
-    probability above 0.88 (the lab saw up to 0.98; this model gives 0.99); the record beside the model agrees with the errors counted here, and its losses start
+    probability above 0.88 (the lab saw up to 0.98; this model gives 0.99); the record beside the model agrees with
+    the errors counted here, and its losses start
     about 1.5 and end below 0.1 over 40 epochs."""
     errors = int(np.sum(lab_model.predict(dataset.X) != dataset.y[:, 0]))
     assert 15 <= errors <= 35

@@ -276,7 +276,8 @@ def test_drop_specks_joins_diagonal_pixels_and_keeps_blobs_of_8_percent():
 
 def test_set_stroke_width_exact_cases():
     """Bars touching the window's edges (as a crop does): the same width returns the mask as it is; 2 px grown by
-    a radius of 1.5 rounds up to 2 px more on every side (6 px wide, ends rounded); 10 px thinned towards 1 px stops at 4 px
+    a radius of 1.5 rounds up to 2 px more on every side (6 px wide, ends rounded); 10 px thinned towards 1 px stops
+    at 4 px
     (strokes are never thinned to nothing); the result never holds ink beyond the grown or thinned bar."""
     stroke = np.ones((20, 2), bool)
     assert set_stroke_width(stroke, 2.0, 2.0) is stroke

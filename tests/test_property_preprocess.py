@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
@@ -124,7 +124,7 @@ def test_arbitrary_pil_images(array):
     try:
         image = Image.fromarray(array)
     except (TypeError, ValueError, KeyError, IndexError):
-        return  # Pillow itself has no image for this array
+        reject()  # Pillow itself has no image for this array: Hypothesis counts the case as skipped, not passed
     check_outcome(image)
 
 

@@ -24,8 +24,10 @@ from digitdemo.rooms import (
     CODE_ALPHABET,
     CODE_LENGTH,
     SCHEMA_VERSION,
+    ClassStats,
     Limits,
     RoomStore,
+    StoredDrawing,
     build_engine,
     check_drawing,
     csv_bytes,
@@ -73,6 +75,16 @@ def database_url(request, tmp_path) -> Iterator[str]:
     admin.dispose()
 
 
+def class_stats(store: RoomStore, code: str, teacher_key: str) -> ClassStats:
+    """The room's ClassStats alone, as the class view reads them."""
+    return store.class_view(code, teacher_key, limit=0).stats
+
+
+def misread(store: RoomStore, code: str, teacher_key: str, **chosen: int | None) -> list[StoredDrawing]:
+    """The room's misread drawings alone, chosen as class_view chooses them (label, prediction, limit)."""
+    return store.class_view(code, teacher_key, **chosen).misread
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -114,7 +126,7 @@ def count_rows(engine: sa.Engine, table: str) -> int:
 def test_class_flow(store, rng):
     """Open, join by a code typed loosely, send, each student lists only their own, the teacher's figures, export."""
     room = store.open_room()
-    empty = store.class_stats(room.code, room.teacher_key)
+    empty = class_stats(store, room.code, room.teacher_key)
     assert (empty.count, empty.accuracy, store.export_arrays(room.code, room.teacher_key)[0].shape) == (
         0,
         None,
@@ -135,17 +147,17 @@ def test_class_flow(store, rng):
     assert mine[0].model == "lab" and mine[0].probabilities.shape == (10,)
     assert [(d.label, d.prediction) for d in store.my_drawings(room.code, ben)] == [(3, 3), (3, 8), (7, 1)]
 
-    stats = store.class_stats(room.code, room.teacher_key)
+    stats = class_stats(store, room.code, room.teacher_key)
     assert (stats.count, stats.correct, stats.accuracy) == (5, 2, 0.4)
     assert stats.confusion[7, 1] == 2 and stats.confusion[3, 8] == 1 and stats.confusion.sum() == 5
     np.testing.assert_allclose(stats.per_digit[[3, 7]], [0.5, 1 / 3])
     assert np.isnan(stats.per_digit[0])
 
-    assert [(d.label, d.prediction) for d in store.misread(room.code, room.teacher_key)] == [(7, 1), (3, 8), (7, 1)]
-    assert [d.label for d in store.misread(room.code, room.teacher_key, label=3)] == [3]
-    assert len(store.misread(room.code, room.teacher_key, prediction=1)) == 2
-    assert store.misread(room.code, room.teacher_key, label=7, prediction=8) == []
-    assert len(store.misread(room.code, room.teacher_key, limit=1)) == 1
+    assert [(d.label, d.prediction) for d in misread(store, room.code, room.teacher_key)] == [(7, 1), (3, 8), (7, 1)]
+    assert [d.label for d in misread(store, room.code, room.teacher_key, label=3)] == [3]
+    assert len(misread(store, room.code, room.teacher_key, prediction=1)) == 2
+    assert misread(store, room.code, room.teacher_key, label=7, prediction=8) == []
+    assert len(misread(store, room.code, room.teacher_key, limit=1)) == 1
 
     X, y = store.export_arrays(room.code, room.teacher_key)
     np.testing.assert_array_equal(X, np.stack([s[3] for s in sent]))
@@ -172,7 +184,7 @@ def test_teacher_actions(store, rng):
     assert exc.value.msg_id == "rooms.drawing_not_found"
 
     assert store.clear_room(room.code, room.teacher_key) == 2
-    assert store.class_stats(room.code, room.teacher_key).count == 0
+    assert class_stats(store, room.code, room.teacher_key).count == 0
     send(store, rng, room.code, student, 4)
 
     store.close_room(room.code, room.teacher_key)
@@ -184,7 +196,7 @@ def test_teacher_actions(store, rng):
         with pytest.raises(RoomError) as exc:
             attempt()
         assert exc.value.msg_id == "rooms.closed"
-    assert store.class_stats(room.code, room.teacher_key).count == 1
+    assert class_stats(store, room.code, room.teacher_key).count == 1
     assert len(store.my_drawings(room.code, student)) == 1
     assert store.export_arrays(room.code, room.teacher_key)[0].shape == (1, 400)
 
@@ -196,8 +208,8 @@ def test_teacher_actions_need_the_key(store, rng):
     drawing_id = send(store, rng, room.code, student, 2)
     actions = {
         "teacher_room": lambda key: store.teacher_room(room.code, key),
-        "class_stats": lambda key: store.class_stats(room.code, key),
-        "misread": lambda key: store.misread(room.code, key),
+        "class_stats": lambda key: class_stats(store, room.code, key),
+        "misread": lambda key: misread(store, room.code, key),
         "remove_drawing": lambda key: store.remove_drawing(room.code, key, drawing_id),
         "clear_room": lambda key: store.clear_room(room.code, key),
         "close_room": lambda key: store.close_room(room.code, key),
@@ -207,7 +219,7 @@ def test_teacher_actions_need_the_key(store, rng):
             with pytest.raises(TeacherKeyError) as exc:
                 action(key)
             assert exc.value.msg_id == "rooms.teacher_only", name
-    assert store.class_stats(room.code, room.teacher_key).count == 1
+    assert class_stats(store, room.code, room.teacher_key).count == 1
     assert not store.join_room(room.code).closed
 
 
@@ -224,11 +236,11 @@ def test_rooms_are_isolated(store, rng):
     with pytest.raises(RoomError) as exc:
         store.remove_drawing(b.code, b.teacher_key, in_a)
     assert exc.value.msg_id == "rooms.drawing_not_found"
-    assert store.class_stats(a.code, a.teacher_key).count == 1
-    stats_b = store.class_stats(b.code, b.teacher_key)
+    assert class_stats(store, a.code, a.teacher_key).count == 1
+    stats_b = class_stats(store, b.code, b.teacher_key)
     assert stats_b.count == 1 and stats_b.confusion[9, 9] == 1
     assert store.clear_room(b.code, b.teacher_key) == 1
-    assert store.class_stats(a.code, a.teacher_key).count == 1
+    assert class_stats(store, a.code, a.teacher_key).count == 1
 
 
 def test_keys_and_tokens_are_stored_only_as_hashes(store, engine, rng):
@@ -247,8 +259,17 @@ def test_keys_and_tokens_are_stored_only_as_hashes(store, engine, rng):
     assert not any(room.teacher_key in value or student in value for value in stored)
     columns = {c["name"] for c in sa.inspect(engine).get_columns("digitdemo_drawings")}
     assert columns == {
-        "id", "room_id", "student_hash", "pixels", "label", "prediction", "probabilities", "model", "sent_at", "send_id"
-    }  # fmt: skip
+        "id",
+        "room_id",
+        "student_hash",
+        "pixels",
+        "label",
+        "prediction",
+        "probabilities",
+        "model",
+        "sent_at",
+        "send_id",
+    }
 
 
 def send_concurrently(url: str, jobs: list[tuple], limits: Limits = DEFAULT_LIMITS) -> tuple[list, float]:
@@ -382,7 +403,7 @@ def test_bad_input_stores_nothing(store, engine, rng):
         assert exc.value.msg_id == msg_id
     assert count_rows(engine, "digitdemo_drawings") == 0
     with pytest.raises(RoomError) as exc:
-        store.misread(room.code, room.teacher_key, label=12)
+        misread(store, room.code, room.teacher_key, label=12)
     assert exc.value.msg_id == "rooms.label_invalid"
 
 
@@ -428,7 +449,7 @@ def test_closed_rooms_count_against_the_rooms_kept(engine, clock, rng):
         store.open_room()
     assert (exc.value.msg_id, exc.value.params) == ("rooms.server_kept_full", {"limit": 3, "days": "7", "hours": 120})
     assert "within 120 h;" in str(exc.value)
-    assert store.class_stats(closed.code, closed.teacher_key).count == 1  # still readable while it is kept
+    assert class_stats(store, closed.code, closed.teacher_key).count == 1  # still readable while it is kept
     clock.advance(5 * 86_400 - 1)
     with pytest.raises(RoomError) as exc:
         store.open_room()
@@ -452,9 +473,9 @@ def test_rooms_expire_with_their_drawings(engine, clock, rng):
     young = store.open_room()
     send(store, rng, young.code, new_student_token(), 5)
     clock.advance(86_400 - 1)
-    assert store.class_stats(old.code, old.teacher_key).count == 1
+    assert class_stats(store, old.code, old.teacher_key).count == 1
     clock.advance(1)
-    for attempt in (lambda: store.join_room(old.code), lambda: store.class_stats(old.code, old.teacher_key)):
+    for attempt in (lambda: store.join_room(old.code), lambda: class_stats(store, old.code, old.teacher_key)):
         with pytest.raises(RoomError) as exc:
             attempt()
         assert exc.value.msg_id == "rooms.not_found"
@@ -468,7 +489,8 @@ def test_rooms_expire_with_their_drawings(engine, clock, rng):
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_postgres_stopped_mid_lesson(request, store, rng):
-    """Server stopped: sends and the teacher view raise StorageUnavailableError; restarted: same engine works, none lost."""
+    """Server stopped: sends and the teacher view raise StorageUnavailableError; restarted: same engine works, none
+    lost."""
     cluster = request.getfixturevalue("postgres_cluster")
     room = store.open_room()
     student = new_student_token()
@@ -477,7 +499,7 @@ def test_postgres_stopped_mid_lesson(request, store, rng):
     try:
         for attempt in (
             lambda: send(store, rng, room.code, student, 3),
-            lambda: store.class_stats(room.code, room.teacher_key),
+            lambda: class_stats(store, room.code, room.teacher_key),
             lambda: store.join_room(room.code),
         ):
             with pytest.raises(StorageUnavailableError) as exc:
@@ -549,7 +571,7 @@ def test_schema_upgrade_keeps_data(engine, rng):
     with pytest.raises(RoomError) as exc:
         send(store, rng, room.code, new_student_token(), 2, send_id="retry-me")
     assert exc.value.msg_id == "rooms.send_id_invalid"
-    assert store.class_stats(room.code, room.teacher_key).count == 2
+    assert class_stats(store, room.code, room.teacher_key).count == 2
 
 
 def test_newer_schema_is_refused(store, engine):

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw, ImageFont
 
+from digitdemo.catalog import CATALOG
 from digitdemo.data import Dataset
 from digitdemo.metrics import Predictions, confusion_matrix, misclassified
 from digitdemo.numpy_model import NumpyModel
@@ -22,8 +23,6 @@ TITLE_FONT_SIZE = 22
 RIGHT_RGB, WRONG_RGB = (30, 30, 30), (220, 40, 40)
 LIMIT_KEY = "mistakes_limit"
 SEED_KEY = "mistakes_seed"
-# Why the shipped models make so different numbers of mistakes on their training digits.
-ERRORS_NOTE = {"robust": "presenter.errors_robust", "lab": "presenter.errors_lab"}
 
 
 def reset_gallery() -> None:
@@ -113,7 +112,7 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
     st.subheader(t("mistakes.errors_heading", n_errors=n_errors, n=len(labels)))
     accuracy = 1 - n_errors / len(labels)
     st.caption(t("mistakes.model_caption", model=model_label(model.name), accuracy=accuracy))
-    if model.name in ERRORS_NOTE:
-        st.caption(t(ERRORS_NOTE[model.name]))
+    if model.name in CATALOG and CATALOG[model.name].errors_note:
+        st.caption(t(CATALOG[model.name].errors_note))
     render_errors(dataset.X, labels, preds)
     render_random_grid(dataset.X, labels, preds)
