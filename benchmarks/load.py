@@ -368,8 +368,10 @@ def latency_rows(sessions: list[Session], client: str) -> list[str]:
 
 
 def latency_row(name: str, values: list[float]) -> str:
-    return (f"| {name} | {len(values)} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} | "
-            f"{max(values, default=float('nan')):.0f} |")  # fmt: skip
+    return (
+        f"| {name} | {len(values)} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} | "
+        f"{max(values, default=float('nan')):.0f} |"
+    )
 
 
 def summary(result: dict, args: argparse.Namespace) -> str:
@@ -412,9 +414,11 @@ def summary(result: dict, args: argparse.Namespace) -> str:
 
 def machine() -> str:
     load = os.getloadavg()
-    return (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
-            f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM; load average before the run "
-            f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)")  # fmt: skip
+    return (
+        f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM; load average before the run "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -440,19 +444,21 @@ def main(argv: list[str] | None = None) -> int:
     with serve(port=args.port, env=POST_SCRIPT_GC if args.post_script_gc else None) as server:
         result = asyncio.run(run_load(server.url, server.proc.pid, args))
     command = "python benchmarks/load.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = "\n".join([
-        ("## Load test run" + (", Streamlit's default GC after every run" if args.post_script_gc else ""))
-        if args.append
-        else "# Load test",
-        "",
-        f"`{command.strip()}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
-        "",
-        f"Machine: {host}. The clients run on the same cores as the server.",
-        "",
-        *([] if args.append else METHOD),
-        summary(result, args),
-        "",
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            ("## Load test run" + (", Streamlit's default GC after every run" if args.post_script_gc else ""))
+            if args.append
+            else "# Load test",
+            "",
+            f"`{command.strip()}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+            "",
+            f"Machine: {host}. The clients run on the same cores as the server.",
+            "",
+            *([] if args.append else METHOD),
+            summary(result, args),
+            "",
+        ]
+    )
     print(text)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -209,8 +209,10 @@ class Pupil(Visitor):
             return
         if self.tab != "Draw" and not self.switch_tab("Draw"):
             return
-        strokes = [[(x + random.uniform(-JITTER, JITTER), y + random.uniform(-JITTER, JITTER)) for x, y in stroke]
-                   for stroke in DIGIT_STROKES]  # fmt: skip
+        strokes = [
+            [(x + random.uniform(-JITTER, JITTER), y + random.uniform(-JITTER, JITTER)) for x, y in stroke]
+            for stroke in DIGIT_STROKES
+        ]
         for n in range(len(strokes)):
             self.protocol.set("draw_canvas", "json_value", canvas_state(strokes[: n + 1], self.canvas))
             if self.interact("stroke", expect_prediction(True), "draw_canvas") is None:

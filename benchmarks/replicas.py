@@ -34,10 +34,10 @@ if __package__ in (None, ""):  # run as `python benchmarks/replicas.py`: the pac
 
 from benchmarks.load import protocol_visit  # noqa: E402
 from deploy.replicas import Cluster, replica_name, run_replicas  # noqa: E402
+from deploy.servers import log_tail, stop  # noqa: E402
 from digitdemo.i18n import message  # noqa: E402
 from digitdemo.rooms import RoomStore, build_engine  # noqa: E402
 from scripts import postgres  # noqa: E402
-from testkit.server import log_tail, stop  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "replicas.md"
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
@@ -139,9 +139,29 @@ def run_setting(
         idle = {name: rss_mb(pid) for name, pid in pids.items()}
         peak = dict(idle)
         log, output = Path(tmp) / "pupils.jsonl", Path(tmp) / "locust.log"
-        command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", cluster.url,
-                   "-u", str(users), "-r", str(rate), "-t", f"{seconds:g}s", "--csv", f"{tmp}/locust",
-                   "--only-summary", "--stop-timeout", "5", "--exit-code-on-error", "0"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(LOCUSTFILE),
+            "--headless",
+            "--host",
+            cluster.url,
+            "-u",
+            str(users),
+            "-r",
+            str(rate),
+            "-t",
+            f"{seconds:g}s",
+            "--csv",
+            f"{tmp}/locust",
+            "--only-summary",
+            "--stop-timeout",
+            "5",
+            "--exit-code-on-error",
+            "0",
+        ]
         killed = replica_name(0) if kill_after is not None else None
         killed_at = stopping = down_at = starting = up_at = None
         locust_env = {**os.environ, "DIGITDEMO_LOCUST_LOG": str(log), "DIGITDEMO_LOCUST_ROOM": ":".join(room)}
@@ -183,8 +203,18 @@ def run_setting(
     tokens = [line["token"] for line in lines if line["event"] == "student"]
     stored = {token: [drawing.sent_at for drawing in store.my_drawings(room.code, token)] for token in tokens}
     store.engine.dispose()
-    return Setting(replicas, stats, lines, idle, peak, killed, killed_at, errors, stored,
-                   (stopping, down_at, starting, up_at) if down_at is not None else None)  # fmt: skip
+    return Setting(
+        replicas,
+        stats,
+        lines,
+        idle,
+        peak,
+        killed,
+        killed_at,
+        errors,
+        stored,
+        (stopping, down_at, starting, up_at) if down_at is not None else None,
+    )
 
 
 @dataclass
@@ -203,8 +233,11 @@ class Crash:
         others = {p: lines for p, lines in pupils.items() if p not in victims}
         went_on, recovery = [], []
         for pupil, lines in victims.items():
-            after = [line for line in lines if line["t"] > setting.killed_at and line.get("ok")
-                     and line["replica"] != setting.killed]  # fmt: skip
+            after = [
+                line
+                for line in lines
+                if line["t"] > setting.killed_at and line.get("ok") and line["replica"] != setting.killed
+            ]
             if after:
                 went_on.append(pupil)
                 recovery.append(after[0]["t"] - setting.killed_at)
@@ -220,8 +253,10 @@ def kind_rows(setting: Setting) -> list[str]:
     for name in ("page", "load", *KINDS):
         row = setting.stats.get(name)
         if row:
-            rows.append(f"| {name} | {row['Request Count']} | {row['Failure Count']} | {number(row, '50%'):.0f} | "
-                        f"{number(row, '95%'):.0f} | {number(row, 'Max Response Time'):.0f} |")  # fmt: skip
+            rows.append(
+                f"| {name} | {row['Request Count']} | {row['Failure Count']} | {number(row, '50%'):.0f} | "
+                f"{number(row, '95%'):.0f} | {number(row, 'Max Response Time'):.0f} |"
+            )
     return rows
 
 
@@ -233,8 +268,11 @@ def worst_p95(setting: Setting) -> float:
 def interactions(setting: Setting) -> tuple[int, int, float]:
     """(count, failures, per second) of the interactions, from Locust's rows."""
     rows = [setting.stats[kind] for kind in KINDS if kind in setting.stats]
-    return (sum(int(r["Request Count"]) for r in rows), sum(int(r["Failure Count"]) for r in rows),
-            sum(number(r, "Requests/s") for r in rows))  # fmt: skip
+    return (
+        sum(int(r["Request Count"]) for r in rows),
+        sum(int(r["Failure Count"]) for r in rows),
+        sum(number(r, "Requests/s") for r in rows),
+    )
 
 
 def switched(setting: Setting) -> list[int]:
@@ -297,11 +335,16 @@ class Landed:
         return cls(sent, rows, exact, unsure, wrong)
 
     def line(self) -> str:
-        return (f"{self.sent} successful sends, {self.rows} rows in the room; pupils with exactly one row per "
-                f"successful send: {len(self.exact)} of {len(self.exact) + len(self.unsure) + len(self.wrong)}"
-                + (f", {len(self.unsure)} with a row more for a send whose answer a killed replica never gave"
-                   if self.unsure else "")
-                + f"; rows lost or doubled: **{len(self.wrong)}** pupils (target 0)")  # fmt: skip
+        return (
+            f"{self.sent} successful sends, {self.rows} rows in the room; pupils with exactly one row per "
+            f"successful send: {len(self.exact)} of {len(self.exact) + len(self.unsure) + len(self.wrong)}"
+            + (
+                f", {len(self.unsure)} with a row more for a send whose answer a killed replica never gave"
+                if self.unsure
+                else ""
+            )
+            + f"; rows lost or doubled: **{len(self.wrong)}** pupils (target 0)"
+        )
 
 
 DB_KINDS = ("send", "class view")  # the interactions that reach the database
@@ -332,11 +375,20 @@ class Outage:
         outside = [line for line in setting.lines if not stopping <= line["t"] <= started]
         after = [line for line in setting.lines if line["t"] > started]
         worked = [line["t"] - started for line in sends(after) if succeeded(line)]
-        others = [f"{line['event']}: {line['error']}" for line in setting.lines
-                  if line.get("ok") is False and not refused(line)]  # fmt: skip
+        others = [
+            f"{line['event']}: {line['error']}"
+            for line in setting.lines
+            if line.get("ok") is False and not refused(line)
+        ]
         stored = sum(stopped <= t <= starting for times in setting.stored.values() for t in times)
-        return cls(tally(during, refused), tally(outside, refused), tally(after, succeeded), stored, others,
-                   min(worked) if worked else None)  # fmt: skip
+        return cls(
+            tally(during, refused),
+            tally(outside, refused),
+            tally(after, succeeded),
+            stored,
+            others,
+            min(worked) if worked else None,
+        )
 
 
 def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, users: int, seconds: float) -> str:
@@ -348,7 +400,8 @@ def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, use
         f"| interactions per second | {r1:.1f} | {r2:.1f} | {r2 / r1:.2f} |",
         f"| p50 ms, all requests (Locust's Aggregated) | {number(one.stats['Aggregated'], '50%'):.0f} | "
         f"{number(two.stats['Aggregated'], '50%'):.0f} | |",
-        f"| p95 ms, worst kind of interaction (target <= {P95_TARGET_MS}) | {worst_p95(one):.0f} | {worst_p95(two):.0f} "
+        f"| p95 ms, worst kind of interaction (target <= {P95_TARGET_MS}) | {worst_p95(one):.0f} | "
+        f"{worst_p95(two):.0f} "
         f"| {worst_p95(two) / worst_p95(one):.2f} |",
         f"| sessions that changed replica (target 0) | {len(switched(one))} of {len(one.pupils())} | "
         f"{len(switched(two))} of {len(two.pupils())} | |",
@@ -356,9 +409,16 @@ def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, use
         "",
     ]
     for title, setting in (("1 replica", one), ("2 replicas", two), ("2 replicas, one killed", crash_run)):
-        lines += [f"### {title}", "", "| request | count | failures | p50 ms | p95 ms | max ms |",
-                  "|---|---:|---:|---:|---:|---:|", *kind_rows(setting), "",
-                  f"Class room: {Landed.of(setting).line()}.", ""]  # fmt: skip
+        lines += [
+            f"### {title}",
+            "",
+            "| request | count | failures | p50 ms | p95 ms | max ms |",
+            "|---|---:|---:|---:|---:|---:|",
+            *kind_rows(setting),
+            "",
+            f"Class room: {Landed.of(setting).line()}.",
+            "",
+        ]
         if setting.locust_errors:
             lines += [f"Locust's own errors: {'; '.join(setting.locust_errors[:5])}", ""]
     crash = Crash.of(crash_run)
@@ -407,8 +467,11 @@ def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, use
         f"- Class room: {Landed.of(db_run).line()}.",
     ]
     if users < FULL["users"] or seconds < FULL["seconds"]:
-        lines[:0] = [f"**Short setting**: {users} pupils for {seconds:g} s, not the issue's {FULL['users']} for "
-                     f"{FULL['seconds']} s; the full run is `python benchmarks/replicas.py`.", ""]  # fmt: skip
+        lines[:0] = [
+            f"**Short setting**: {users} pupils for {seconds:g} s, not the issue's {FULL['users']} for "
+            f"{FULL['seconds']} s; the full run is `python benchmarks/replicas.py`.",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -443,8 +506,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.users < 2 or args.seconds <= 0 or args.rate <= 0:
         parser.error("--users must be at least 2 (one per replica), --seconds and --rate positive")
     load = os.getloadavg()
-    host = (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores; load average "
-            f"before the run {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)")  # fmt: skip
+    host = (
+        f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores; load average "
+        f"before the run {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)"
+    )
     try:
         database = postgres.start()
     except RuntimeError as error:  # NotInstallableError included
@@ -469,17 +534,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         postgres.remove(database[0])
     command = "python benchmarks/replicas.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = "\n".join([
-        "# Replicas behind nginx",
-        "",
-        f"`{command.strip()}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
-        "",
-        f"Machine: {host}. The load generator runs on the same cores as the replicas.",
-        "",
-        *METHOD,
-        summary(one, two, crash_run, db_run, args.users, args.seconds),
-        "",
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            "# Replicas behind nginx",
+            "",
+            f"`{command.strip()}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+            "",
+            f"Machine: {host}. The load generator runs on the same cores as the replicas.",
+            "",
+            *METHOD,
+            summary(one, two, crash_run, db_run, args.users, args.seconds),
+            "",
+        ]
+    )
     print(text)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

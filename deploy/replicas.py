@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python deploy/replicas.py`: the support code lives beside this folder
     sys.path.insert(0, str(ROOT))
 
-from scripts import postgres  # noqa: E402
-from testkit.server import (  # noqa: E402
+from deploy.servers import (  # noqa: E402
     POLL_SECONDS,
     START_SECONDS,
     Server,
@@ -38,6 +37,7 @@ from testkit.server import (  # noqa: E402
     serve_many,
     stop,
 )
+from scripts import postgres  # noqa: E402
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 NGINX = "/usr/sbin/nginx"  # where Debian's package puts it, often not on a non-root PATH
@@ -70,8 +70,13 @@ def render_config(replicas: Sequence[str], listen: str, prefix: str) -> str:
         f'        "~(^|\\s){re.escape(address)}$" {replica_name(index)};' for index, address in enumerate(replicas)
     ]
     text = TEMPLATE.read_text()
-    for marker, value in (("@UPSTREAMS@", "\n".join(upstreams)), ("@POOLS@", "\n".join(pools)),
-                          ("@REPLICA_NAMES@", "\n".join(names)), ("@LISTEN@", listen), ("@PREFIX@", prefix)):  # fmt: skip
+    for marker, value in (
+        ("@UPSTREAMS@", "\n".join(upstreams)),
+        ("@POOLS@", "\n".join(pools)),
+        ("@REPLICA_NAMES@", "\n".join(names)),
+        ("@LISTEN@", listen),
+        ("@PREFIX@", prefix),
+    ):
         text = text.replace(marker, value)
     return text
 
@@ -91,8 +96,11 @@ def run_nginx(replicas: Sequence[str], timeout: float = NGINX_START_SECONDS) -> 
         config.write_text(render_config(replicas, f"127.0.0.1:{port}", prefix))
         log = Path(prefix) / "stderr.log"
         with log.open("w") as out:
-            proc = subprocess.Popen([nginx, "-p", prefix, "-c", str(config), "-e", f"{prefix}/error.log",
-                                     "-g", "daemon off;"], stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+            proc = subprocess.Popen(
+                [nginx, "-p", prefix, "-c", str(config), "-e", f"{prefix}/error.log", "-g", "daemon off;"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
             url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + timeout
             while not healthy(url):
@@ -166,8 +174,10 @@ def main(argv: list[str] | None = None) -> int:
                 if args.postgres
                 else "the database of DIGITDEMO_DATABASE_URL or the data folder"
             )
-            print(f"{cluster.url} -> {args.replicas} replicas ({ports}) sharing {shared}; Ctrl-C or SIGTERM stops them",
-                  flush=True)  # fmt: skip
+            print(
+                f"{cluster.url} -> {args.replicas} replicas ({ports}) sharing {shared}; Ctrl-C or SIGTERM stops them",
+                flush=True,
+            )
             while all(server.proc.poll() is None for server in cluster.replicas.values()):
                 time.sleep(1)
             print("a replica exited; stopping the others", file=sys.stderr)

@@ -57,8 +57,17 @@ def canvas_state(strokes: list[list[tuple[float, float]]], canvas: dict) -> str:
         for x, y in (points[0], points[-1]):  # round caps, as the canvas draws them
             pen.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 255))
         path = [["M", *points[0]]] + [["L", x, y] for x, y in points[1:]]
-        paths.append({"type": "path", "stroke": "#ffffff", "strokeWidth": pen_width, "fill": None,
-                      "strokeLineCap": "round", "strokeLineJoin": "round", "path": path})  # fmt: skip
+        paths.append(
+            {
+                "type": "path",
+                "stroke": "#ffffff",
+                "strokeWidth": pen_width,
+                "fill": None,
+                "strokeLineCap": "round",
+                "strokeLineJoin": "round",
+                "path": path,
+            }
+        )
     png = io.BytesIO()
     picture.save(png, "PNG")
     url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()

@@ -1,31 +1,26 @@
-"""What the benchmarks and browser tests share: `streamlit run` on a free loopback port, healthy before use and
-stopped after; how to launch Chromium here; the app's page selectors; and the test "2" drawn with the mouse."""
+"""What the benchmarks and browser tests share: one `streamlit run` on a free loopback port (deploy/servers.py),
+healthy before use and stopped after; how to launch Chromium here; the app's page selectors; and the test "2" drawn with the mouse."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import NamedTuple
 
-ROOT = Path(__file__).resolve().parent.parent
-STREAMLIT = (sys.executable, "-m", "streamlit")
+from deploy.servers import START_SECONDS, STREAMLIT, Server, serve_many
+
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling out, and this machine refuses every call.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Streamlit's default full garbage collection after every script run, which .streamlit/config.toml turns off: the
 # environment that turns it back on, for the benchmarks' baselines.
 POST_SCRIPT_GC = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}
-START_SECONDS = 120
-POLL_SECONDS = 0.05  # fine enough for the cold-start figure
 VIEWPORT = {"width": 1280, "height": 800}
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
@@ -37,33 +32,6 @@ DIGIT_STROKES = [
     [(0.55, 0.55), (0.42, 0.67), (0.3, 0.78)],
     [(0.3, 0.78), (0.5, 0.78), (0.7, 0.78)],
 ]
-
-
-class Server(NamedTuple):
-    """A running server: its process, URL and the time.time() it was launched."""
-
-    proc: subprocess.Popen
-    url: str
-    started: float
-
-
-def free_port() -> int:
-    """A TCP port the OS reports free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    """True when Streamlit's health endpoint at `url` answers ok."""
-    with contextlib.suppress(OSError):
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().strip() == b"ok"
-    return False
-
-
-def log_tail(log: Path, chars: int = 3000) -> str:
-    return log.read_text(errors="replace")[-chars:]
 
 
 @contextlib.contextmanager
@@ -78,55 +46,6 @@ def serve(
     """`<launcher> run script` headless on 127.0.0.1; yields once healthy; RuntimeError with the log if it never is."""
     with serve_many(1, script, ports=[port], env=env, launcher=launcher, timeout=timeout) as (server,):
         yield server
-
-
-@contextlib.contextmanager
-def serve_many(
-    count: int,
-    script: str = "streamlit_app.py",
-    *,
-    ports: Sequence[int | None] | None = None,
-    env: dict[str, str] | None = None,
-    launcher: Sequence[str] = STREAMLIT,
-    timeout: float = START_SECONDS,
-) -> Iterator[list[Server]]:
-    """`count` servers of `script` started at once (on `ports`, default free ones); yields once all are healthy and
-    stops them all after, whether they still run or not; RuntimeError with a log if one never answers."""
-    ports = [port or free_port() for port in (ports or [None] * count)]
-    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        servers, logs = [], []
-        for port in ports:
-            command = [*launcher, "run", script,
-                       "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-                       "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
-            log = Path(tmp) / f"streamlit-{port}.log"
-            with log.open("w") as out:
-                started = time.time()
-                proc = subprocess.Popen(
-                    command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-                )
-            stack.callback(stop, proc)
-            servers.append(Server(proc, f"http://127.0.0.1:{port}", started))
-            logs.append(log)
-        deadline = time.monotonic() + timeout
-        for server, log in zip(servers, logs, strict=True):
-            while not healthy(server.url):
-                if server.proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {server.proc.returncode}:\n{log_tail(log)}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s:\n{log_tail(log)}")
-                time.sleep(POLL_SECONDS)
-        yield servers
-
-
-def stop(proc: subprocess.Popen, grace: float = 10) -> None:
-    """Terminate `proc` and wait for it, killing it after `grace` s; nothing to do if it has ended."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def canvas_points(box: dict, stroke: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -56,8 +56,14 @@ TEMPLATES: dict[int, list[list[Stroke]]] = {
     2: [
         [join(arc(0.3, 0.28, 0.27, 0.27, 190, 380), line((0.05, 1.0), (0.62, 1.0)))],
         [join(arc(0.3, 0.28, 0.27, 0.28, 195, 350), line((0.5, 0.52), (0.22, 0.8), (0.02, 1.0), (0.6, 0.98)))],
-        [join(arc(0.28, 0.27, 0.26, 0.27, 180, 390), line((0.02, 0.98)), arc(0.16, 0.88, 0.12, 0.1, 200, 330),
-              line((0.6, 0.98)))],
+        [
+            join(
+                arc(0.28, 0.27, 0.26, 0.27, 180, 390),
+                line((0.02, 0.98)),
+                arc(0.16, 0.88, 0.12, 0.1, 200, 330),
+                line((0.6, 0.98)),
+            )
+        ],
     ],
     3: [
         [join(arc(0.3, 0.25, 0.26, 0.25, 200, 450), arc(0.3, 0.74, 0.29, 0.26, -90, 160))],
@@ -94,7 +100,7 @@ TEMPLATES: dict[int, list[list[Stroke]]] = {
         [join(arc(0.3, 0.28, 0.27, 0.28, 10, -350), line((0.56, 0.7), (0.45, 0.94), (0.2, 1.0)))],
         [arc(0.28, 0.27, 0.26, 0.27, 0, 360), line((0.56, 0.05), (0.5, 1.0))],
     ],
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,8 @@ def draw_digit(label: int, rng: np.random.Generator, style: int | None = None) -
 
 
 def photo_like(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """(H, W) uint8 white-on-black drawing -> (H, W, 3) uint8 photo: dark ink on light paper, uneven light, noise, JPEG."""
+    """(H, W) uint8 white-on-black drawing -> (H, W, 3) uint8 photo: dark ink on light paper, uneven light, noise,
+    JPEG."""
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w] / max(h, w)
     angle = rng.uniform(0, 2 * np.pi)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
-from benchmarks.speed import CANVAS_WAIT_MS
+from benchmarks.speed_sections.visitor import CANVAS_WAIT_MS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "speed.py"
@@ -36,8 +36,11 @@ def tiny(tmp_path_factory) -> TinyRun:
     sections = "explain,stroke,training,coldstart,interaction,visitor" if HAS_BROWSER else "explain,stroke,training"
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--tiny", "--only", sections, "--out", str(out), "--json", str(figures)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return TinyRun(result.stdout, json.loads(figures.read_text()), out.read_text())
 
@@ -82,9 +85,21 @@ def test_explanation_figures(tiny):
 @pytest.mark.skipif(not HAS_BROWSER, reason="Chromium, Playwright or psutil is missing")
 def test_browser_figures_and_no_leftover_copy(tiny):
     """Cold start, memory and slider rows carry figures, and the temporary TensorFlow copy of the app is gone."""
-    check_rows(tiny.figures["rows"], ["Cold start", "Memory: server RSS", "Memory: RSS growth", "in the app", "Why this answer open",
-                                      "Slider move softmax_z0", "Slider move relu_w1", "whole server process CPU per stroke",
-                                      "softmax_z0: whole server process", "relu_w1: whole server process"])  # fmt: skip
+    check_rows(
+        tiny.figures["rows"],
+        [
+            "Cold start",
+            "Memory: server RSS",
+            "Memory: RSS growth",
+            "in the app",
+            "Why this answer open",
+            "Slider move softmax_z0",
+            "Slider move relu_w1",
+            "whole server process CPU per stroke",
+            "softmax_z0: whole server process",
+            "relu_w1: whole server process",
+        ],
+    )
     assert not list(ROOT.glob(".bench-tf-*"))
 
 
@@ -92,9 +107,17 @@ def test_browser_figures_and_no_leftover_copy(tiny):
 def test_visitor_figures(tiny):
     """The visitor rows (page load, stroke split at the canvas's rerun request, slider) carry figures and targets;
     every timed action had exactly one outcome, and each one's moments come in the order they happen."""
-    names = ["Visitor: warm page load", "of which the server runs the script", "Visitor: pen lifted",
-             "of which the canvas waits", "of which the rest", "the Draw fragment's whole run", "Visitor: slider released",
-             "of which released -> rerun request", "the Softmax fragment's whole run"]  # fmt: skip
+    names = [
+        "Visitor: warm page load",
+        "of which the server runs the script",
+        "Visitor: pen lifted",
+        "of which the canvas waits",
+        "of which the rest",
+        "the Draw fragment's whole run",
+        "Visitor: slider released",
+        "of which released -> rerun request",
+        "the Softmax fragment's whole run",
+    ]
     check_rows(tiny.figures["rows"], names)
     visitor = tiny.figures["details"]["visitor"]
     assert [len(visitor[kind]) for kind in ("load", "stroke", "slider")] == [2, 2, 2]

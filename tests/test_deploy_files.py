@@ -81,17 +81,21 @@ def test_health_check_command_fails_without_a_server(steps):
     (check,) = [value for name, value in steps if name == "HEALTHCHECK"]
     argv = ast.literal_eval(check.split("CMD", 1)[1].strip())
     assert argv[:2] == ["python", "-c"]
-    from testkit.server import free_port
+    from deploy.servers import free_port
 
-    result = subprocess.run([sys.executable, "-c", argv[2]], env={"STREAMLIT_SERVER_PORT": str(free_port())},
-                            capture_output=True, timeout=30)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", argv[2]],
+        env={"STREAMLIT_SERVER_PORT": str(free_port())},
+        capture_output=True,
+        timeout=30,
+    )
     assert result.returncode != 0
 
 
 def test_image_holds_what_the_app_needs_and_no_test_tools(steps):
     """Everything streamlit_app.py imports from this repository, the data and models are copied; requirements.txt is
-        installed, requirements-dev.txt, tests and benchmarks are not; .dockerignore shuts out everything but what is copied
-    (and caches of compiled Python)."""
+    installed, requirements-dev.txt, tests and benchmarks are not; .dockerignore shuts out everything but what is
+    copied (and caches of compiled Python)."""
     copied = {shlex.split(value)[0].rstrip("/") for name, value in steps if name == "COPY"}
     app = ast.parse((ROOT / "streamlit_app.py").read_text())
     local = {node.module.split(".")[0] for node in ast.walk(app) if isinstance(node, ast.ImportFrom) and node.module}
@@ -120,12 +124,15 @@ def test_the_copied_files_alone_run_the_app(steps, tmp_path):
             shutil.copytree(ROOT / source, tmp_path / target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(ROOT / source, tmp_path / target)
-    script = ("import digitdemo\nfrom streamlit.testing.v1 import AppTest\n"
-              "at = AppTest.from_file('streamlit_app.py', default_timeout=120).run()\n"
-              "print(digitdemo.__file__)\nprint([e.message for e in at.exception] + [e.value for e in at.error])\n")  # fmt: skip
+    script = (
+        "import digitdemo\nfrom streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('streamlit_app.py', default_timeout=120).run()\n"
+        "print(digitdemo.__file__)\nprint([e.message for e in at.exception] + [e.value for e in at.error])\n"
+    )
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=300)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     package, problems = result.stdout.strip().splitlines()[-2:]
     assert Path(package).resolve().is_relative_to(tmp_path.resolve())
@@ -174,3 +181,17 @@ def test_service_and_ingress_keep_a_visitor_on_one_replica():
     assert ingress["spec"]["ingressClassName"] == "nginx"
     (path,) = ingress["spec"]["rules"][0]["http"]["paths"]
     assert path["backend"]["service"] == {"name": service["metadata"]["name"], "port": {"name": "http"}}
+
+
+def test_the_deploy_tool_needs_no_test_kit():
+    """deploy/replicas.py, run as a script the way an operator runs it, loads no module of testkit/ (the test kit
+    builds on deploy/servers.py, not the other way round)."""
+    probe = (
+        "import runpy, sys; sys.argv = ['replicas.py', '--print-config', '--replica', '127.0.0.1:1'];\n"
+        "try:\n    runpy.run_path('deploy/replicas.py', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print([name for name in sys.modules if name.split('.')[0] == 'testkit'])"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "upstream replica_0" in result.stdout  # the tool did run
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -30,8 +30,8 @@ from benchmarks.replicas import (
     run_setting,
 )
 from deploy.replicas import find_nginx, main, render_config, run_replicas
+from deploy.servers import ROOT, START_SECONDS, healthy
 from scripts import postgres
-from testkit.server import ROOT, START_SECONDS, healthy
 
 VISITORS = 5  # 4 pupils and the teacher
 SECONDS = 12
@@ -64,8 +64,12 @@ def test_rendered_config_is_valid_nginx(nginx, tmp_path):
     assert re.search(r"@[A-Z_]+@", config) is None  # every marker filled in
     assert "server 127.0.0.1:18002 backup max_fails=1" in config.split("upstream replica_0 {")[1].split("}")[0]
     (tmp_path / "nginx.conf").write_text(config)
-    check = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-                            "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=30)  # fmt: skip
+    check = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert check.returncode == 0, check.stderr
 
 
@@ -80,8 +84,13 @@ def test_print_config_needs_a_replica(capsys):
 def test_script_serves_until_sigterm_then_stops_everything(nginx, postgres_installed):
     """`python deploy/replicas.py --replicas 1 --postgres` prints nginx's address once the app answers through it,
     sharing a PostgreSQL of its own; SIGTERM ends the script with status 0 and nginx and the replica with it."""
-    proc = subprocess.Popen([sys.executable, "deploy/replicas.py", "--replicas", "1", "--postgres"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "deploy/replicas.py", "--replicas", "1", "--postgres"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         ready, _, _ = select.select([proc.stdout], [], [], START_SECONDS)
         assert ready, "no address printed in time"
@@ -111,9 +120,15 @@ def upgrade_status(url: str, host: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.putrequest("GET", "/_stcore/stream", skip_host=True)
-        headers = {"Host": f"{host}:{port}", "Origin": f"http://{host}:{port}", "Upgrade": "websocket",
-                   "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-                   "Sec-WebSocket-Version": "13", "Sec-WebSocket-Protocol": "streamlit"}  # fmt: skip
+        headers = {
+            "Host": f"{host}:{port}",
+            "Origin": f"http://{host}:{port}",
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Protocol": "streamlit",
+        }
         for name, value in headers.items():
             connection.putheader(name, value)
         connection.endheaders()
@@ -138,12 +153,17 @@ def line(pupil: int, t: float, event: str, replica: str, ok: bool | None = True,
 def test_crash_sorts_pupils_by_the_replica_they_started_on():
     """Pupils who started on the killed replica are its victims; a victim who worked on another replica after the
     kill went on; a pupil seen on two replicas changed replica."""
-    lines = [line(0, 1, "connect", "replica_0", None, page="replica_0"), line(0, 2, "stroke", "replica_0"),
-             line(0, 5, "stroke", "replica_0", False, error="connection lost"),
-             line(0, 6, "connect", "replica_1", None, page="replica_1"), line(0, 7, "stroke", "replica_1"),
-             line(1, 1, "connect", "replica_1", None, page="replica_1"), line(1, 6, "tab", "replica_1"),
-             line(2, 1, "connect", "replica_0", None, page="replica_0"),
-             line(2, 5, "stroke", "replica_0", False, error="connection lost")]  # fmt: skip
+    lines = [
+        line(0, 1, "connect", "replica_0", None, page="replica_0"),
+        line(0, 2, "stroke", "replica_0"),
+        line(0, 5, "stroke", "replica_0", False, error="connection lost"),
+        line(0, 6, "connect", "replica_1", None, page="replica_1"),
+        line(0, 7, "stroke", "replica_1"),
+        line(1, 1, "connect", "replica_1", None, page="replica_1"),
+        line(1, 6, "tab", "replica_1"),
+        line(2, 1, "connect", "replica_0", None, page="replica_0"),
+        line(2, 5, "stroke", "replica_0", False, error="connection lost"),
+    ]
     setting = Setting(2, {}, lines, {}, {}, killed="replica_0", killed_at=4.0)
     crash = Crash.of(setting)
     assert set(crash.victims) == {0, 2} and set(crash.others) == {1}
@@ -156,11 +176,19 @@ def test_landed_compares_each_pupils_rows_with_its_sends():
     """A pupil with one row per successful send is exact; one row more than that is unsure only when a send lost its
     connection; a row missing, or doubled without a lost send, is wrong; the teacher (no token) is not counted."""
     lost = {"error": "connection lost: ConnectionClosedError"}
-    lines = [line(0, 0, "student", "", None, token="a"), line(0, 1, "send", "r"), line(0, 2, "send", "r"),
-             line(1, 0, "student", "", None, token="b"), line(1, 1, "send", "r"), line(1, 2, "send", "r", False, **lost),
-             line(2, 0, "student", "", None, token="c"), line(2, 1, "send", "r"),
-             line(3, 0, "student", "", None, token="d"), line(3, 1, "send", "r"),
-             line(4, 1, "class view", "r")]  # fmt: skip
+    lines = [
+        line(0, 0, "student", "", None, token="a"),
+        line(0, 1, "send", "r"),
+        line(0, 2, "send", "r"),
+        line(1, 0, "student", "", None, token="b"),
+        line(1, 1, "send", "r"),
+        line(1, 2, "send", "r", False, **lost),
+        line(2, 0, "student", "", None, token="c"),
+        line(2, 1, "send", "r"),
+        line(3, 0, "student", "", None, token="d"),
+        line(3, 1, "send", "r"),
+        line(4, 1, "class view", "r"),
+    ]
     setting = Setting(2, {}, lines, {}, {}, stored={"a": [1.0, 2.0], "b": [1.0, 2.0], "c": [1.0, 1.5], "d": []})
     landed = Landed.of(setting)
     assert (landed.sent, landed.rows) == (5, 6)
@@ -171,9 +199,15 @@ def test_outage_sorts_interactions_by_the_database_being_down():
     """Refusals with the 'cannot be reached' message are counted from the stop asked for to the start done, and
     outside it; successes after; rows stored while the database was stopped, by their time; other failures listed."""
     says = {"error": f"the page says: {UNAVAILABLE}"}
-    lines = [line(0, 1, "send", "r"), line(0, 3, "send", "r", False, **says), line(1, 4, "class view", "r", False, **says),
-             line(0, 5, "stroke", "r", False, error="connection lost"), line(0, 7, "send", "r"),
-             line(1, 8, "class view", "r"), line(1, 9, "send", "r", False, **says)]  # fmt: skip
+    lines = [
+        line(0, 1, "send", "r"),
+        line(0, 3, "send", "r", False, **says),
+        line(1, 4, "class view", "r", False, **says),
+        line(0, 5, "stroke", "r", False, error="connection lost"),
+        line(0, 7, "send", "r"),
+        line(1, 8, "class view", "r"),
+        line(1, 9, "send", "r", False, **says),
+    ]
     setting = Setting(1, {}, lines, {}, {}, stored={"a": [1.0, 2.5, 7.0], "b": [4.0]}, db_down=(2.0, 2.4, 5.5, 6.0))
     outage = Outage.of(setting)
     assert outage.refused_during == {"send": 1, "class view": 1} and outage.refused_outside == {
@@ -218,8 +252,15 @@ def test_database_restart_refuses_with_a_message_then_works_again(nginx, postgre
     """One replica, PostgreSQL stopped for a few seconds then started again, the app left running: while it is down
     the teacher's class view (and any send) shows the 'cannot be reached' message and nothing is stored; once it is
     back, the class view and sends work again; nothing else fails; every successful send is in the room once."""
-    setting = run_setting(1, DB_VISITORS, DB_SECONDS, DB_VISITORS, postgres_cluster, db_down_after=DB_DOWN_AFTER,
-                          db_down_seconds=DB_DOWN_SECONDS)  # fmt: skip
+    setting = run_setting(
+        1,
+        DB_VISITORS,
+        DB_SECONDS,
+        DB_VISITORS,
+        postgres_cluster,
+        db_down_after=DB_DOWN_AFTER,
+        db_down_seconds=DB_DOWN_SECONDS,
+    )
     assert setting.db_down is not None
     outage = Outage.of(setting)
     assert outage.refused_during["class view"] >= 1 and outage.stored_while_down == 0

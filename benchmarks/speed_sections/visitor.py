@@ -1,0 +1,255 @@
+"""What a visitor feels in Chromium on a warm server: a page load, a stroke, a slider move, on the page's clock."""
+
+from __future__ import annotations
+
+import functools
+import math
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.speed_sections.common import APP, Report, Row, Setting, median, spread
+from benchmarks.speed_sections.recorder import (
+    QUIET_FOR,
+    VISITOR_RECORD,
+    VISITOR_RECORDER,
+    idle_painted,
+    message_times,
+    paint_after,
+)
+from benchmarks.speed_sections.servers import RunLog, serve_app
+from digitdemo.i18n import message
+from testkit.server import CANVAS, DIGIT_STROKES, IDLE, VIEWPORT, draw_stroke
+
+CANVAS_WAIT_MS = 200  # streamlit-drawable-canvas 0.13 sends a stroke this long after the pen is lifted (its sender)
+QUIET_S = 0.5  # an action is over once page and server have been quiet this long: over the canvas's wait, so a
+# value the canvas sends after a run (as it does once mounted, or after a clear) is seen before the next action
+# A page load or the app's Clear runs the script, then once more when the canvas, (re)mounted, sends its value; the
+# canvas's JavaScript can take longer than QUIET_S to load and start, so both wait for the two runs.
+CANVAS_RUNS = 2
+ACTION_SECONDS = 30  # a stroke or slider move with no quiet page by then has no outcome
+APP_CLEAR = ".st-key-draw_clear button"
+PREDICTION_SHOWN = ".st-key-draw_verdict [data-testid='stMetric']"
+SOFTMAX_CHART = ".st-key-softmax_chart"
+SLIDER_THUMB = ".st-key-softmax_z0 [data-testid='stSliderThumbValue'] >> xpath=.."  # the value rides on the thumb
+SLIDER_DRAG_PX = 24  # several of z0's 0.1 steps on a 1280 px wide page
+# Digits drawn in one stroke each on a cleared canvas, so that every stroke brings a prediction where there was none.
+ONE_STROKE_DIGITS = [
+    [(0.5, 0.15), (0.5, 0.85)],
+    [(0.25, 0.2), (0.75, 0.2), (0.4, 0.85)],
+    [point for stroke in DIGIT_STROKES for point in stroke],
+]
+# Installed in every page before its own scripts, on the page's clock (performance.now(), ms from navigation start):
+
+
+def wait_quiet(page, log: RunLog, at_least: int = 1, timeout: float = 60) -> tuple[dict, list[dict]]:
+    """Wait for `at_least` runs, then until the page shows the app idle and neither page nor server has done anything
+    for QUIET_S; the page's record and the runs the server logged meanwhile."""
+    runs: list[dict] = []
+    deadline, quiet_since = time.monotonic() + timeout, time.monotonic()
+    while True:
+        fresh = log.new(wait_for=0)
+        if fresh:
+            runs.extend(fresh)
+            quiet_since = time.monotonic()
+        # Only the time since the page's last change is asked for meanwhile, so that asking costs the page little.
+        quiet = (
+            len(runs) >= at_least
+            and time.monotonic() - quiet_since >= QUIET_S
+            and page.evaluate(QUIET_FOR) >= QUIET_S * 1e3
+        )
+        if quiet and page.locator(IDLE).count():
+            return page.evaluate(VISITOR_RECORD), runs
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the page did not settle within {timeout:.0f} s ({len(runs)} of {at_least} runs)")
+        time.sleep(0.05)
+
+
+def visitor_action(page, log: RunLog, watch: str, act: Callable[[], None]) -> dict:
+    """Milliseconds from the mouse released at the end of `act` to the rerun request sent, to the watched element's
+    new text painted, to its last change painted and to the page's last change painted; the server's run time, the
+    recorder's own time, and whether the action had exactly one outcome (one request, one run, one run's end, a new
+    text after the request)."""
+    page.evaluate("watch => window.__visitor.arm(watch)", watch)
+    act()
+    try:
+        record, runs = wait_quiet(page, log, timeout=ACTION_SECONDS)
+    except TimeoutError as exc:  # counted as an action without one outcome; a late run spoils the next one's count
+        return {"one_outcome": False, "error": str(exc)}
+    released = max(record["releases"])
+    requests, ends = message_times(record)
+    new_text = [at for at, changed, _ in record["batches"] if changed and requests and at > requests[0]]
+    # The new text counts as a change of the element even when it came with the element replaced from outside.
+    changes = [at for at, _, touched in record["batches"] if touched] + new_text[:1]
+    one = len(requests) == len(runs) == len(ends) == 1 and bool(new_text)
+    return {
+        "one_outcome": one,
+        "runs": len(runs),
+        "requests": len(requests),
+        "ends": len(ends),
+        "sent": requests[0] - released if requests else math.nan,
+        "ended": ends[0] - released if ends else math.nan,
+        "text": paint_after(record["paints"], new_text[0]) - released if new_text else math.nan,
+        "settled": paint_after(record["paints"], max(changes)) - released if changes else math.nan,
+        "idle": idle_painted(record, ends) - released,
+        "server_ms": runs[0]["ms"] if runs else math.nan,
+        "recorder_ms": record["cost"],
+    }
+
+
+def visitor_load(context, url: str, log: RunLog) -> dict:
+    """A new page of a warm browser context: milliseconds from navigation start to its last change painted (the
+    canvas drawn and every run it caused ended), to the HTML received, DOMContentLoaded, the first and last rerun
+    requests and runs' ends; its runs' count and server time, and whether each run's end reached the page."""
+    page = context.new_page()
+    page.goto(url)
+    page.locator(CANVAS).first.wait_for(state="visible", timeout=120_000)
+    record, runs = wait_quiet(page, log, CANVAS_RUNS)
+    page.close()
+    requests, ends = message_times(record)
+    return {
+        "ready": idle_painted(record, ends),
+        "html": record["html"],
+        "loaded": record["loaded"],
+        "first_request": requests[0],
+        "first_end": ends[0],
+        "last_request": requests[-1],
+        "last_end": ends[-1],
+        "runs": len(runs),
+        "ends": len(ends),
+        "one_outcome": len(ends) == len(runs),
+        "server_ms": sum(run["ms"] for run in runs),
+        "recorder_ms": record["cost"],
+    }
+
+
+def drag_thumb(page, thumb, dx: float) -> None:
+    """Drag a slider's thumb (a locator) `dx` px sideways with the mouse and release it."""
+    box = thumb.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=4)
+    page.mouse.up()
+
+
+def drive_visitor(setting: Setting, browser) -> dict[str, list[dict]]:
+    """One timed server and one browser context warmed by a first page: page loads, strokes on a cleared canvas,
+    drags of the first Softmax explorer slider; every action measured on the page's clock."""
+    done: dict[str, list[dict]] = {"load": [], "stroke": [], "slider": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        log = RunLog(Path(tmp) / "runs.jsonl")
+        with serve_app(APP, log.path) as (_, url, _):
+            context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+            context.add_init_script(VISITOR_RECORDER)
+            visitor_load(context, url, log)  # the first visit warms the server and the browser's cache
+            done["load"] = [visitor_load(context, url, log) for _ in range(setting.visitor_repeats)]
+            page = context.new_page()
+            page.goto(url)
+            wait_quiet(page, log, CANVAS_RUNS)
+            page.locator(CANVAS).first.scroll_into_view_if_needed()
+            for i in range(setting.visitor_warmups + setting.visitor_repeats):
+                page.locator(APP_CLEAR).click()
+                wait_quiet(page, log, CANVAS_RUNS)  # the click's run, then the one the emptied canvas asks for
+                draw = functools.partial(draw_stroke, page, ONE_STROKE_DIGITS[i % len(ONE_STROKE_DIGITS)])
+                done["stroke"].append(visitor_action(page, log, PREDICTION_SHOWN, draw))
+            page.get_by_role("tab", name=message("en", "tabs.softmax")).click()
+            wait_quiet(page, log)
+            thumb = page.locator(SLIDER_THUMB).first
+            for i in range(setting.visitor_warmups + setting.visitor_repeats):
+                # There and back, so that z0 stays near its start.
+                drag = functools.partial(drag_thumb, page, thumb, SLIDER_DRAG_PX if i % 2 == 0 else -SLIDER_DRAG_PX)
+                done["slider"].append(visitor_action(page, log, SOFTMAX_CHART, drag))
+            context.close()
+    done["stroke"] = done["stroke"][setting.visitor_warmups :]
+    done["slider"] = done["slider"][setting.visitor_warmups :]
+    return done
+
+
+def bench_visitor(setting: Setting, report: Report, browser) -> None:
+    """What a visitor feels in Chromium on a warm server: a page load to a ready canvas, a pen lifted to the new
+    prediction on screen, a slider released to its redrawn chart; medians over the actions with exactly one outcome."""
+    done = drive_visitor(setting, browser)
+    kept = {kind: [action for action in actions if action["one_outcome"]] for kind, actions in done.items()}
+
+    def values(kind: str, key: str) -> list[float]:
+        return [action[key] for action in kept[kind]]
+
+    def med(kind: str, key: str) -> float:
+        return median(values(kind, key) or [math.nan])
+
+    def note(kind: str, key: str, what: str) -> str:
+        return (
+            f"{len(kept[kind])} of {len(done[kind])} {what} had exactly one outcome; {spread(values(kind, key), 'ms')}"
+            f"; the recorder's own time {med(kind, 'recorder_ms'):.1f} ms"
+        )
+
+    load = med("load", "ready") / 1e3
+    report.rows.append(
+        Row(
+            "Visitor: warm page load -> canvas ready, script idle",
+            load,
+            "s",
+            target="<= 1.2 s",
+            met=load <= 1.2,
+            note=f"{note('load', 'ready', 'loads')}; medians from navigation start: "
+            f"HTML received {med('load', 'html'):.0f} ms, DOMContentLoaded {med('load', 'loaded'):.0f} "
+            f"ms, first run requested {med('load', 'first_request'):.0f} ms and its end received "
+            f"{med('load', 'first_end'):.0f} ms, last run (the canvas's) requested "
+            f"{med('load', 'last_request'):.0f} ms and its end received {med('load', 'last_end'):.0f} "
+            f"ms; {med('load', 'runs'):.0f} script runs per load",
+        )
+    )
+    report.rows.append(Row("  of which the server runs the script (timed log)", med("load", "server_ms") / 1e3, "s"))
+    rest = [action["text"] - action["sent"] for action in kept["stroke"]]
+    stroke = med("stroke", "text")
+    report.rows.append(
+        Row(
+            "Visitor: pen lifted -> new prediction on screen",
+            stroke,
+            "ms",
+            target="<= 300 ms",
+            met=stroke <= 300,
+            note=f"{note('stroke', 'text', 'strokes')}; medians from the pen "
+            f"lifted: the run's end received {med('stroke', 'ended'):.0f} ms, the run's last change on "
+            f"screen (page idle) {med('stroke', 'idle'):.0f} ms",
+        )
+    )
+    report.rows.append(
+        Row(
+            f"  of which the canvas waits ({CANVAS_WAIT_MS} ms) and sends: pen lifted -> rerun request",
+            med("stroke", "sent"),
+            "ms",
+        )
+    )
+    report.rows.append(
+        Row(
+            "  of which the rest: rerun request -> prediction on screen",
+            median(rest or [math.nan]),
+            "ms",
+            note=spread(rest, "ms"),
+        )
+    )
+    report.rows.append(
+        Row("    the Draw fragment's whole run on the server (timed log)", med("stroke", "server_ms"), "ms")
+    )
+    slider = med("slider", "settled")
+    report.rows.append(
+        Row(
+            "Visitor: slider released -> updated chart on screen (softmax_z0, mouse)",
+            slider,
+            "ms",
+            target="<= 150 ms",
+            met=slider <= 150,
+            note=f"{note('slider', 'settled', 'drags')}; "
+            f"medians from the release: the run's end received {med('slider', 'ended'):.0f} ms, the "
+            f"chart's first redraw on screen {med('slider', 'text'):.0f} ms, the run's last change on "
+            f"screen (page idle) {med('slider', 'idle'):.0f} ms",
+        )
+    )
+    report.rows.append(Row("  of which released -> rerun request", med("slider", "sent"), "ms"))
+    report.rows.append(
+        Row("    the Softmax fragment's whole run on the server (timed log)", med("slider", "server_ms"), "ms")
+    )
+    report.details["visitor"] = done
