@@ -26,21 +26,28 @@ def cached_dataset() -> Dataset:
 @dataclass(frozen=True)
 class Tab:
     """A tab: its label's message id, what draws it, the widget keys it keeps while closed or after a language switch,
-    and whether it is built whatever tab is open (the Draw tab: its canvas holds the drawing)."""
+    its part of a link, and whether it is built whatever tab is open (the Draw tab: its canvas holds the drawing)."""
 
     label_id: str
     render: Callable[[NumpyModel, Dataset], None]
     keeps: tuple[str, ...]
+    link: links.TabLink = links.TabLink()
     always: bool = False
 
 
+# The Draw tab's and the class room's parts of a link, until their modules declare them as the explorers do.
+DRAW_LINK = links.TabLink(
+    restore=lambda query: links.restore_draw(query, len(cached_dataset().X)), query=links.draw_query
+)
+
+
 TABS = (
-    Tab("tabs.draw", draw.render, draw.STATE_KEYS, always=True),
-    Tab("tabs.softmax", lambda model, dataset: softmax.render(), softmax.STATE_KEYS),
-    Tab("tabs.relu", lambda model, dataset: relu.render(), relu.STATE_KEYS),
+    Tab("tabs.draw", draw.render, draw.STATE_KEYS, DRAW_LINK, always=True),
+    Tab("tabs.softmax", lambda model, dataset: softmax.render(), softmax.STATE_KEYS, softmax.LINK),
+    Tab("tabs.relu", lambda model, dataset: relu.render(), relu.STATE_KEYS, relu.LINK),
     Tab("tabs.mistakes", mistakes.render, mistakes.STATE_KEYS),
     Tab("tabs.model", model_tab.render, model_tab.STATE_KEYS),
-    Tab("tabs.classroom", classroom.render, classroom.STATE_KEYS),
+    Tab("tabs.classroom", classroom.render, classroom.STATE_KEYS, links.TabLink(kept=room_access.ADDRESS_PARAMS)),
 )
 
 LABEL_IDS = [tab.label_id for tab in TABS]
@@ -51,7 +58,7 @@ try:
     if not shipped:
         raise DigitDemoError("app.no_shipped_model")
     # A link's view (tab, language, model, values) is set before the widgets that show it are drawn.
-    links.restore(LABEL_IDS, shipped, len(dataset.X))
+    links.restore([(tab.label_id, tab.link) for tab in TABS], shipped)
     st.set_page_config(
         page_title="digitdemo", page_icon="✏️", layout="wide", initial_sidebar_state=presenter.sidebar_state()
     )

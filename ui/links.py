@@ -5,20 +5,20 @@ shows the link and its QR code."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 
-from digitdemo import relu_lab
 from digitdemo.catalog import SESSION_MODEL
 from digitdemo.i18n import LANGUAGES, message
-from ui import presenter, relu, softmax, state
+from ui import presenter, state
 from ui.address import page_link
 from ui.i18n import LANG_KEY, t
 from ui.qr import qr_png
-from ui.room_access import ADDRESS_PARAMS
 
 RESTORED_KEY = "links_restored"  # set once the session's first run has read its link
-TABS_KEY = "links_tabs"  # the tabs' label ids, in their order, for the fragments that publish
+TABS_KEY = "links_tabs"  # the tabs' label ids and link declarations, in their order, for the fragments that publish
 MAX_VALUE_CHARS = 200  # a longer query value is not one this page wrote
 
 
@@ -46,9 +46,21 @@ def parse_int(text: str | None, low: int, high: int) -> int | None:
     return value if low <= value <= high else None
 
 
-def restore(label_ids: list[str], shipped: list[str], n_examples: int) -> None:
-    """On a session's first run, before any widget is drawn: start from the view its URL describes."""
-    st.session_state[TABS_KEY] = tuple(label_ids)
+@dataclass(frozen=True)
+class TabLink:
+    """A tab's part of a link, declared with the tab as its STATE_KEYS are: `restore(query)` sets the tab's values
+    from a page's query parameters (ignoring any it cannot use), `query()` gives the tab's values as parameters, and
+    `kept` names the parameters the tab writes into the address itself, which publishing keeps as they are."""
+
+    restore: Callable[[Mapping[str, str]], None] = lambda query: None
+    query: Callable[[], dict[str, str]] = dict
+    kept: tuple[str, ...] = ()
+
+
+def restore(tabs: Sequence[tuple[str, TabLink]], shipped: list[str]) -> None:
+    """On a session's first run, before any widget is drawn: start from the view its URL describes; `tabs` are the
+    tabs' label ids, in their order, with their link declarations."""
+    st.session_state[TABS_KEY] = tuple(tabs)
     if st.session_state.get(RESTORED_KEY):
         return
     st.session_state[RESTORED_KEY] = True
@@ -59,71 +71,57 @@ def restore(label_ids: list[str], shipped: list[str], n_examples: int) -> None:
         st.session_state[presenter.PRESENT_KEY] = True
     if query.get("model") in shipped:
         st.session_state[state.MODEL_CHOICE] = query["model"]
-    names = {tab_name(label_id): label_id for label_id in label_ids}
+    names = {tab_name(label_id): label_id for label_id, _ in tabs}
     if query.get("tab") in names:
         language = st.session_state.get(LANG_KEY) or next(iter(LANGUAGES))
         st.session_state[state.OPEN_TAB] = message(language, names[query["tab"]])
+    for _, link in tabs:
+        link.restore(query)
+
+
+def restore_draw(query: Mapping[str, str], n_examples: int) -> None:
+    """The Draw tab's input (canvas, example, upload) and example index from the URL."""
     if query.get("input") in state.DRAW_SOURCES:
         st.session_state[state.DRAW_SOURCE] = query["input"]
     example = parse_int(query.get("example"), 0, n_examples - 1)
     if example is not None:
         st.session_state[state.DRAW_EXAMPLE] = example
-    restore_softmax(query)
-    for name in relu.PARAMS:
-        value = parse_float(query.get(name), relu_lab.SLIDER_MIN, relu_lab.SLIDER_MAX, relu_lab.SLIDER_STEP)
-        if value is not None:
-            st.session_state[relu.slider_key(name)] = value
 
 
-def restore_softmax(query) -> None:
-    """The Softmax explorer's z values (2 to 10, comma separated), temperature and range from the URL."""
-    temperature = parse_float(query.get("T"), softmax.T_MIN, softmax.T_MAX, 0.1)
-    if temperature is not None:
-        st.session_state["softmax_temperature"] = temperature
-    text = query.get("z") or ""
-    parts = text.split(",") if len(text) <= MAX_VALUE_CHARS else []
-    values = [parse_float(part, softmax.WIDE_MIN, softmax.WIDE_MAX, softmax.Z_STEP) for part in parts]
-    if not softmax.MIN_CLASSES <= len(values) <= softmax.MAX_CLASSES or None in values:
-        return
-    wide = query.get("wide") == "1" or any(not softmax.Z_MIN <= value <= softmax.Z_MAX for value in values)
-    st.session_state["softmax_wide"] = wide
-    st.session_state["softmax_classes"] = len(values)
-    softmax.set_sliders(softmax.to_slider_values(values, wide))
-
-
-def view_query() -> dict[str, str]:
-    """This session's view as query parameters: what differs from a fresh page, and always the tab and language."""
+def draw_query() -> dict[str, str]:
+    """The Draw tab's input and example as query parameters, where they differ from a fresh page."""
     session = st.session_state
-    label_ids = session[TABS_KEY]
-    open_label = session.get(state.OPEN_TAB)
-    open_ids = [i for i in label_ids if open_label in {message(code, i) for code in LANGUAGES}]
-    query = {"tab": tab_name(open_ids[0] if open_ids else label_ids[0]), "lang": session.get(LANG_KEY) or "en"}
-    if presenter.presenting():
-        query["present"] = "1"
-    if session.get(state.MODEL_CHOICE) not in (None, SESSION_MODEL):
-        query["model"] = session[state.MODEL_CHOICE]
+    query = {}
     source = session.get(state.DRAW_SOURCE, state.DRAW_SOURCES[0])
     if source != state.DRAW_SOURCES[0]:
         query["input"] = source
     if source == "example" and state.DRAW_EXAMPLE in session:
         query["example"] = str(session[state.DRAW_EXAMPLE])
-    if "softmax_classes" in session:
-        n = session["softmax_classes"]
-        query["z"] = ",".join(f"{session.get(softmax.z_key(j), softmax.Z_DEFAULTS[j]):g}" for j in range(n))
-        query["T"] = f"{session.get('softmax_temperature', softmax.T_DEFAULT):g}"
-        if session.get("softmax_wide"):
-            query["wide"] = "1"
-    for name in relu.PARAMS:
-        if relu.slider_key(name) in session:
-            query[name] = f"{session[relu.slider_key(name)]:g}"
+    return query
+
+
+def view_query() -> dict[str, str]:
+    """This session's view as query parameters: what differs from a fresh page, and always the tab and language."""
+    session = st.session_state
+    tabs = session[TABS_KEY]
+    open_label = session.get(state.OPEN_TAB)
+    open_ids = [label_id for label_id, _ in tabs if open_label in {message(code, label_id) for code in LANGUAGES}]
+    query = {"tab": tab_name(open_ids[0] if open_ids else tabs[0][0]), "lang": session.get(LANG_KEY) or "en"}
+    if presenter.presenting():
+        query["present"] = "1"
+    if session.get(state.MODEL_CHOICE) not in (None, SESSION_MODEL):
+        query["model"] = session[state.MODEL_CHOICE]
+    for _, link in tabs:
+        query.update(link.query())
     return query
 
 
 def publish() -> None:
     """Write this session's view into the URL (after a run of the page or of a fragment that changes it), keeping the
-    class room's own parameters (the room joined and this browser's student token)."""
+    parameters the tabs write themselves (the class room joined and this browser's student token)."""
     current = st.query_params.to_dict()
-    query = {**view_query(), **{name: current[name] for name in ADDRESS_PARAMS if name in current}}
+    kept = {name for _, link in st.session_state[TABS_KEY] for name in link.kept}
+    query = {**view_query(), **{name: current[name] for name in kept if name in current}}
     if current != query:
         st.query_params.from_dict(query)
 

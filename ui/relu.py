@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import streamlit as st
 
@@ -27,6 +29,22 @@ SOLVED_KEY = "relu_solved"  # set once the sum has matched the target (or the so
 MATCH_TOLERANCE = 1e-9  # below this mean squared error the sum is the target up to rounding
 # The activations the lab plots, each with its formula's message id; a new one is its function and a line here.
 ACTIVATIONS = (("relu.linear", linear), ("relu.sigmoid", sigmoid), ("relu.relu", relu))
+
+
+def restore_link(query: Mapping[str, str]) -> None:
+    """The game's w1, b1, w2, b2 from a link's query."""
+    for name in PARAMS:
+        value = links.parse_float(query.get(name), relu_lab.SLIDER_MIN, relu_lab.SLIDER_MAX, relu_lab.SLIDER_STEP)
+        if value is not None:
+            st.session_state[slider_key(name)] = value
+
+
+def link_query() -> dict[str, str]:
+    """The game's values as a link's query parameters, those it has set."""
+    return {name: f"{st.session_state[slider_key(name)]:g}" for name in PARAMS if slider_key(name) in st.session_state}
+
+
+LINK = links.TabLink(restore=restore_link, query=link_query)
 
 
 def render_activations() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -49,6 +51,40 @@ def to_slider_values(z: np.ndarray, wide: bool) -> np.ndarray:
 def set_sliders(values: np.ndarray) -> None:
     for j, value in enumerate(values):
         st.session_state[z_key(j)] = float(value)
+
+
+def restore_link(query: Mapping[str, str]) -> None:
+    """The explorer's z values (2 to 10, comma separated), temperature and range from a link's query."""
+    temperature = links.parse_float(query.get("T"), T_MIN, T_MAX, 0.1)
+    if temperature is not None:
+        st.session_state["softmax_temperature"] = temperature
+    text = query.get("z") or ""
+    parts = text.split(",") if len(text) <= links.MAX_VALUE_CHARS else []
+    values = [links.parse_float(part, WIDE_MIN, WIDE_MAX, Z_STEP) for part in parts]
+    if not MIN_CLASSES <= len(values) <= MAX_CLASSES or None in values:
+        return
+    wide = query.get("wide") == "1" or any(not Z_MIN <= value <= Z_MAX for value in values)
+    st.session_state["softmax_wide"] = wide
+    st.session_state["softmax_classes"] = len(values)
+    set_sliders(to_slider_values(values, wide))
+
+
+def link_query() -> dict[str, str]:
+    """The explorer's values as a link's query parameters, once it has been opened."""
+    session = st.session_state
+    if "softmax_classes" not in session:
+        return {}
+    n = session["softmax_classes"]
+    query = {
+        "z": ",".join(f"{session.get(z_key(j), Z_DEFAULTS[j]):g}" for j in range(n)),
+        "T": f"{session.get('softmax_temperature', T_DEFAULT):g}",
+    }
+    if session.get("softmax_wide"):
+        query["wide"] = "1"
+    return query
+
+
+LINK = links.TabLink(restore=restore_link, query=link_query)
 
 
 def on_range_change() -> None:
