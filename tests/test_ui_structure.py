@@ -25,11 +25,13 @@ def ui_imports(path: Path) -> set[str]:
 
 
 def tab_modules() -> set[str]:
-    """The ui modules whose names the TABS table of streamlit_app.py uses: the tabs."""
+    """The ui modules whose `render` the TABS table of streamlit_app.py calls (each Tab's second argument): the
+    tabs."""
     tree = ast.parse((ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
     imported = ui_imports(ROOT / "streamlit_app.py")
     (table,) = [node for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "TABS"]
-    return {node.id for node in ast.walk(table.value) if isinstance(node, ast.Name) and node.id in imported}
+    renders = [call.args[1] for call in table.value.elts]
+    return {node.id for render in renders for node in ast.walk(render) if isinstance(node, ast.Name)} & imported
 
 
 def graph() -> dict[str, set[str]]:
