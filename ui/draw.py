@@ -6,7 +6,6 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from digitdemo.activations import my_softmax
 from digitdemo.data import LAB_EXAMPLE, Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.explanation import UNSURE_BELOW
@@ -178,6 +177,7 @@ def render_steps(steps: dict[str, np.ndarray]) -> None:
         "scaled": t("draw.step_scaled"),
         "centred": t("draw.step_centred"),
         "network input": t("draw.step_input"),
+        "deskewed": t("draw.step_deskewed"),
     }
     images = [png_url(step_image(step)) for step in steps.values()]
     st.image(images, caption=[names.get(name, name) for name in steps], width=STEP_SIDE)
@@ -205,7 +205,7 @@ def render_prediction(explanation: explanations.Explanation | None, source: str)
             st.info(t("draw.invite_draw"))
         return
     x, logits = explanation.x, explanation.logits
-    proba = my_softmax(logits.astype(np.float64))
+    proba = explanation.probabilities  # calibrated: softmax(logits / the model's temperature)
     digit = int(np.argmax(proba))
     state.set_current_input(x, logits)
     # The verdict first: on a phone the columns stack, and the digit should be the first thing under the canvas.

@@ -56,7 +56,7 @@ class Reference(NamedTuple):
 def cached_reference(fingerprint: str, name: str, _model: NumpyModel, _dataset: Dataset) -> Reference:
     """The neighbour index and calibration of the model with this fingerprint and name, built once per server."""
     record = None if name == SESSION_MODEL else load_record(name)
-    index = build_index(_model.weights, _dataset.X, _dataset.y, rows=training_rows(record, _dataset.y))
+    index = build_index(_model.weights, _model.inputs(_dataset.X), _dataset.y, rows=training_rows(record, _dataset.y))
     return Reference(index, load_calibration(record, checksum(_dataset.X, _dataset.y)))
 
 
@@ -80,6 +80,7 @@ def explain(
     computed until a part is shown."""
     if x is None:
         return None
+    x = model.inputs(x)  # the preprocessing the model was trained with (deskewed or not), after the framing
     reference = model_reference(model, dataset)
     return Explanation(model.weights, x, reference.index, reference.calibration, picture, model.predict_logits(x)[0])
 
