@@ -1,9 +1,11 @@
-"""Accuracy benchmark: the lab and robust models, each with a plain resize and with `preprocess`, on drawn digits,
-photo-like pictures of them, and the held-out fifth of the training digits.
+"""Accuracy benchmark: every shipped model, each with a plain resize and with `preprocess` (then its own
+preprocessing: deskewed for a model trained so), on drawn digits, photo-like pictures of them, and the held-out fifth
+of the training digits; per template style.
 
-Run from the repository root: `python -m benchmarks.accuracy` (a few minutes: it trains the two held-out models;
-writes benchmarks/results/accuracy.md); `--tiny` for a seconds-long check that prints only and takes the held-out
-figures from the models' records. Nothing is downloaded: the drawn digits come from testkit.synth.
+Run from the repository root: `python -m benchmarks.accuracy` (several minutes: it trains the held-out models;
+writes benchmarks/results/accuracy.md and each model's figures into its record, models/NAME.json, for the model
+card); `--tiny` for a seconds-long check that prints only and takes the held-out figures from the models' records.
+Nothing is downloaded: the drawn digits come from testkit.synth.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitdemo.catalog import CATALOG
+from digitdemo.catalog import CATALOG, MODELS
 from digitdemo.data import N_PIXELS, load_dataset, roll_up, stratified_split
 from digitdemo.errors import ModelFileError
-from digitdemo.numpy_model import NumpyModel, load_model, load_record
+from digitdemo.numpy_model import NumpyModel, load_model, load_record, save_record
 from digitdemo.preprocess import CANVAS_SIDE, plain_resize, preprocess
 from testkit.synth import MAX_PEN_FRACTION, MAX_SLANT, PEN_WIDTHS, SIZES, TEMPLATES, drawn_set, photo_like
 
@@ -33,7 +35,10 @@ RESULTS = ROOT / "benchmarks" / "results" / "accuracy.md"
 PER_CLASS = 100
 TINY_PER_CLASS = 2
 SEED = 2026  # the benchmark's drawings; the tests and the browser test use other seeds
-TARGETS = {("drawn", "preprocess"): 0.98, ("photos", "preprocess"): 0.95, ("held-out", "as trained"): 0.95}
+TARGETS = {("drawn", "preprocess"): 0.985, ("photos", "preprocess"): 0.95, ("held-out", "as trained"): 0.95}
+HELDOUT_GAIN = 0.015  # issue 22: the first model's held-out accuracy at least this far above robust's
+WEAK_BELOW = 0.9  # a template style read right less often than this is a weakness
+TARGET_MODEL = MODELS[0].name  # the model the app starts on: the targets are its
 
 Preprocessor = Callable[[object], "np.ndarray | None"]
 
@@ -64,8 +69,8 @@ def featurise(images: list[np.ndarray], labels: np.ndarray, prepare: Preprocesso
 
 
 def accuracy(model: NumpyModel, inputs: Inputs) -> float:
-    """Share of pictures whose digit was found and predicted right."""
-    return float(np.mean(inputs.found & (model.predict(inputs.X) == inputs.y)))
+    """Share of pictures whose digit was found and predicted right, read through the model's own preprocessing."""
+    return float(np.mean(inputs.found & (model.predict(model.inputs(inputs.X)) == inputs.y)))
 
 
 def load_shipped() -> dict[str, NumpyModel]:
@@ -88,7 +93,7 @@ def heldout_models(X: np.ndarray, y: np.ndarray, train_idx: np.ndarray, names: l
     for name in names:
         start = time.perf_counter()
         model, _, _ = fit_recipe(X[train_idx], y[train_idx], CATALOG[name].recipe)
-        models[name] = NumpyModel(keras_weights(model), name=name)
+        models[name] = NumpyModel(keras_weights(model), name=name, deskew=CATALOG[name].deskew)
         print(f"trained held-out {name} model in {time.perf_counter() - start:.0f} s", flush=True)
     return models
 
@@ -105,7 +110,7 @@ def stroke_latency(image: np.ndarray, repeat: int = 50) -> float:
 
 
 def weakest_styles(
-    labels: np.ndarray, styles: np.ndarray, predicted: np.ndarray, right: np.ndarray, below: float = 0.9
+    labels: np.ndarray, styles: np.ndarray, predicted: np.ndarray, right: np.ndarray, below: float = WEAK_BELOW
 ) -> list[tuple[int, int, float, int]]:
     """(digit, style, accuracy, commonest wrong answer) for each template style read right less than `below`."""
     weak = []
@@ -129,18 +134,25 @@ def run(per_class: int, train_heldout: bool) -> dict:
     shipped = load_shipped()
     table: dict[tuple[str, str], dict[str, float]] = {}
     not_found: dict[tuple[str, str], int] = {}
-    per_digit: dict[str, list[float]] = {}
-    weak_styles: dict[str, list[tuple[int, int, float, int]]] = {}
+    per_digit: dict[str, dict[str, list[float]]] = {name: {} for name in shipped}
+    per_style: dict[str, dict[str, dict[tuple[int, int], float]]] = {name: {} for name in shipped}
+    weak_styles: dict[str, dict[str, list[tuple[int, int, float, int]]]] = {name: {} for name in shipped}
     for set_name, (images, labels) in sets.items():
         for prep_name, prepare in (("plain resize", plain_resize), ("preprocess", preprocess)):
             inputs = featurise(images, labels, prepare)
             table[(set_name, prep_name)] = {name: accuracy(model, inputs) for name, model in shipped.items()}
             not_found[(set_name, prep_name)] = int((~inputs.found).sum())
-            if prep_name == "preprocess" and "robust" in shipped:
-                predicted = shipped["robust"].predict(inputs.X)
+            if prep_name != "preprocess":
+                continue
+            for name, model in shipped.items():
+                predicted = model.predict(model.inputs(inputs.X))
                 right = inputs.found & (predicted == labels)
-                per_digit[set_name] = [float(right[labels == d].mean()) for d in range(10)]
-                weak_styles[set_name] = weakest_styles(labels, styles[set_name], predicted, right)
+                per_digit[name][set_name] = [float(right[labels == d].mean()) for d in range(10)]
+                members = {
+                    (d, s): (labels == d) & (styles[set_name] == s) for d in range(10) for s in range(len(TEMPLATES[d]))
+                }
+                per_style[name][set_name] = {key: float(right[m].mean()) for key, m in members.items() if m.any()}
+                weak_styles[name][set_name] = weakest_styles(labels, styles[set_name], predicted, right)
 
     X, y = load_dataset()[:2]
     train_idx, test_idx = stratified_split(y, 0.2, 0)
@@ -165,6 +177,7 @@ def run(per_class: int, train_heldout: bool) -> dict:
         "table": table,
         "not_found": not_found,
         "per_digit": per_digit,
+        "per_style": per_style,
         "weak_styles": weak_styles,
         "n": {"drawn": len(drawn_labels), "photos": len(photo_labels), "held-out": len(test_idx)},
         "latency_ms": stroke_latency(drawings[0].image),
@@ -176,13 +189,16 @@ def format_table(results: dict) -> str:
     """The figures as a Markdown table: one row per set and preprocessing, one column per model."""
     names = sorted({name for row in results["table"].values() for name in row}, key=list(CATALOG).index)
     lines = [
-        "| set | n | preprocessing | " + " | ".join(names) + " | no digit found | target (robust) |",
+        "| set | n | preprocessing | " + " | ".join(names) + f" | no digit found | target ({TARGET_MODEL}) |",
         "|---|---|---|" + "---|" * len(names) + "---|---|",
     ]
     for (set_name, prep_name), row in results["table"].items():
         cells = " | ".join(f"{row[name]:.1%}" if name in row else "-" for name in names)
         target = TARGETS.get((set_name, prep_name))
-        verdict = f">= {target:.0%} {'met' if row.get('robust', 0) >= target else 'MISSED'}" if target else ""
+        if (set_name, prep_name) == ("held-out", "as trained") and "robust" in row:
+            target = max(target, row["robust"] + HELDOUT_GAIN)
+        met = row.get(TARGET_MODEL, 0) >= (target or 0) - 1e-9
+        verdict = f">= {target:.1%} {'met' if met else 'MISSED'}" if target else ""
         n = results["n"][set_name]
         lines.append(
             f"| {set_name} | {n} | {prep_name} | {cells} | {results['not_found'][(set_name, prep_name)]} | {verdict} |"
@@ -191,11 +207,42 @@ def format_table(results: dict) -> str:
 
 
 def format_per_digit(results: dict) -> str:
-    """Robust model with preprocess: accuracy per digit on each set, as a Markdown table."""
-    lines = ["| set | " + " | ".join(str(d) for d in range(10)) + " |", "|---|" + "---|" * 10]
-    for set_name, values in results["per_digit"].items():
-        lines.append(f"| {set_name} | " + " | ".join(f"{v:.0%}" for v in values) + " |")
+    """Each model with preprocess: accuracy per digit on each set, as a Markdown table."""
+    lines = ["| model | set | " + " | ".join(str(d) for d in range(10)) + " |", "|---|---|" + "---|" * 10]
+    for name, sets in results["per_digit"].items():
+        for set_name, values in sets.items():
+            lines.append(f"| {name} | {set_name} | " + " | ".join(f"{v:.0%}" for v in values) + " |")
     return "\n".join(lines)
+
+
+def format_per_style(results: dict) -> str:
+    """Each model with preprocess: accuracy per template style (testkit/synth.py TEMPLATES), drawn and photos."""
+    names = list(results["per_style"])
+    sets = list(next(iter(results["per_style"].values())))
+    head = " | ".join(f"{name}: {set_name}" for name in names for set_name in sets)
+    lines = [f"| digit | style | {head} |", "|---|---|" + "---|" * (len(names) * len(sets))]
+    for digit, style in next(iter(next(iter(results["per_style"].values())).values())):
+        cells = " | ".join(
+            f"{results['per_style'][name][set_name][(digit, style)]:.0%}" for name in names for set_name in sets
+        )
+        lines.append(f"| {digit} | {style} | {cells} |")
+    return "\n".join(lines)
+
+
+def store_in_records(results: dict) -> None:
+    """Each model's drawn and photo figures and weakest drawn styles into its record's 'benchmarks' entry, where its
+    model card reads them."""
+    for name, weak in results["weak_styles"].items():
+        record = load_record(name)
+        record.setdefault("benchmarks", {})["accuracy"] = {
+            "drawn": results["table"][("drawn", "preprocess")][name],
+            "photos": results["table"][("photos", "preprocess")][name],
+            "n_drawn": results["n"]["drawn"],
+            "weak_styles": weak["drawn"],
+            "weak_below": WEAK_BELOW,
+            "seed": SEED,
+        }
+        save_record(record, name)
 
 
 HOW_MADE = f"""\
@@ -233,12 +280,12 @@ HOW_MADE = f"""\
 GAPS = """\
 ## Where it falls short, and what would close the gap
 
-- The robust model's weakest template styles in this run (style numbers as in `testkit/synth.py`
+- Each model's weakest template styles in this run (style numbers as in `testkit/synth.py`
   TEMPLATES; under 90% right, with the commonest wrong answer): {weak}. Style 1 of the 1 has a flag, style 2 a flag
   and a base; style 1 of the 9 a curved tail. MNIST's 1s are mostly bare strokes, and the 5000-digit subset holds few
   flagged ones: shifting, turning,
   slanting and thickening training digits cannot invent a flag. Flagged 1s are common in continental Europe.
-- Tried while choosing the recipe, measured on the development draw (600 drawings, seed 11) with models trained on
+- Tried while choosing the robust recipe, measured on the development draw (600 drawings, seed 11) with models trained on
   the 80% split: the recipe as shipped 98.0%; weaker rotation and slant 97.7%; 15 augmented copies 97.2%, and with them
   stronger rotation and slant 96.8% or more thickness and stretch 96.0%; training on digits sent through `preprocess`
   95.3%; a learning-rate
@@ -251,11 +298,12 @@ GAPS = """\
 
 
 def format_weak(results: dict) -> str:
-    """The weakest styles as one line: 'drawn: 1 style 1 61% (as 7), ...; photos: ...'."""
+    """The weakest styles as one line: 'careful, drawn: 1 style 1 61% (as 7), ...; robust, photos: ...'."""
     parts = []
-    for set_name, weak in results["weak_styles"].items():
-        items = ", ".join(f"{d} style {s} {acc:.0%} (as {wrong})" for d, s, acc, wrong in weak) or "none"
-        parts.append(f"{set_name}: {items}")
+    for name, sets in results["weak_styles"].items():
+        for set_name, weak in sets.items():
+            items = ", ".join(f"{d} style {s} {acc:.0%} (as {wrong})" for d, s, acc, wrong in weak) or "none"
+            parts.append(f"{name}, {set_name}: {items}")
     return "; ".join(parts)
 
 
@@ -267,8 +315,10 @@ def report(results: dict, command: str) -> str:
         f"`{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
         f"{platform.machine()}; held-out models {held}.\n\n"
         f"{format_table(results)}\n\n"
-        "Robust model with `preprocess`, accuracy per digit:\n\n"
+        "Each model with `preprocess`, accuracy per digit:\n\n"
         f"{format_per_digit(results)}\n\n"
+        "Each model with `preprocess`, accuracy per template style (the targets: no style under "
+        f"{WEAK_BELOW:.0%}):\n\n{format_per_style(results)}\n\n"
         f"`preprocess` on one {CANVAS_SIDE}x{CANVAS_SIDE} RGBA canvas: median {results['latency_ms']:.1f} ms.\n\n"
         f"{GAPS.format(weak=format_weak(results))}\n{HOW_MADE}"
     )
@@ -289,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         command = "python -m benchmarks.accuracy" + (" " + " ".join(argv or sys.argv[1:])).rstrip()
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(report(results, command))
+        store_in_records(results)
         print(f"wrote {args.out}")
     return 0
 

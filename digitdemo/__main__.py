@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from digitdemo.catalog import CATALOG, DEFAULT_MODEL, MODELS_DIR
-from digitdemo.data import DATA_DIR, LAB_EXAMPLE, SHIPPED_FILE, build_dataset, load_dataset
+from digitdemo.data import DATA_DIR, LAB_EXAMPLE, SHIPPED_FILE, build_dataset, checksum, load_dataset
 from digitdemo.errors import DigitDemoError, ModelFileError
 from digitdemo.metrics import count_errors
 from digitdemo.numpy_model import load_model, load_record, save_record
@@ -53,12 +53,12 @@ def cmd_train(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     dataset = load_dataset(args.data_dir)
     model = load_model(args.model)
-    errors = count_errors(model, dataset.X, dataset.y)
+    errors = count_errors(model, dataset.X, dataset.y)  # as the model reads them: deskewed if it was trained so
     print(f"model {args.model} on {dataset.source}")
     print(f"{errors} errors out of {len(dataset.X)} images")
     if len(dataset.X) > LAB_EXAMPLE:
-        logits = model.predict_logits(dataset.X[LAB_EXAMPLE])[0]
-        probs = model.predict_proba(dataset.X[LAB_EXAMPLE])[0]
+        x = model.inputs(dataset.X[LAB_EXAMPLE])
+        logits, probs = model.predict_logits(x)[0], model.predict_proba(x)[0]
         with np.printoptions(precision=3, suppress=True):
             print(f"example {LAB_EXAMPLE} (label {dataset.y[LAB_EXAMPLE, 0]}): logits {logits}")
             print(f"  probabilities {probs} (sum {probs.sum():.6f})")
@@ -72,7 +72,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> None:
-    from digitdemo.neighbours import FLAG_RATE, novelty_record, training_rows
+    from digitdemo.calibration import calibration_record
+    from digitdemo.neighbours import FLAG_RATE, N_SHAPES, SHAPES_SEED, novelty_record, training_rows
+    from digitdemo.shapes import non_digit_shapes
 
     dataset = load_dataset(args.data_dir)
     X, y = dataset.X, dataset.y
@@ -80,29 +82,45 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     record = load_record(args.model)
     if record is None:
         raise ModelFileError("model_file.no_record", model=args.model)
+    rows = model.inputs(X)  # the digits as this model reads them (deskewed if it was trained so)
+    shapes = model.inputs(non_digit_shapes(N_SHAPES, SHAPES_SEED))
     if record.get("validation"):  # the robust recipe held digits out of training itself
         train_rows = training_rows(record, y)
         heldout_rows = np.setdiff1d(np.arange(len(y)), train_rows)
         weights = model.weights
         method = f"this model on its own validation split ({len(heldout_rows)} digits it was not trained on)"
+        logits = model.predict_logits(rows[heldout_rows])
+        record["calibration"] = calibration_record(logits, y[heldout_rows, 0], method)
+        temperature = record["calibration"]["temperature"]
     else:  # trained on every digit: a second model of the same recipe, trained on 80%, judges the other 20%
         from digitdemo.train import Recipe, fit_heldout
 
-        recipe = Recipe(**{field.name: record["recipe"][field.name] for field in fields(Recipe)})
+        recipe = Recipe(**{f.name: record["recipe"][f.name] for f in fields(Recipe) if f.name in record["recipe"]})
         heldout_model, train_rows, heldout_rows = fit_heldout(X, y, recipe)
         weights = heldout_model.weights
         method = (
             f"cross-fitted: a second model of the same recipe trained on a stratified 80% (split seed 0) gives the "
             f"classes of the other {len(heldout_rows)} digits, measured against that 80%"
         )
-    record["novelty"] = novelty_record(weights, X, y, train_rows, heldout_rows, method)
+        temperature = 1.0  # the lab's probabilities stay its softmax, as in the notebook: no validation split to fit
+    record["novelty"] = novelty_record(
+        weights, rows, y, train_rows, heldout_rows, method, shapes, checksum(X, y), temperature
+    )
     path = save_record(record, args.model)
     novelty = record["novelty"]
     print(
-        f"novelty threshold {novelty['threshold']:.3f} (typical held-out digit {novelty['typical']:.3f}): "
-        f"{novelty['flagged']} of {novelty['n_heldout']} held-out digits above it (at most {FLAG_RATE:.0%}); "
-        f"{method}; saved in {path}"
+        f"not a digit: distance above {novelty['threshold']:.3f} (typical held-out digit {novelty['typical']:.3f}) "
+        f"or top probability below {novelty['confidence']:.3f}: {novelty['flagged']} of {novelty['n_heldout']} "
+        f"held-out digits flagged (at most {FLAG_RATE:.0%}), {novelty['shapes_flagged']:.0%} of "
+        f"{novelty['n_shapes']} held-out scribbles; {method}"
     )
+    if record.get("calibration"):
+        calibration = record["calibration"]
+        print(
+            f"temperature {calibration['temperature']:.3f}: ECE {calibration['ece_before']:.2%} -> "
+            f"{calibration['ece_after']:.2%} on {calibration['n']} held-out digits"
+        )
+    print(f"saved in {path}")
 
 
 def main(argv: list[str] | None = None) -> int:

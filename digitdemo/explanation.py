@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 from PIL import Image
 
+from digitdemo.activations import my_softmax
 from digitdemo.attribution import (
     Attribution,
     NetworkGraph,
@@ -105,10 +106,21 @@ class Explanation:
         """The dataset row of that nearest digit of the predicted class."""
         return self.closest_of_class[1]
 
+    @cached_property
+    def probabilities(self) -> np.ndarray:
+        """(n_out,) float64 the probabilities shown: softmax of the logits shown divided by the model's calibrated
+        temperature (1 without a calibration)."""
+        logits = self.layers[-1].a if self.logits is None else np.asarray(self.logits, np.float64)
+        temperature = 1.0 if self.calibration is None else self.calibration.temperature
+        return my_softmax(logits / temperature)
+
     @property
     def unlike_digits(self) -> bool | None:
-        """Novelty above the calibrated threshold; None when the model has no calibration."""
-        return None if self.calibration is None else self.novelty > self.calibration.threshold
+        """Novelty above the calibrated threshold, or the top calibrated probability below the calibrated confidence;
+        None when the model has no calibration."""
+        if self.calibration is None:
+            return None
+        return bool(self.calibration.flags(np.array([self.novelty]), self.probabilities.max(keepdims=True))[0])
 
     @cached_property
     def unframed(self) -> np.ndarray | None:

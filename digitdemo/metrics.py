@@ -19,8 +19,9 @@ class Predictions(NamedTuple):
 
 
 def predict_dataset(model: NumpyModel, X: np.ndarray) -> Predictions:
-    """(m, 400) inputs -> Predictions: argmax digit, its softmax probability and all ten probabilities."""
-    proba = model.predict_proba(X)
+    """(m, 400) framed rows (the dataset's digits), read as the model reads them (model.inputs) -> Predictions: argmax
+    digit, its calibrated probability and all ten probabilities."""
+    proba = model.predict_proba(model.inputs(X))
     predicted = np.argmax(proba, axis=1).astype(np.int64)
     return Predictions(predicted, proba[np.arange(len(proba)), predicted], proba)
 
@@ -31,8 +32,9 @@ def accuracy(model: NumpyModel, X: np.ndarray, y: np.ndarray) -> float:
 
 
 def count_errors(model: NumpyModel, X: np.ndarray, y: np.ndarray) -> int:
-    """Number of rows of X (m, 400) whose argmax prediction differs from y (m, 1) or (m,)."""
-    return int(np.sum(model.predict(X) != np.asarray(y).reshape(-1)))
+    """Number of framed rows of X (m, 400), read as the model reads them (model.inputs), whose argmax prediction
+    differs from y (m, 1) or (m,)."""
+    return int(np.sum(model.predict(model.inputs(X)) != np.asarray(y).reshape(-1)))
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:

@@ -1,11 +1,13 @@
 """What the network has seen: the training digits nearest to an input (in pixels and in the last hidden layer), and
-"Not a digit?": how far the input is from every training digit of the class the network picked, with a threshold
-calibrated on digits the model was not trained on.
+"Not a digit?": how far the input is from every training digit of the class the network picked, and how sure the
+network is, with thresholds calibrated on digits the model was not trained on.
 
 The novelty score is the pixel distance from the input to the nearest training digit of the predicted class. A
 softmax must pick one of ten, so an X comes out as a confident 8; but no 8 the network was trained on looks like
-that X, and the score says so with a picture the class can check (that nearest 8). The threshold is the distance
-that at most FLAG_RATE of held-out digits exceed, each measured against the digits of the class the model gives it.
+that X, and the score says so with a picture the class can check (that nearest 8). A model trained with outlier
+exposure (digitdemo.shapes) spreads its probabilities over the ten digits on shapes unlike digits, so its (calibrated)
+top probability says the rest. An input is flagged when either passes its threshold; the two thresholds share the
+budget of FLAG_RATE of held-out digits between them, split where the most held-out non-digit shapes are flagged.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from digitdemo.activations import my_softmax
 from digitdemo.attribution import Weights, forward_layers
-from digitdemo.data import checksum, stratified_split
+from digitdemo.data import stratified_split
 
 NEIGHBOURS = 5  # training digits shown next to the drawing
 FLAG_RATE = 0.02  # at most this share of held-out digits may be called "not a digit"
+SHAPES_SEED = 7  # the held-out non-digit shapes that choose the split: not the seed any recipe trains on
+N_SHAPES = 1000
 
 
 @dataclass(frozen=True)
@@ -127,25 +132,70 @@ def novelty(index: DigitIndex, X: np.ndarray, classes: np.ndarray | int) -> tupl
 
 @dataclass(frozen=True)
 class Calibration:
-    """A novelty threshold and how it was found: scores above `threshold` are flagged; `typical` is the median
-    held-out score (a scale to show scores against)."""
+    """The not-a-digit thresholds and how they were found: novelty scores above `threshold`, and calibrated top
+    probabilities below `confidence`, are flagged; `typical` is the median held-out score (a scale to show scores
+    against); `temperature` divides the logits for the calibrated probabilities (digitdemo.calibration)."""
 
     threshold: float
     typical: float
     n_heldout: int
-    flagged: int  # held-out digits above the threshold: at most FLAG_RATE of n_heldout
+    flagged: int  # held-out digits flagged by either threshold: at most FLAG_RATE of n_heldout
+    confidence: float = 0.0  # 0: the top probability flags nothing
+    temperature: float = 1.0
+
+    def flags(self, scores: np.ndarray, top_probability: np.ndarray) -> np.ndarray:
+        """(m,) novelty scores and (m,) calibrated top probabilities -> (m,) bool: flagged as not a digit."""
+        return (np.asarray(scores) > self.threshold) | (np.asarray(top_probability) < self.confidence)
 
 
 def calibrate_novelty(
     index: DigitIndex, X_heldout: np.ndarray, classes: np.ndarray, rate: float = FLAG_RATE
 ) -> Calibration:
     """Held-out digits (m, 400) the model did not train on, with the (m,) classes it gives them -> the smallest
-    threshold that at most `rate` of them exceed."""
+    novelty threshold that at most `rate` of them exceed (the top probability flags nothing)."""
     scores = np.sort(novelty(index, X_heldout, classes)[0])
     # The k-th largest score flags the k - 1 above it: the largest k with k - 1 <= rate * m.
     allowed = int(np.floor(rate * len(scores)))
     threshold = float(scores[len(scores) - 1 - allowed])
     return Calibration(threshold, float(np.median(scores)), len(scores), int((scores > threshold).sum()))
+
+
+def top_probability(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """(m, 10) logits -> (m,) float64 top probability of softmax(logits / temperature)."""
+    return my_softmax(np.asarray(logits, np.float64) / temperature).max(axis=-1)
+
+
+def calibrate_not_a_digit(
+    index: DigitIndex,
+    heldout: tuple[np.ndarray, np.ndarray],
+    shapes: tuple[np.ndarray, np.ndarray],
+    temperature: float = 1.0,
+    rate: float = FLAG_RATE,
+) -> tuple[Calibration, float]:
+    """Held-out digits and non-digit shapes, each as (inputs (m, 400), logits (m, 10)) of a model not trained on
+    them -> the Calibration whose two thresholds flag at most `rate` of the digits and, among such pairs (j digits
+    left to the distance, the rest of the budget to the top probability), the most shapes; and that share of shapes.
+    """
+    X, logits = heldout
+    scores = novelty(index, X, np.argmax(logits, axis=1))[0]
+    confidence = top_probability(logits, temperature)
+    shape_scores = novelty(index, shapes[0], np.argmax(shapes[1], axis=1))[0]
+    shape_confidence = top_probability(shapes[1], temperature)
+    allowed = int(np.floor(rate * len(scores)))
+    by_score = np.sort(scores)[::-1]
+    best: tuple[float, Calibration] | None = None
+    for j in range(allowed + 1):
+        threshold = float(by_score[j])  # flags the scores above it: at most j
+        rest = np.sort(confidence[scores <= threshold])
+        left = allowed - int((scores > threshold).sum())
+        cut = float(rest[left]) if left < len(rest) else 1.0  # flags the top probabilities below it: at most left
+        calibration = Calibration(threshold, float(np.median(scores)), len(scores), 0, cut, temperature)
+        caught = float(calibration.flags(shape_scores, shape_confidence).mean())
+        if best is None or caught > best[0]:
+            best = (caught, calibration)
+    caught, chosen = best
+    flagged = int(chosen.flags(scores, confidence).sum())
+    return Calibration(chosen.threshold, chosen.typical, len(scores), flagged, chosen.confidence, temperature), caught
 
 
 def training_rows(record: dict | None, y: np.ndarray) -> np.ndarray:
@@ -159,14 +209,31 @@ def training_rows(record: dict | None, y: np.ndarray) -> np.ndarray:
 
 
 def novelty_record(
-    weights: Weights, X: np.ndarray, y: np.ndarray, train_rows: np.ndarray, heldout_rows: np.ndarray, method: str
+    weights: Weights,
+    X: np.ndarray,
+    y: np.ndarray,
+    train_rows: np.ndarray,
+    heldout_rows: np.ndarray,
+    method: str,
+    shapes: np.ndarray,
+    data_checksum: str,
+    temperature: float = 1.0,
 ) -> dict:
-    """Calibrate on X[heldout_rows] against X[train_rows] with a model (weights) not trained on the held-out rows
-    -> the 'novelty' entry of a model's JSON record."""
+    """Calibrate on X[heldout_rows] against X[train_rows] with a model (weights) not trained on the held-out rows,
+    choosing the split on `shapes` (n, 400), all rows as that model reads them -> the 'novelty' entry of a model's
+    JSON record; `data_checksum` is the dataset's `checksum(X, y)` (X here may be its deskewed copy)."""
     index = build_index(weights, X, y, train_rows)
-    classes = np.argmax(forward_layers(weights, X[heldout_rows])[-1].a, axis=1)
-    calibration = calibrate_novelty(index, X[heldout_rows], classes)
-    return {**asdict(calibration), "flag_rate": FLAG_RATE, "method": method, "data_checksum": checksum(X, y)}
+    logits = forward_layers(weights, X[heldout_rows])[-1].a
+    shape_logits = forward_layers(weights, shapes)[-1].a
+    calibration, caught = calibrate_not_a_digit(index, (X[heldout_rows], logits), (shapes, shape_logits), temperature)
+    return {
+        **asdict(calibration),
+        "flag_rate": FLAG_RATE,
+        "shapes_flagged": caught,
+        "n_shapes": int(len(shapes)),
+        "method": method,
+        "data_checksum": data_checksum,
+    }
 
 
 def load_calibration(record: dict | None, data_checksum: str) -> Calibration | None:
@@ -176,4 +243,11 @@ def load_calibration(record: dict | None, data_checksum: str) -> Calibration | N
     entry = (record or {}).get("novelty")
     if not entry or entry.get("data_checksum") != data_checksum:
         return None
-    return Calibration(entry["threshold"], entry["typical"], entry["n_heldout"], entry["flagged"])
+    return Calibration(
+        entry["threshold"],
+        entry["typical"],
+        entry["n_heldout"],
+        entry["flagged"],
+        entry.get("confidence", 0.0),
+        entry.get("temperature", 1.0),
+    )

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from digitdemo.activations import my_softmax
 from digitdemo.catalog import CATALOG, DEFAULT_MODEL, MODELS_DIR
 from digitdemo.errors import ModelFileError
 from digitdemo.files import load_arrays, write_atomic
 from digitdemo.network import RETRAIN, WEIGHT_SHAPES, Activations, check_weights, forward
+from digitdemo.preprocess import network_rows, preprocess_steps
 
 
 def weights_fingerprint(weights: dict[str, np.ndarray]) -> str:
@@ -28,15 +30,30 @@ def weights_fingerprint(weights: dict[str, np.ndarray]) -> str:
 @dataclass(frozen=True)
 class NumpyModel:
     """The lab's network held as checked float32 arrays, its name, where it came from (a file's path, or
-    "session" for a model trained in the app) and a fingerprint of its weights, computed once, for caches to key on."""
+    "session" for a model trained in the app), the preprocessing it was trained with (whether its inputs are
+    deskewed), the temperature that calibrates its probabilities and a fingerprint of its weights, computed once, for
+    caches to key on.
+
+    `input_steps` and `inputs` apply exactly its preprocessing: the app, the benchmarks and the tests reach the
+    network's input through them."""
 
     weights: dict[str, np.ndarray]
     name: str = DEFAULT_MODEL
     origin: str = ""
+    deskew: bool = False
+    temperature: float = 1.0
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fingerprint", weights_fingerprint(self.weights))
+
+    def input_steps(self, image: np.ndarray | Image.Image | bytes) -> dict[str, np.ndarray]:
+        """A drawing or picture -> preprocess_steps with this model's preprocessing (its last step is its input)."""
+        return preprocess_steps(image, self.deskew)
+
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """(n, 400) or (400,) framed rows (the dataset's digits) -> the rows this model reads, same shape."""
+        return network_rows(X, self.deskew)
 
     def forward(self, X: np.ndarray) -> Activations:
         """(n, 400) or (400,) inputs -> Activations: every hidden layer's outputs and the logits, leading n axis."""
@@ -47,8 +64,8 @@ class NumpyModel:
         return self.forward(X).logits
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """(n, 400) or (400,) inputs -> (n, 10) float64 softmax probabilities."""
-        return my_softmax(self.predict_logits(X))
+        """(n, 400) or (400,) inputs -> (n, 10) float64 calibrated probabilities: softmax(logits / temperature)."""
+        return my_softmax(np.asarray(self.predict_logits(X), np.float64) / self.temperature)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """(n, 400) or (400,) inputs -> (n,) int64 predicted digits (argmax of the logits)."""
@@ -78,10 +95,15 @@ def load_weights(path: Path) -> dict[str, np.ndarray]:
 
 
 def load_model(name_or_path: str | Path = DEFAULT_MODEL) -> NumpyModel:
-    """A catalogue model by name ('robust', 'lab') or a .npz/.keras path -> NumpyModel ready to predict."""
+    """A catalogue model by name ('careful', 'robust', 'lab') or a .npz/.keras path -> NumpyModel ready to predict,
+    with the preprocessing its record's recipe was trained with and the temperature its record holds (1 without)."""
     path = resolve_model_path(name_or_path)
     weights = check_weights(load_weights(path), str(path))
-    return NumpyModel(weights, name=path.stem, origin=str(path))
+    record = load_record(path) or {}
+    entry = CATALOG.get(path.stem)
+    deskew = entry.deskew if entry else bool(record.get("recipe", {}).get("deskew", False))
+    temperature = float(record.get("calibration", {}).get("temperature", 1.0))
+    return NumpyModel(weights, name=path.stem, origin=str(path), deskew=deskew, temperature=temperature)
 
 
 def save_weights(weights: dict[str, np.ndarray], path: Path) -> Path:

@@ -1,5 +1,5 @@
 """Turning a drawing or a picture into the network's input: the ink found, framed and thickened like the training
-digits.
+digits, and for a model trained so, deskewed.
 
 Each step is a small pure function; `preprocess_steps` returns the named intermediate images for display.
 """
@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitdemo.data import MNIST_SIDE, SIDE, mnist_to_upright, unroll
+from digitdemo.data import MNIST_SIDE, SIDE, mnist_to_upright, roll_up, unroll
 from digitdemo.images import check_array, decode_image
 
 # Measured on the 5000 training digits of data/ (rolled up to 20x20, upsampled 4x bilinear, ink = value > 0.5;
@@ -40,6 +40,9 @@ MIN_SEPARATION = 5.0  # ... and by 5 standard deviations of the paper's noise
 SPECK_FRACTION = 0.08  # ink blobs smaller than this share of the largest one are dirt, not strokes
 MIN_EXTENT = 0.04  # ink spanning less than this fraction of the picture's longer side is a speck
 MIN_EXTENT_STROKES = 1.8  # ink no longer than 1.8 stroke widths is a dot or a blob, not a digit
+# Below this variance of its rows (px^2) ink is about one row tall (a dash): it has no slant to measure.
+DESKEW_MIN_SPREAD = 1.0
+INPUT_STEPS = ("deskewed", "network input")  # the last step the network reads, first found
 
 
 def load_gray(image: np.ndarray | Image.Image | bytes, side: int | None = None) -> np.ndarray:
@@ -234,9 +237,64 @@ def is_speck(crop: np.ndarray, picture_side: int, relative_width: float) -> bool
     return max(crop.shape) < MIN_EXTENT * picture_side or relative_width * MIN_EXTENT_STROKES > 1
 
 
-def preprocess_steps(image: np.ndarray | Image.Image | bytes) -> dict[str, np.ndarray]:
+def skew(upright: np.ndarray) -> np.ndarray:
+    """(20, 20) or (n, 20, 20) upright images -> () or (n,) float64 slant: how many columns the ink moves right per
+    row down (its row-column covariance over its row variance), from the images' positive values as mass; 0 for an
+    image with no ink or ink about one row tall."""
+    weights = np.clip(np.asarray(upright, dtype=np.float64), 0, None)
+    rows = np.arange(weights.shape[-2], dtype=np.float64)
+    cols = np.arange(weights.shape[-1], dtype=np.float64)
+    row_mass = weights.sum(axis=-1)
+    mass = row_mass.sum(axis=-1)
+    safe = np.where(mass > 0, mass, 1.0)
+    dy = rows - (row_mass @ rows / safe)[..., None]
+    var_y = (row_mass * dy**2).sum(axis=-1) / safe
+    # sum w (r - cy)(c - cx) = sum w (r - cy) c, since sum w (r - cy) = 0.
+    cov = np.einsum("...rc,...r,c->...", weights, dy, cols) / safe
+    return np.where(var_y > DESKEW_MIN_SPREAD, cov / np.where(var_y > 0, var_y, 1.0), 0.0)
+
+
+def deskew(upright: np.ndarray) -> np.ndarray:
+    """(20, 20) or (n, 20, 20) upright images -> the same shape float32, each row shifted sideways in proportion to
+    its distance from the centre of mass (a shear about it) so that the ink has no slant left; linear interpolation,
+    zeros shifted in at the edges (LeCun et al.'s deskewed MNIST: moments, then a shear)."""
+    images = np.asarray(upright, dtype=np.float32)
+    batch = images.reshape((-1,) + images.shape[-2:])
+    width = batch.shape[-1]
+    weights = np.clip(batch, 0, None)
+    row_mass = weights.sum(axis=-1)
+    mass = row_mass.sum(axis=-1)
+    rows = np.arange(batch.shape[-2], dtype=np.float64)
+    centre = row_mass @ rows / np.where(mass > 0, mass, 1.0)
+    shift = skew(batch)[:, None] * (rows[None] - centre[:, None])  # (n, rows): columns each row reads to its right
+    source = np.arange(width)[None, None, :] + shift[:, :, None]
+    left = np.floor(source).astype(np.intp)
+    right_share = (source - left).astype(np.float32)
+
+    def read(columns: np.ndarray) -> np.ndarray:
+        values = np.take_along_axis(batch, np.clip(columns, 0, width - 1), axis=-1)
+        return np.where((columns >= 0) & (columns < width), values, 0.0)
+
+    out = read(left) * (1 - right_share) + read(left + 1) * right_share
+    return out.astype(np.float32).reshape(images.shape)
+
+
+def deskew_rows(X: np.ndarray) -> np.ndarray:
+    """(n, 400) or (400,) lab rows (column-major) -> the same shape float32, each digit deskewed."""
+    rows = np.asarray(X)
+    return unroll(deskew(roll_up(rows.reshape(-1, rows.shape[-1])))).reshape(rows.shape)
+
+
+def network_rows(X: np.ndarray, deskewed: bool) -> np.ndarray:
+    """(n, 400) or (400,) framed rows (the dataset's, or `preprocess`'s without deskewing) -> the rows a model reads
+    that was trained with deskewing (`deskewed`) or without: deskewed, or X itself."""
+    return deskew_rows(X) if deskewed else X
+
+
+def preprocess_steps(image: np.ndarray | Image.Image | bytes, deskewed: bool = False) -> dict[str, np.ndarray]:
     """A picture -> named steps, float32 images in 0..1: 'ink', 'cropped', 'scaled' (4x), 'centred' (28x28),
-    'network input' (20x20 upright, the lab's range); stops early (no 'centred') when nothing is drawn."""
+    'network input' (20x20 upright, the lab's range) and, with `deskewed`, 'deskewed' (the same sheared upright,
+    which the network then reads); stops early (no 'centred') when nothing is drawn."""
     gray = load_gray(image, WORK_SIDE)
     light = ink_polarity(gray)
     flat = is_flat_background(light)  # a canvas: the photo-only steps would cost time and change nothing
@@ -255,12 +313,15 @@ def preprocess_steps(image: np.ndarray | Image.Image | bytes) -> dict[str, np.nd
     steps["centred"] = centre_by_mass(steps["scaled"])
     # Rounded to MNIST's 256 levels, as the training digits were, then shrunk to the upright 20x20 input.
     steps["network input"] = mnist_to_upright(np.round(steps["centred"] * 255)[None])[0]
+    if deskewed:
+        steps["deskewed"] = deskew(steps["network input"])
     return steps
 
 
-def preprocess(image: np.ndarray | Image.Image | bytes) -> np.ndarray | None:
-    """A drawing or picture -> (400,) float32 in the lab layout, or None when nothing (or only a speck) is drawn."""
-    return steps_to_input(preprocess_steps(image))
+def preprocess(image: np.ndarray | Image.Image | bytes, deskewed: bool = False) -> np.ndarray | None:
+    """A drawing or picture -> (400,) float32 in the lab layout (deskewed with `deskewed`), or None when nothing (or
+    only a speck) is drawn."""
+    return steps_to_input(preprocess_steps(image, deskewed))
 
 
 def plain_resize(image: np.ndarray | Image.Image | bytes) -> np.ndarray:
@@ -272,9 +333,8 @@ def plain_resize(image: np.ndarray | Image.Image | bytes) -> np.ndarray:
 
 def steps_to_input(steps: dict[str, np.ndarray]) -> np.ndarray | None:
     """`preprocess_steps`' result -> (400,) float32 in the lab layout, or None when it stopped before the input."""
-    if "network input" not in steps:
-        return None
-    return unroll(steps["network input"][None])[0]
+    last = next((steps[name] for name in INPUT_STEPS if name in steps), None)
+    return None if last is None else unroll(last[None])[0]
 
 
 def measure_digits(images: np.ndarray) -> dict[str, np.ndarray]:

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import digitdemo.numpy_model
 from digitdemo.activations import my_softmax
+from digitdemo.catalog import shipped_models
 from digitdemo.data import LAB_EXAMPLE
 from digitdemo.errors import ModelFileError
 from digitdemo.i18n import LANGUAGES, message
@@ -304,7 +305,7 @@ def test_training_on_half_the_class_compares_before_and_after(new_app, database,
     trial = teacher.session_state["classroom_trial"]
     assert trial.n_added == 20 and len(trial.y_test) == 20
     assert sorted(np.bincount(trial.y_test[:, 0], minlength=10)) == [2] * 10
-    assert [name for name, _ in trial.before] == ["robust", "lab"]
+    assert [name for name, _ in trial.before] == [shipped_models()[0].name, "lab"]  # the model in use, the lab
     teacher.session_state["training_job"].join(300)
     teacher.run()
     assert teacher.sidebar.radio(key="model_choice").value == "session"

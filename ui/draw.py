@@ -7,7 +7,6 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from digitdemo.activations import my_softmax
 from digitdemo.data import Dataset
 from digitdemo.explanation import UNSURE_BELOW
 from digitdemo.network import LAYERS, Activations
@@ -90,11 +89,11 @@ def render_input_fragment(model: NumpyModel, dataset: Dataset, source: str) -> N
     picture = None  # the picture drawn or uploaded, for the explanations' unframed resize
     with left:
         if source == "example":
-            x = render_example_input(dataset)
+            x = render_example_input(model, dataset)
         elif source == "upload":
-            x, picture = render_upload_input()
+            x, picture = render_upload_input(model)
         else:
-            x, picture = render_canvas_input()
+            x, picture = render_canvas_input(model)
     render_reading(model, dataset, x, picture, source, right)
     links.publish()
 
@@ -118,7 +117,7 @@ def render_reading(
     explanation = explanations.explain(model, dataset, x, picture, logits)
     with beside or st.container():
         render_prediction(x, logits, explanation, source)
-        render_send_bar(model.name, x, logits)
+        render_send_bar(model.name, x, None if explanation is None else explanation.probabilities)
     explanations.render_why(model, dataset, explanation)
     render_look_inside(model, activations)
 
@@ -132,7 +131,7 @@ def render_prediction(
     if x is None or logits is None or explanation is None:
         st.info(t("draw.invite_upload") if source == "upload" else t("draw.invite_draw"))
         return
-    proba = my_softmax(logits.astype(np.float64))
+    proba = explanation.probabilities  # calibrated: softmax(logits / the model's temperature)
     digit = int(np.argmax(proba))
     # The verdict first: on a phone the columns stack, and the digit should be the first thing under the canvas.
     verdict, sees = st.columns([1, 1])

@@ -10,7 +10,8 @@ from streamlit_drawable_canvas import st_canvas
 from digitdemo.data import LAB_EXAMPLE, Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
-from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
+from digitdemo.numpy_model import NumpyModel
+from digitdemo.preprocess import CANVAS_SIDE, steps_to_input
 from ui import state
 from ui.canvas_space import canvas_side, measure_space
 from ui.i18n import error_text, t
@@ -24,7 +25,7 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]  # what digitdemo.im
 STEP_SIDE = 96  # px of each preprocessing step's picture
 
 
-def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
+def render_canvas_input(model: NumpyModel) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The canvas (white pen on black) -> (400,) network input, or None while blank, and the RGBA picture it came
     from.
 
@@ -52,22 +53,22 @@ def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
     picture = state.saved_drawing()[1]
     if picture is None:  # before the first stroke
         return None, None
-    steps = preprocess_steps(picture)  # once, for the steps shown and the input
+    steps = model.input_steps(picture)  # once, for the steps shown and the input, with the model's preprocessing
     render_steps(steps)
     return steps_to_input(steps), picture
 
 
-def render_example_input(dataset: Dataset) -> np.ndarray:
+def render_example_input(model: NumpyModel, dataset: Dataset) -> np.ndarray:
     """A number input choosing a training example -> its (400,) row."""
     last = len(dataset.X) - 1
     st.session_state.setdefault(state.DRAW_EXAMPLE, LAB_EXAMPLE)
     index = st.number_input(t("draw.example", last=last), min_value=0, max_value=last, step=1, key=state.DRAW_EXAMPLE)
     label = int(dataset.y[index, 0])
     st.image(png_url(digit_image(dataset.X[index], scale=8)), caption=t("draw.example_label", label=label))
-    return dataset.X[index]
+    return model.inputs(dataset.X[index])  # deskewed for a model trained so
 
 
-def render_upload_input() -> tuple[np.ndarray | None, np.ndarray | None]:
+def render_upload_input(model: NumpyModel) -> tuple[np.ndarray | None, np.ndarray | None]:
     """A file uploader (PNG/JPEG/WebP) -> (400,) input and the decoded (h, w, 4) uint8 picture; None for the input
     (with a message) when nothing usable was uploaded."""
     upload = st.file_uploader(t("draw.upload"), type=UPLOAD_TYPES, key="draw_upload")
@@ -75,7 +76,7 @@ def render_upload_input() -> tuple[np.ndarray | None, np.ndarray | None]:
         return None, None
     try:
         picture = decode_image(upload.getvalue())
-        steps = preprocess_steps(picture)
+        steps = model.input_steps(picture)
     except DigitDemoError as exc:
         st.error(t("draw.upload_error", error=error_text(exc)))
         return None, None
@@ -97,6 +98,7 @@ def render_steps(steps: dict[str, np.ndarray]) -> None:
         "scaled": t("draw.step_scaled"),
         "centred": t("draw.step_centred"),
         "network input": t("draw.step_input"),
+        "deskewed": t("draw.step_deskewed"),
     }
     images = [png_url(step_image(step)) for step in steps.values()]
     st.image(images, caption=[names.get(name, name) for name in steps], width=STEP_SIDE)

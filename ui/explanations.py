@@ -59,7 +59,7 @@ class Reference(NamedTuple):
 def cached_reference(fingerprint: str, name: str, _model: NumpyModel, _dataset: Dataset) -> Reference:
     """The neighbour index and calibration of the model with this fingerprint and name, built once per server."""
     record = None if name == SESSION_MODEL else load_record(name)
-    index = build_index(_model.weights, _dataset.X, _dataset.y, rows=training_rows(record, _dataset.y))
+    index = build_index(_model.weights, _model.inputs(_dataset.X), _dataset.y, rows=training_rows(record, _dataset.y))
     return Reference(index, load_calibration(record, checksum(_dataset.X, _dataset.y)))
 
 
@@ -78,7 +78,8 @@ def model_reference(model: NumpyModel, dataset: Dataset) -> Reference:
 def explain(
     model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None, logits: np.ndarray | None
 ) -> Explanation | None:
-    """The (400,) input x (and the picture it came from, for framing) explained against the model's training digits,
+    """The (400,) input x as the model reads it (its own preprocessing applied) and the picture it came from (for
+    framing), explained against the model's training digits,
     ranked by the (10,) logits the page shows; None without an input. Nothing else is computed until a part is
     shown."""
     if x is None or logits is None:

@@ -8,7 +8,6 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from digitdemo.activations import my_softmax
 from digitdemo.data import N_CLASSES
 from digitdemo.errors import DigitDemoError
 from ui.i18n import error_text, t
@@ -44,15 +43,15 @@ def send_drawing(code: str, x: np.ndarray, proba: np.ndarray, model_name: str) -
     st.session_state[DIGIT_KEY] = None  # the next drawing needs its own answer
 
 
-def render_send_bar(model_name: str, x: np.ndarray | None, logits: np.ndarray | None) -> None:
-    """Under the Draw tab's prediction of the (400,) input x with (10,) logits (None while there is no input), for a
-    student in a room: the digit they meant, a send button, the outcome."""
+def render_send_bar(model_name: str, x: np.ndarray | None, proba: np.ndarray | None) -> None:
+    """Under the Draw tab's prediction of the (400,) input x with its (10,) probabilities shown (None while there is
+    no input), for a student in a room: the digit they meant, a send button, the outcome."""
     code = st.session_state.get(JOINED)
     if code is None:
         return
     with st.container(border=True, key="classroom_send_bar"):
         st.markdown(t("classroom.send_heading", code=spaced(code)))
-        if x is None or logits is None:
+        if x is None or proba is None:
             st.caption(t("classroom.send_draw_first"))
             return
         sent = st.session_state.get(SENT)
@@ -65,7 +64,7 @@ def render_send_bar(model_name: str, x: np.ndarray | None, logits: np.ndarray | 
             type="primary",
             disabled=label is None or already,
             on_click=send_drawing,
-            args=(code, x, my_softmax(logits), model_name),
+            args=(code, x, proba, model_name),
         )
         if isinstance(sent, DigitDemoError):
             st.warning(error_text(sent))
