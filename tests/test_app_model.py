@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from digitdemo.catalog import SESSION_MODEL
+from digitdemo.catalog import SESSION_MODEL, shipped_models
 from digitdemo.i18n import message
 from digitdemo.live_training import TrainingSettings, start_training
+from digitdemo.model_card import model_card
 from digitdemo.numpy_model import load_record
 
 RUN_SECONDS = 180
@@ -147,3 +149,24 @@ def test_busy_server_refuses_a_second_training(dataset, lab_example_session) -> 
     assert not at.exception
     assert message("en", "training.busy") in [warning.value for warning in at.warning]
     assert "training_job" not in at.session_state
+
+
+@pytest.mark.parametrize("entry", shipped_models(), ids=lambda entry: entry.name)
+def test_model_card_shows_the_records_figures(new_app, entry) -> None:
+    """The Model tab's card for each shipped model words every line of digitdemo.model_card from the model's record,
+    and its per-digit and reliability charts plot the record's own figures."""
+    at = new_app(tabs="Model", model_choice=entry.name).run()
+    assert not at.exception
+    record = load_record(entry.name)
+    card = model_card(entry, record)
+    shown = "\n".join(markdown.value for markdown in at.markdown)
+    assert message("en", "model.card_heading", model=message("en", entry.label_id)) in [h.value for h in at.subheader]
+    for line in card.lines:
+        assert message("en", line.msg_id, **line.params) in shown
+    charts = {chart.proto.id.rpartition("-")[2]: json.loads(chart.proto.spec) for chart in at.get("plotly_chart")}
+    if card.per_digit is not None:
+        assert charts["model_card_per_digit"]["data"][0]["y"] == pytest.approx(card.per_digit)
+    if card.reliability_after is not None:
+        after = charts["model_card_reliability"]["data"][2]
+        shown_bins = [i for i, n in enumerate(card.reliability_after["count"]) if n]
+        assert after["y"] == pytest.approx([card.reliability_after["accuracy"][i] for i in shown_bins])

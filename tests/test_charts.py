@@ -13,6 +13,7 @@ import plotly.io as pio
 import pytest
 
 from digitdemo.attribution import network_graph
+from digitdemo.calibration import reliability_bins
 from ui import charts, network_drawing, theme
 from ui.plotting import ReadyFigure
 
@@ -40,6 +41,11 @@ def figures(lab_model, dataset, title: str) -> dict[str, dict]:
         "epochs": charts.epoch_figure([1.0, 0.5, 0.3], (title, title), 10),
         "accuracy per epoch": charts.epoch_figure([0.5, 0.8], (title, title), 10, percent=True),
         "per digit": charts.per_digit_figure(np.r_[RNG.random(9), np.nan], np.arange(10), title),
+        "reliability": charts.reliability_figure(
+            [(reliability_bins(RNG.dirichlet(np.ones(10), 50), RNG.integers(0, 10, 50)), title, theme.WINNER_COLOR)],
+            (title, title),
+            title,
+        ),
         "network": network_drawing.network_figure(graph.nodes, graph.edges, (1, 3), title, hover),
     }
 

@@ -345,6 +345,24 @@ def per_digit_figure(accuracy: np.ndarray, totals: np.ndarray, y_title: str) -> 
     return figure
 
 
+def reliability_figure(curves: list[tuple[dict, str, str]], titles: tuple[str, str], perfect: str) -> dict:
+    """Reliability diagram: [(bins from digitdemo.calibration.reliability_bins, name, colour)] -> each non-empty bin's
+    accuracy against its mean confidence as points on a line, beside the dashed diagonal `perfect` (right as often as
+    sure); titles (x, y)."""
+    traces = [{"x": [0, 1], "y": [0, 1], "name": perfect, "color": OTHER_COLOR, "dash": "dash", "width": 2}]
+    for bins, name, color in curves:
+        shown = [i for i, n in enumerate(bins["count"]) if n]
+        x = [bins["confidence"][i] for i in shown]
+        traces.append({"x": x, "y": [bins["accuracy"][i] for i in shown], "name": name, "color": color})
+    figure = line_figure(traces, titles[0], titles[1], 300, y_range=[0, 1.02])
+    for trace in figure["data"][1:]:
+        trace["mode"] = "lines+markers"
+    figure["layout"]["xaxis"]["range"] = [0, 1.02]
+    figure["layout"]["xaxis"]["tickformat"] = ".0%"
+    figure["layout"]["yaxis"]["tickformat"] = ".0%"
+    return figure
+
+
 def at_least(font: dict, minimum: int) -> dict:
     """A Plotly font dict -> a copy at least `minimum` px, in the text colour unless it has one."""
     return {"color": TEXT_COLOR, **font, "size": max(font.get("size", 0), minimum)}

@@ -149,11 +149,16 @@ def render_prediction(
         show_logits = st.toggle(t("draw.show_logits"), key="draw_logits")
     with sees:
         st.image(png_url(digit_image(x, SEES_SCALE)), caption=t("draw.sees"))
+    calibration = explanation.calibration
+    temperature = 1.0 if calibration is None else calibration.temperature
     if show_logits:
         figure = logit_chart(logits, t("draw.axis_logit"))
     else:
-        figure = probability_chart(proba, t("draw.axis_probability"))
+        axis = t("draw.axis_probability") if temperature == 1.0 else t("draw.axis_calibrated")
+        figure = probability_chart(proba, axis)
     plotly_chart(figure, "draw_chart")
+    if temperature != 1.0 and not show_logits:
+        st.caption(t("draw.calibrated", temperature=temperature))
 
 
 @st.cache_data(max_entries=4)

@@ -5,20 +5,24 @@ tab follows it while open."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
-from digitdemo.catalog import SESSION_MODEL
+from digitdemo.catalog import CATALOG, SESSION_MODEL
 from digitdemo.data import Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.live_training import EPOCHS_RANGE, LEARNING_RATE_RANGE, TrainingJob, TrainingSettings, start_training
+from digitdemo.model_card import model_card
 from digitdemo.network import LAYERS, N_INPUTS, N_PARAMETERS
 from digitdemo.numpy_model import NumpyModel, load_record
 from ui import state
-from ui.charts import epoch_figure
+from ui.charts import bar_chart, epoch_figure, reliability_figure
 from ui.i18n import error_text, t
 from ui.models import epoch_line, model_label
 from ui.pictures import png_url, weight_tiles
 from ui.plotting import plotly_chart
+from ui.presenter import render_lesson_caption
+from ui.theme import OTHER_COLOR, WINNER_COLOR
 
 DEFAULTS = TrainingSettings()
 # The training settings, handed back after a visit to another tab or a language switch.
@@ -104,6 +108,33 @@ def render_shipped_record(name: str) -> None:
     if heldout:
         facts.append(t("model.heldout", accuracy=heldout["accuracy"], n_test=heldout["n_test"]))
     st.caption(" · ".join(facts))
+    render_model_card(name, record)
+
+
+def render_model_card(name: str, record: dict) -> None:
+    """The model card of the shipped model `name` from its `record` (digitdemo.model_card): its lines, its held-out
+    accuracy per digit and its reliability diagram before and after temperature scaling."""
+    card = model_card(CATALOG[name], record)
+    st.subheader(t("model.card_heading", model=model_label(name)))
+    render_lesson_caption(t("model.card_caption"), "model_card")
+    st.markdown("\n".join(f"- {t(line.msg_id, **line.params)}" for line in card.lines))
+    per_digit, reliability = st.columns(2)
+    if card.per_digit is not None:
+        per_digit.markdown(f"**{t('model.card_per_digit')}**")
+        figure = bar_chart(np.asarray(card.per_digit), None, t("model.axis_right"), (0.0, 1.1), text_format=".1%")
+        plotly_chart(figure, "model_card_per_digit", per_digit)
+    if card.reliability_before and card.reliability_after:
+        reliability.markdown(f"**{t('model.card_reliability')}**")
+        curves = [
+            (card.reliability_before, t("model.card_before"), OTHER_COLOR),
+            (
+                card.reliability_after,
+                t("model.card_after", temperature=record["calibration"]["temperature"]),
+                WINNER_COLOR,
+            ),
+        ]
+        titles = (t("model.axis_confidence"), t("model.axis_right"))
+        plotly_chart(reliability_figure(curves, titles, t("model.card_perfect")), "model_card_reliability", reliability)
 
 
 def start_run(dataset: Dataset) -> None:
