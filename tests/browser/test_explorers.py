@@ -255,3 +255,58 @@ def test_hostile_lesson_link_falls_back(browser, app_url, query) -> None:
         assert "lock" not in address(page)
     finally:
         page.context.close()
+
+
+def box(page, selector: str, nth: int = 0) -> dict:
+    return page.locator(selector).nth(nth).bounding_box()
+
+
+def inside(inner: dict, outer: dict, slack: float = 1) -> bool:
+    return (
+        inner["x"] >= outer["x"] - slack
+        and inner["y"] >= outer["y"] - slack
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presenter_boards_above_the_fold(browser, app_url, lang) -> None:
+    """On a 1920x1080 projector the Softmax board with 10 classes shows every slider with its bars and the sum, and the
+    solved ReLU game its error, its sum against the target and the verdict, all inside the window."""
+    screen = {"x": 0, "y": 0, "width": 1920, "height": 1080}
+    ten = "1,2,3,4,2.5,1.5,3.5,0.5,2,3"
+    page = open_board(browser, f"{app_url}/?present=1&lang={lang}&tab=softmax&z={ten}", screen)
+    try:
+        rows = page.locator(".live .rows .row")
+        expect(rows).to_have_count(10)
+        for j in range(10):
+            assert inside(rows.nth(j).bounding_box(), screen), f"z{j}"
+        assert inside(box(page, ".live .sum"), screen)
+    finally:
+        page.context.close()
+    solved = "&".join(f"{name}={value:g}" for name, value in relu_lab.SOLUTION.items())
+    page = open_board(browser, f"{app_url}/?present=1&lang={lang}&tab=relu&{solved}", screen)
+    try:
+        expect(page.locator(".st-key-relu_result [data-testid='stAlert']")).to_be_visible(timeout=TIMEOUT_MS)
+        for selector in (".live .error", ".st-key-relu_sum_chart", ".st-key-relu_result [data-testid='stAlert']"):
+            assert inside(box(page, selector), screen), selector
+    finally:
+        page.context.close()
+
+
+def test_laptop_board_words_whole_and_rows_apart(browser, app_url) -> None:
+    """At 1024x768 (sidebar open) the range switch shows its whole words, and no slider's row (its name, track, value
+    and bars) reaches into the next one's (Streamlit's sliders put their range labels on the next slider's value)."""
+    page = open_board(browser, f"{app_url}/?tab=softmax", {"width": 1024, "height": 768})
+    try:
+        words = box(page, ".st-key-softmax_wide span")
+        assert inside(words, box(page, ".st-key-softmax_wide"))
+        assert words["width"] > 40  # one line, not squeezed to a letter a line
+        page.locator(".st-key-softmax_z1 input").hover()
+        rows = page.locator(".live .rows .row")
+        for j in range(rows.count() - 1):
+            upper, lower = rows.nth(j).bounding_box(), rows.nth(j + 1).bounding_box()
+            assert upper["y"] + upper["height"] <= lower["y"] + 0.5, f"z{j}"
+    finally:
+        page.context.close()

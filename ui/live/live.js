@@ -56,11 +56,18 @@ function svgElement(tag, attributes, parent) {
   return node;
 }
 
-// Timings for benchmarks/drag.py: input event -> the frame that paints its update, kept only when the page asks.
-function recordFrame(event) {
+// Timings for benchmarks/drag.py, kept only when the page asks: input event -> the frame that paints its update has
+// been painted (a message posted from the frame's callback is handled once the frame is done).
+// The board's own work on the move (from `start`) is kept beside it.
+function recordFrame(event, start = performance.now()) {
   const timings = window.digitdemoLiveTimings;
   if (!Array.isArray(timings)) return;
-  requestAnimationFrame((frameTime) => timings.push(frameTime - event.timeStamp));
+  const work = performance.now() - start;
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => timings.push({ painted: performance.now() - event.timeStamp, work });
+    channel.port2.postMessage(null);
+  });
 }
 
 // What every board shares: its controls, dragging, and sending values on release.
@@ -116,9 +123,10 @@ class Board {
       input.setAttribute("aria-valuetext", text);
     };
     input.addEventListener("input", (event) => {
+      const start = performance.now();
       show();
       onMove(Number(input.value));
-      recordFrame(event);
+      recordFrame(event, start);
     });
     input.addEventListener("change", () => this.commit());
     show();
@@ -335,10 +343,14 @@ class SoftmaxBoard extends Board {
       rows.push([`z${j}`, pyFormat(v, ".1f"), pyFormat(Math.exp(v), ".4g"), pyFormat(naive[j], ".4f"),
         pyFormat(stable[j], ".4f")]);
     });
-    this.table.replaceChildren();
+    // Rows are added or dropped with the classes; a move rewrites only the cells' text.
+    while (this.table.rows.length > rows.length) this.table.lastChild.remove();
     rows.forEach((cells, r) => {
-      const row = element("tr", "", this.table);
-      cells.forEach((cell) => element(r === 0 ? "th" : "td", "", row, cell));
+      const row = this.table.rows[r] ?? element("tr", "", this.table);
+      cells.forEach((cell, c) => {
+        const node = row.cells[c] ?? element(r === 0 ? "th" : "td", "", row);
+        if (node.textContent !== cell) node.textContent = cell;
+      });
     });
     const fails = naive.some((v) => !Number.isFinite(v));
     const largest = Math.max(...pushed);
@@ -356,13 +368,14 @@ class ReluBoard extends Board {
     const { data } = component;
     const { text, limits } = data;
     this.params = { ...data.values };
-    const left = element("div", "relu-left", this.root);
+    const game = element("div", "relu", this.root); // the root is the size container, so the grid is inside it
+    const left = element("div", "relu-left", game);
     this.sliders = limits.params.map((name) =>
       this.slider(left, {
         name, key: `relu_${name}`, label: name, min: limits.min, max: limits.max, step: limits.step, digits: 1,
         value: this.params[name], onMove: (v) => { this.params[name] = v; this.draw(); },
       }));
-    const right = element("div", "relu-right", this.root);
+    const right = element("div", "relu-right", game);
     this.error = element("p", "error", right);
     this.x = Array.from({ length: limits.points }, (_, i) => (i === limits.points - 1 ? limits.x_max
       : limits.x_min + i * ((limits.x_max - limits.x_min) / (limits.points - 1))));
@@ -370,7 +383,7 @@ class ReluBoard extends Board {
     this.sumPlot = this.plot(right, "relu-sum st-key-relu_sum_chart", [-1, 6], [0, 2, 4, 6], [
       ["target", data.colors.target, 6, "", text.target], ["sum", data.colors.winner, 3, "", text.sum]]);
     this.sumPlot.lines.target.setAttribute("d", this.path(this.target, [-1, 6]));
-    const units = element("div", "relu-units", this.root);
+    const units = element("div", "relu-units", game);
     this.units = data.colors.units.map((color, unit) => {
       const box = element("div", "unit", units);
       const title = element("p", "unit-title", box);
