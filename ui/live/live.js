@@ -421,7 +421,8 @@ class ReluBoard extends Board {
       const attributes = { fill: "none", stroke: color, "stroke-width": width, "stroke-dasharray": dash,
         "vector-effect": "non-scaling-stroke", "data-line": name };
       paths[name] = svgElement("path", attributes, svg);
-      element("span", "", legend, label).style.setProperty("--line", color);
+      const key = element("span", dash ? "dashed" : "", legend, label);
+      key.style.setProperty("--line", color);
     }
     const ticks = element("div", "ticks", box);
     for (let x = this.data.limits.x_min; x <= this.data.limits.x_max; x += 1) element("span", "", ticks, String(x));
