@@ -16,7 +16,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from digitdemo import relu_lab  # noqa: E402
 from digitdemo.activations import my_softmax, naive_softmax  # noqa: E402
-from testkit.server import wait_idle  # noqa: E402
+from testkit.server import DIGIT_STROKES, wait_idle  # noqa: E402
 
 TIMEOUT_MS = 30_000
 PHONE = {"width": 390, "height": 844}
@@ -308,5 +308,47 @@ def test_laptop_board_words_whole_and_rows_apart(browser, app_url) -> None:
         for j in range(rows.count() - 1):
             upper, lower = rows.nth(j).bounding_box(), rows.nth(j + 1).bounding_box()
             assert upper["y"] + upper["height"] <= lower["y"] + 0.5, f"z{j}"
+    finally:
+        page.context.close()
+
+
+def test_released_values_survive_language_and_tab_switches(browser, app_url) -> None:
+    """A value released on the board stays after a switch to Chinese (the tabs are built anew) and a visit to the
+    ReLU tab, with its bars redrawn for it."""
+    page = open_board(browser, f"{app_url}/?tab=softmax")
+    try:
+        page.locator(".st-key-softmax_z0 input").focus()
+        page.keyboard.press("End")
+        wait_idle(page)
+        page.locator(".st-key-lang button").filter(has_text="中文").click()
+        wait_idle(page)
+        expect(page.locator(".live .sum")).to_have_text(re.compile("^概率之和"), timeout=TIMEOUT_MS)
+        page.locator("[data-testid='stTab']").nth(2).click()
+        wait_idle(page)
+        page.locator("[data-testid='stTab']").nth(1).click()
+        wait_idle(page)
+        z0 = page.locator(".st-key-softmax_z0 input")
+        expect(z0).to_have_attribute("aria-valuetext", "10.0", timeout=TIMEOUT_MS)
+        proba = my_softmax(np.array([10.0, 2, 3, 4]))
+        assert value(page, ".st-key-softmax_z0 .bar-cell.p") == pytest.approx(proba[0], rel=RTOL)
+    finally:
+        page.context.close()
+
+
+def test_loaded_logits_reach_the_board(browser, app_url, new_page, draw) -> None:
+    """After a digit is drawn, "Load my drawing's logits" puts ten values on the board, on the wide range, at T = 1."""
+    page = new_page(browser, app_url)
+    try:
+        draw(page, DIGIT_STROKES)
+        page.locator("[data-testid='stTab']").nth(1).click()
+        wait_idle(page)
+        page.locator(".st-key-softmax_load_logits button").first.click()  # the button inside its help's tooltip
+        wait_idle(page)
+        expect(page.locator(".live .rows input[type='range']")).to_have_count(10, timeout=TIMEOUT_MS)
+        expect(page.locator(".st-key-softmax_wide input")).to_be_checked()
+        z = board_z(page)
+        assert z.min() >= -60 and z.max() <= 60 and len(set(z)) > 1
+        assert temperature(page) == 1.0
+        assert value(page, ".live .sum") == pytest.approx(my_softmax(z).sum(), rel=RTOL)
     finally:
         page.context.close()
