@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import segno
@@ -60,12 +60,12 @@ class TabLink:
     """A tab's part of a link, declared with the tab as its STATE_KEYS are: `restore(query)` sets the tab's values
     from a page's query parameters (ignoring any it cannot use), `query()` gives the tab's values as parameters, and
     `kept` names the parameters the tab writes into the address itself, which publishing keeps as they are, and
-    `controls` the controls a lesson link may hide."""
+    `controls` the controls a lesson link may hide, each with the message id of its label."""
 
     restore: Callable[[Mapping[str, str]], None] = lambda query: None
     query: Callable[[], dict[str, str]] = dict
     kept: tuple[str, ...] = ()
-    controls: tuple[str, ...] = ()
+    controls: Mapping[str, str] = field(default_factory=dict)
 
 
 class Lesson(NamedTuple):
@@ -197,6 +197,17 @@ def render_share_button() -> None:
 
 
 def render_share() -> None:
-    link = share_link()
+    """The link to this session's view and its QR code; made a lesson link, it opens the open tab alone, without the
+    controls chosen to hide."""
+    query = view_query()
+    controls = {tab_name(label_id): link.controls for label_id, link in st.session_state[TABS_KEY]}[query["tab"]]
+    if st.toggle(t("links.lesson"), key="app_lesson", help=t("links.lesson_help")):
+        hidden = st.multiselect(
+            t("links.hide"), list(controls), format_func=lambda name: t(controls[name]), key="app_lesson_hide"
+        )
+        query = {**query, "lock": "1", "hide": ",".join(hidden)}
+        if not hidden:
+            del query["hide"]
+    link = page_link(query)
     st.code(link, language=None, wrap_lines=True)
     st.image(qr_png(link), caption=t("presenter.share_scan"))

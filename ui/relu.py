@@ -46,7 +46,7 @@ def link_query() -> dict[str, str]:
 
 
 # Controls a lesson link can hide: the Show solution button.
-LINK = links.TabLink(restore=restore_link, query=link_query, controls=("solution",))
+LINK = links.TabLink(restore=restore_link, query=link_query, controls={"solution": "relu.show_solution"})
 
 
 def render_activations() -> None:

@@ -81,7 +81,15 @@ def link_query() -> dict[str, str]:
 
 # Controls a lesson link can hide: the board's, and the button that loads the drawing's logits.
 LINK = links.TabLink(
-    restore=restore_link, query=link_query, controls=("classes", "temperature", "wide", "shift", "load")
+    restore=restore_link,
+    query=link_query,
+    controls={
+        "classes": "softmax.classes",
+        "temperature": "softmax.temperature",
+        "wide": "softmax.wide",
+        "shift": "softmax.shift",
+        "load": "softmax.load",
+    },
 )
 
 

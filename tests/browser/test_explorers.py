@@ -352,3 +352,29 @@ def test_loaded_logits_reach_the_board(browser, app_url, new_page, draw) -> None
         assert value(page, ".live .sum") == pytest.approx(my_softmax(z).sum(), rel=RTOL)
     finally:
         page.context.close()
+
+
+def test_share_dialog_makes_a_lesson_link(browser, app_url) -> None:
+    """In the Share dialog a teacher turns the link into a lesson link hiding the temperature; the link it shows opens
+    the Softmax explorer locked, without the temperature."""
+    page = open_board(browser, f"{app_url}/?tab=softmax")
+    try:
+        page.locator(".st-key-app_share button").click()
+        dialog = page.get_by_role("dialog")
+        dialog.locator(".st-key-app_lesson label").click()
+        wait_idle(page)
+        dialog.locator(".st-key-app_lesson_hide input").click()
+        page.get_by_role("option", name="Temperature T").click()
+        wait_idle(page)
+        code = dialog.locator("code")
+        expect(code).to_contain_text("hide=temperature", timeout=TIMEOUT_MS)
+        link = code.inner_text().strip()
+    finally:
+        page.context.close()
+    lesson = open_board(browser, link)
+    try:
+        expect(lesson.locator("[data-testid='stTabs'] [role='tablist']")).to_be_hidden()
+        expect(lesson.locator(".st-key-softmax_temperature")).to_be_hidden()
+        expect(lesson.locator(".st-key-softmax_classes")).to_be_visible()
+    finally:
+        lesson.context.close()
