@@ -63,6 +63,7 @@ try:
         page_title="digitdemo", page_icon="✏️", layout="wide", initial_sidebar_state=presenter.sidebar_state()
     )
     presenter.render_style()
+    links.render_lesson_style()
     # On the page, not in the sidebar, so that a phone reaches the language without opening the sidebar.
     with st.container(horizontal=True, vertical_alignment="center", key="app_bar"):
         render_language_switch(on_change=state.reseed_canvas)

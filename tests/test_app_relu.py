@@ -1,10 +1,15 @@
-"""AppTest of the ReLU explorer: the match-the-target game's sliders, error figure and solution button."""
+"""AppTest of the ReLU explorer: what the game's live board is handed, the verdict and the solution button. The board's
+own curves and error while dragging are checked in tests/browser/test_explorers.py."""
+
+import json
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from digitdemo import relu_lab
 from digitdemo.i18n import message
+from ui.relu import BOARD_KEY
 
 RELU_TAB = 2
 PARAMS = ("relu_w1", "relu_b1", "relu_w2", "relu_b2")
@@ -15,9 +20,10 @@ def at(new_app) -> AppTest:
     return new_app(tabs="ReLU explorer").run()
 
 
-def shown_error(at: AppTest, lang: str = "en") -> float:
-    [metric] = [m for m in at.tabs[RELU_TAB].metric if m.label == message(lang, "relu.error")]
-    return float(metric.value)
+def board(at: AppTest) -> dict:
+    """The data the live board was handed on the last run."""
+    [element] = [e for e in at.get("bidi_component") if e.proto.id.endswith(BOARD_KEY)]
+    return json.loads(element.proto.json)
 
 
 def expected_error(w1: float, b1: float, w2: float, b2: float) -> float:
@@ -29,30 +35,36 @@ def expected_error(w1: float, b1: float, w2: float, b2: float) -> float:
 
 
 def test_start_at_zero_with_the_fixed_unit_only(at):
-    """The four sliders start at 0, range -4..4 step 0.1; the error shown is that of unit 0 alone."""
+    """The board starts at 0 for all four, its sliders -4..4 step 0.1 on the lab's grid with unit 0 fixed at
+    w = -2, b = 2; nothing is matched yet."""
     assert not at.exception
-    for key in PARAMS:
-        slider = at.slider(key=key)
-        assert (slider.value, slider.min, slider.max, slider.step) == (0.0, -4.0, 4.0, 0.1)
-    assert shown_error(at) == pytest.approx(expected_error(0, 0, 0, 0), abs=5e-5)
+    data = board(at)
+    assert data["values"] == {"w1": 0.0, "b1": 0.0, "w2": 0.0, "b2": 0.0}
+    limits = data["limits"]
+    assert (limits["min"], limits["max"], limits["step"], limits["points"]) == (-4.0, 4.0, 0.1, 301)
+    assert (limits["fixed_w0"], limits["fixed_b0"], limits["x_min"], limits["x_max"]) == (-2.0, 2.0, 0.0, 3.0)
+    assert expected_error(0, 0, 0, 0) == pytest.approx(relu_lab.mean_squared_error(0, 0, 0, 0), abs=1e-12)
     assert not at.tabs[RELU_TAB].success
 
 
-def test_moving_sliders_updates_the_error(at):
-    """With only unit 1 set (w1=1, b1=-1) the error drops to that of the missing third piece."""
-    at.slider(key="relu_w1").set_value(1.0).run()
-    at.slider(key="relu_b1").set_value(-1.0).run()
+def test_values_set_by_a_release_reach_the_board(at):
+    """With w1 = 1, b1 = -1 in the session (as a release leaves them), the board shows them and no match is claimed:
+    the third piece is still missing."""
+    at.session_state["relu_w1"] = 1.0
+    at.session_state["relu_b1"] = -1.0
+    at.run()
     assert not at.exception
-    assert shown_error(at) == pytest.approx(expected_error(1, -1, 0, 0), abs=5e-5)
-    assert 0 < shown_error(at) < expected_error(0, 0, 0, 0)
+    assert board(at)["values"] == {"w1": 1.0, "b1": -1.0, "w2": 0.0, "b2": 0.0}
+    assert 0 < expected_error(1, -1, 0, 0) < expected_error(0, 0, 0, 0)
+    assert not at.tabs[RELU_TAB].success
 
 
 def test_show_solution_gives_zero_error(at):
     """The solution button sets w1=1, b1=-1, w2=2, b2=-4; the error reads 0 and the match is announced."""
     at.button(key="relu_show_solution").click().run()
     assert not at.exception
-    assert [at.slider(key=k).value for k in PARAMS] == [1.0, -1.0, 2.0, -4.0]
-    assert shown_error(at) == 0.0
+    assert [at.session_state[k] for k in PARAMS] == [1.0, -1.0, 2.0, -4.0]
+    assert board(at)["values"] == relu_lab.SOLUTION
     assert message("en", "relu.perfect") in [s.value for s in at.tabs[RELU_TAB].success]
 
 
@@ -60,7 +72,8 @@ def test_reset_returns_to_zero(at):
     """After the solution, reset puts all four sliders back at 0."""
     at.button(key="relu_show_solution").click().run()
     at.button(key="relu_reset").click().run()
-    assert [at.slider(key=k).value for k in PARAMS] == [0.0] * 4
+    assert [at.session_state[k] for k in PARAMS] == [0.0] * 4
+    assert not at.tabs[RELU_TAB].success
 
 
 def test_chinese(new_app):
@@ -71,7 +84,8 @@ def test_chinese(new_app):
     at.button(key="relu_show_solution").click().run()
     assert not at.exception
     assert at.button(key="relu_show_solution").label == "显示答案"
-    assert shown_error(at, "zh") == 0.0
+    assert board(at)["text"]["error"] == message("zh", "relu.error")
+    assert [s.value for s in at.tabs[RELU_TAB].success] == [message("zh", "relu.perfect")]
     assert any("要点" in i.value for i in at.tabs[RELU_TAB].info)
 
 

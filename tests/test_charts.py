@@ -30,13 +30,8 @@ def figures(lab_model, dataset, title: str) -> dict[str, dict]:
         "probability": charts.probability_chart(RNG.dirichlet(np.ones(10)), title),
         "logits": charts.logit_chart(RNG.normal(0, 10, 10), title),
         "hidden": charts.hidden_chart(RNG.random(25), title),
-        "bars": charts.bars_figure(
-            [(RNG.random(4), title, None, ".2f"), (RNG.random(4), title, (0.0, 1.0), ".3f")], 300
-        ),
         "line": charts.line_figure([{"x": X, "y": X, "name": title, "color": theme.ACCENT_COLOR}], title, title, 200),
         "activation": charts.activation_figure(X, np.maximum(0, X), title),
-        "relu unit": charts.relu_unit_figure(X, X, np.maximum(0, X), 1),
-        "relu sum": charts.relu_sum_figure(X, X, X, (title, title)),
         "confusion": charts.confusion_figure(counts, (3, 5), (title, title), title + " %{customdata}"),
         "epochs": charts.epoch_figure([1.0, 0.5, 0.3], (title, title), 10),
         "accuracy per epoch": charts.epoch_figure([0.5, 0.8], (title, title), 10, percent=True),

@@ -35,7 +35,13 @@ def tab_modules() -> set[str]:
 
 
 def graph() -> dict[str, set[str]]:
-    return {path.stem: ui_imports(path) for path in UI.glob("*.py") if path.stem != "__init__"}
+    """{ui module: the ui modules it imports}; a package inside ui/ (ui/live/) is one module, all its files' imports."""
+    imports: dict[str, set[str]] = {}
+    for path in UI.rglob("*.py"):
+        module = path.relative_to(UI).parts[0].removesuffix(".py")
+        if module != "__init__":
+            imports.setdefault(module, set()).update(ui_imports(path) - {module})
+    return imports
 
 
 def test_the_tabs_are_found():

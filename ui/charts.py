@@ -19,11 +19,9 @@ from ui.theme import (
     OTHER_COLOR,
     SELECTED_COLOR,
     SMALL_TICK_SIZE,
-    TARGET_COLOR,
     TEXT_COLOR,
     TICK_SIZE,
     TITLE_SIZE,
-    UNIT_COLORS,
     WINNER_COLOR,
 )
 
@@ -126,65 +124,6 @@ def hidden_chart(values: np.ndarray, title: str) -> dict:
     return figure
 
 
-def bars_figure(panels: list[tuple[np.ndarray, str, tuple[float, float] | None, str]], height: int) -> dict:
-    """Panels of (k,) values (values, title, x range or None, number format) -> one Plotly figure dict `height` px
-    tall of side-by-side horizontal bar charts sharing the rows z0..z(k-1), each panel's largest bar highlighted."""
-    n_panels, gap = len(panels), 0.1
-    width = (1 - gap * (n_panels - 1)) / n_panels
-    data, layout = [], {}
-    for p, (values, title, x_range, text_format) in enumerate(panels):
-        values = np.asarray(values, dtype=float)
-        axis = "x" if p == 0 else f"x{p + 1}"
-        winner = int(np.argmax(values))
-        data.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "x": values.tolist(),
-                "y": [f"z{j}" for j in range(len(values))],
-                "xaxis": axis,
-                "marker": {"color": [WINNER_COLOR if j == winner else ACCENT_COLOR for j in range(len(values))]},
-                "text": [format(v, text_format) for v in values],
-                "textposition": "outside",
-                "cliponaxis": False,
-                "hovertemplate": "%{y}: %{x:" + text_format + "}<extra></extra>",
-            }
-        )
-        # Room beside the longest bar for its label, so it does not run into the next panel.
-        low, high = x_range or (min(0.0, values.min() * 1.35), max(0.0, values.max() * 1.35))
-        left = p * (width + gap)
-        layout["xaxis" if p == 0 else f"xaxis{p + 1}"] = {
-            "domain": [left, left + width],
-            "range": [low, high],
-            "fixedrange": True,
-            "zeroline": True,
-            "nticks": 4,
-        }
-        layout.setdefault("annotations", []).append(
-            {
-                "text": f"<b>{title}</b>",
-                "x": left + width / 2,
-                "y": 1,
-                "xref": "paper",
-                "yref": "paper",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": TITLE_SIZE},
-            }
-        )
-    return {
-        "data": data,
-        "layout": {
-            **layout,
-            "height": height,
-            "margin": {"l": 35, "r": 30, "t": 30, "b": 25},
-            "yaxis": {"autorange": "reversed", "fixedrange": True, "tickfont": {"size": TICK_SIZE}},
-            "bargap": 0.35,
-            "showlegend": False,
-        },
-    }
-
-
 def line_figure(
     traces: list[dict], x_title: str, y_title: str, height: int, y_range: list[float] | None = None
 ) -> dict:
@@ -219,24 +158,6 @@ def line_figure(
 def activation_figure(z: np.ndarray, a: np.ndarray, name: str) -> dict:
     """(n,) inputs z and activations a -> line figure dict of a over z."""
     return line_figure([{"x": z, "y": a, "name": name, "color": ACCENT_COLOR}], "z", "a", 230)
-
-
-def relu_unit_figure(x: np.ndarray, z: np.ndarray, a: np.ndarray, unit: int) -> dict:
-    """(n,) x with one ReLU unit's z = w x + b (dotted) and a = max(0, z) (solid) -> line figure dict."""
-    traces = [
-        {"x": x, "y": z, "name": "z", "color": UNIT_COLORS[unit], "dash": "dot", "width": 2},
-        {"x": x, "y": a, "name": "max(0, z)", "color": UNIT_COLORS[unit]},
-    ]
-    return line_figure(traces, "x", "", 230, [-4.5, 4.5])
-
-
-def relu_sum_figure(x: np.ndarray, target: np.ndarray, output: np.ndarray, names: tuple[str, str]) -> dict:
-    """(n,) x, the target and the units' sum -> line figure dict; `names` are the target's and the sum's legends."""
-    traces = [
-        {"x": x, "y": target, "name": names[0], "color": TARGET_COLOR, "width": 6},
-        {"x": x, "y": output, "name": names[1], "color": WINNER_COLOR},
-    ]
-    return line_figure(traces, "x", "", 330, [-1.0, 6.0])
 
 
 def confusion_figure(

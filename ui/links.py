@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -20,6 +21,12 @@ from ui.qr import qr_png
 RESTORED_KEY = "links_restored"  # set once the session's first run has read its link
 TABS_KEY = "links_tabs"  # the tabs' label ids and link declarations, in their order, for the fragments that publish
 MAX_VALUE_CHARS = 200  # a longer query value is not one this page wrote
+LESSON_KEY = "links_lesson"  # the lock of a lesson link the session was opened from, or None
+LESSON_CSS = """
+[data-testid="stTabs"] [role="tablist"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stLayoutWrapper"]:has(> .st-key-app_intro), .st-key-app_share {
+  display: none; }
+"""
 
 
 def tab_name(label_id: str) -> str:
@@ -50,11 +57,20 @@ def parse_int(text: str | None, low: int, high: int) -> int | None:
 class TabLink:
     """A tab's part of a link, declared with the tab as its STATE_KEYS are: `restore(query)` sets the tab's values
     from a page's query parameters (ignoring any it cannot use), `query()` gives the tab's values as parameters, and
-    `kept` names the parameters the tab writes into the address itself, which publishing keeps as they are."""
+    `kept` names the parameters the tab writes into the address itself, which publishing keeps as they are, and
+    `controls` the controls a lesson link may hide, each with the message id of its label."""
 
     restore: Callable[[Mapping[str, str]], None] = lambda query: None
     query: Callable[[], dict[str, str]] = dict
     kept: tuple[str, ...] = ()
+    controls: Mapping[str, str] = field(default_factory=dict)
+
+
+class Lesson(NamedTuple):
+    """A lesson link's lock: the one tab it shows (by name) and the controls of that tab it hides."""
+
+    tab: str
+    hidden: tuple[str, ...]
 
 
 def restore(tabs: Sequence[tuple[str, TabLink]], shipped: list[str]) -> None:
@@ -77,6 +93,37 @@ def restore(tabs: Sequence[tuple[str, TabLink]], shipped: list[str]) -> None:
         st.session_state[state.OPEN_TAB] = message(language, names[query["tab"]])
     for _, link in tabs:
         link.restore(query)
+    st.session_state[LESSON_KEY] = read_lesson(query, {tab_name(label_id): link for label_id, link in tabs})
+
+
+def read_lesson(query: Mapping[str, str], declared: Mapping[str, TabLink]) -> Lesson | None:
+    """A lesson link's lock (?tab=softmax&lock=1&hide=temperature,wide): None unless `lock` is 1, the tab is known and
+    every control to hide is one that tab has (a link asking for anything else opens the full app)."""
+    if query.get("lock") != "1" or query.get("tab") not in declared:
+        return None
+    text = query.get("hide") or ""
+    hidden = tuple(text.split(",")) if text else ()
+    if len(text) > MAX_VALUE_CHARS or not set(hidden) <= set(declared[query["tab"]].controls):
+        return None
+    return Lesson(query["tab"], hidden)
+
+
+def lesson() -> Lesson | None:
+    """This session's lesson lock, if it was opened from a lesson link."""
+    return st.session_state.get(LESSON_KEY)
+
+
+def lesson_hidden(link: TabLink) -> tuple[str, ...]:
+    """The controls of the tab declaring `link` that this session's lesson hides (none without a lesson)."""
+    locked = lesson()
+    return tuple(name for name in locked.hidden if name in link.controls) if locked else ()
+
+
+def render_lesson_style() -> None:
+    """In a locked lesson, the page shows its one tab: the other tabs, the sidebar, the introduction and the Share
+    button are hidden (a <style> alone takes no space)."""
+    if lesson():
+        st.html(f"<style>{LESSON_CSS}</style>")
 
 
 def restore_draw(query: Mapping[str, str], n_examples: int) -> None:
@@ -113,6 +160,9 @@ def view_query() -> dict[str, str]:
         query["model"] = session[state.MODEL_CHOICE]
     for _, link in tabs:
         query.update(link.query())
+    locked = lesson()
+    if locked:
+        query.update({"tab": locked.tab, "lock": "1", **({"hide": ",".join(locked.hidden)} if locked.hidden else {})})
     return query
 
 
@@ -138,6 +188,17 @@ def render_share_button() -> None:
 
 
 def render_share() -> None:
-    link = share_link()
+    """The link to this session's view and its QR code; made a lesson link, it opens the open tab alone, without the
+    controls chosen to hide."""
+    query = view_query()
+    controls = {tab_name(label_id): link.controls for label_id, link in st.session_state[TABS_KEY]}[query["tab"]]
+    if st.toggle(t("links.lesson"), key="app_lesson", help=t("links.lesson_help")):
+        hidden = st.multiselect(
+            t("links.hide"), list(controls), format_func=lambda name: t(controls[name]), key="app_lesson_hide"
+        )
+        query = {**query, "lock": "1", "hide": ",".join(hidden)}
+        if not hidden:
+            del query["hide"]
+    link = page_link(query)
     st.code(link, language=None, wrap_lines=True)
     st.image(qr_png(link), caption=t("presenter.share_scan"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -9,8 +10,8 @@ import streamlit as st
 
 from digitdemo import relu_lab
 from digitdemo.activations import linear, relu, sigmoid
-from ui import links
-from ui.charts import activation_figure, relu_sum_figure, relu_unit_figure
+from ui import links, live
+from ui.charts import activation_figure
 from ui.i18n import t
 from ui.plotting import plotly_chart
 from ui.presenter import presenting
@@ -25,6 +26,7 @@ def slider_key(name: str) -> str:
 
 # The widgets whose values the app keeps while another tab is open (the tab is not built then).
 STATE_KEYS = tuple(map(slider_key, PARAMS))
+BOARD_KEY = "relu_live"  # the live board (ui/live): the sliders and the curves they move
 SOLVED_KEY = "relu_solved"  # set once the sum has matched the target (or the solution was shown): the lesson shows
 MATCH_TOLERANCE = 1e-9  # below this mean squared error the sum is the target up to rounding
 # The activations the lab plots, each with its formula's message id; a new one is its function and a line here.
@@ -44,7 +46,8 @@ def link_query() -> dict[str, str]:
     return {name: f"{st.session_state[slider_key(name)]:g}" for name in PARAMS if slider_key(name) in st.session_state}
 
 
-LINK = links.TabLink(restore=restore_link, query=link_query)
+# Controls a lesson link can hide: the Show solution button.
+LINK = links.TabLink(restore=restore_link, query=link_query, controls={"solution": "relu.show_solution"})
 
 
 def render_activations() -> None:
@@ -70,48 +73,68 @@ def reset_sliders() -> None:
         st.session_state[slider_key(name)] = 0.0
 
 
+def on_release() -> None:
+    """The board's release callback: w1, b1, w2, b2 into the session, each rounded to the slider's step and kept in
+    its range."""
+    commit = live.released(BOARD_KEY)
+    try:
+        values = {name: float(commit[name]) for name in PARAMS}
+    except (TypeError, KeyError, ValueError):
+        return
+    for name, value in values.items():
+        if math.isfinite(value):
+            step = relu_lab.SLIDER_STEP
+            rounded = round(round(value / step) * step, 6)
+            st.session_state[slider_key(name)] = min(relu_lab.SLIDER_MAX, max(relu_lab.SLIDER_MIN, rounded))
+
+
+def board_limits() -> dict:
+    """The board's sliders, the grid its curves are drawn on and the fixed unit 0."""
+    return {
+        "params": PARAMS,
+        "min": relu_lab.SLIDER_MIN,
+        "max": relu_lab.SLIDER_MAX,
+        "step": relu_lab.SLIDER_STEP,
+        "points": relu_lab.GRID_POINTS,
+        "x_min": relu_lab.X_MIN,
+        "x_max": relu_lab.X_MAX,
+        "fixed_w0": relu_lab.FIXED_W0,
+        "fixed_b0": relu_lab.FIXED_B0,
+    }
+
+
+def board_texts() -> dict[str, str]:
+    """The board's words in this session's language, its messages as templates it fills in."""
+    ids = {
+        "target": "relu.target",
+        "sum": "relu.sum",
+        "error": "relu.error",
+        "unit": "relu.unit",
+        "unit_fixed": "relu.unit_fixed",
+    }
+    return {name: live.template(msg_id) for name, msg_id in ids.items()}
+
+
 @st.fragment
 def render_game() -> None:
-    """Sliders w1, b1, w2, b2 and the plots they move; a slider change reruns only this part of the page."""
-    left, right = st.container(key="relu_board").columns([1, 2])
-    with left:
-        for name in PARAMS:
-            st.session_state.setdefault(slider_key(name), 0.0)
-            st.slider(
-                name,
-                relu_lab.SLIDER_MIN,
-                relu_lab.SLIDER_MAX,
-                step=relu_lab.SLIDER_STEP,
-                format="%.1f",
-                key=slider_key(name),
-            )
-        buttons = st.columns(2)
-        buttons[0].button(t("relu.show_solution"), key="relu_show_solution", on_click=show_solution, width="stretch")
-        buttons[1].button(t("relu.reset"), key="relu_reset", on_click=reset_sliders, width="stretch")
-        if presenting():
-            # On a projector the task sits under the sliders, so that the board's result fits above the fold.
-            st.markdown(t("relu.game_intro"))
+    """The live board (sliders w1, b1, w2, b2, the units' curves, their sum against the target and the error), then
+    the verdict; a release reruns only this part of the page."""
+    for name in PARAMS:
+        st.session_state.setdefault(slider_key(name), 0.0)
     params = {name: float(st.session_state[slider_key(name)]) for name in PARAMS}
-    x = relu_lab.x_grid()
-    z, a = relu_lab.unit_outputs(x, **params)
-    output = a.sum(axis=0)
-    error = relu_lab.mean_squared_error(**params, x=x)
-    with right:
-        # The result first, so that a projector shows it with the sliders.
-        with st.container(key="relu_result"):
-            st.metric(t("relu.error"), f"{error:.4f}")
-            if error < MATCH_TOLERANCE:
-                st.session_state[SOLVED_KEY] = True
-                st.success(t("relu.perfect"))
-        figure = relu_sum_figure(x, relu_lab.target(x), output, (t("relu.target"), t("relu.sum")))
-        plotly_chart(figure, "relu_sum_chart", growth=1.0)  # so that it fits under the result at 1280x720
-    w, b = relu_lab.unit_parameters(**params)
-    for unit, column in enumerate(st.columns(3)):
-        name = t("relu.unit_fixed", unit=unit) if unit == 0 else t("relu.unit", unit=unit)
-        sign = "-" if b[unit] < 0 else "+"
-        column.markdown(f"**{name}**: z = {w[unit]:.1f}·x {sign} {abs(b[unit]):.1f}")
-        figure = relu_unit_figure(x, z[unit], a[unit], unit)
-        plotly_chart(figure, f"relu_unit{unit}_chart", column)
+    hidden = links.lesson_hidden(LINK)
+    live.render_board(BOARD_KEY, "relu", params, board_limits(), board_texts(), on_release, hidden)
+    buttons = st.columns(4)
+    if "solution" not in hidden:
+        buttons[0].button(t("relu.show_solution"), key="relu_show_solution", on_click=show_solution, width="stretch")
+    buttons[1].button(t("relu.reset"), key="relu_reset", on_click=reset_sliders, width="stretch")
+    if presenting():
+        # On a projector the task sits under the board, so that the board fits above the fold.
+        st.markdown(t("relu.game_intro"))
+    with st.container(key="relu_result"):
+        if relu_lab.mean_squared_error(**params) < MATCH_TOLERANCE:
+            st.session_state[SOLVED_KEY] = True
+            st.success(t("relu.perfect"))
     # The lesson gives the answer away, so it waits until the game is won or given up.
     if st.session_state.get(SOLVED_KEY):
         st.info(t("relu.lesson"))

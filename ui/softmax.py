@@ -8,11 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from digitdemo.activations import my_softmax, naive_softmax
-from ui import links, state
-from ui.charts import bars_figure
+from digitdemo.activations import my_softmax
+from ui import links, live, state
 from ui.i18n import t
-from ui.plotting import plotly_chart
 
 Z_MIN, Z_MAX, Z_STEP = 0.1, 10.0, 0.1  # the lab's sliders
 # The network's logits run from about -50 to 30, so loading them switches the sliders to a wide range.
@@ -24,10 +22,7 @@ T_MIN, T_MAX, T_DEFAULT = 0.1, 5.0, 1.0
 SHIFT_MAX, SHIFT_STEP = 1000, 10
 EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))  # about 709.78: e^z beyond this is inf in float64
 LOADED_KEY = "softmax_loaded"  # the logits last loaded from the Draw tab and the slider values they became
-# px: one bar per slider row (a slider without a label, no gap between: ui/presenter.py's styles), so the bars line
-# up with their sliders; the chart's margins (panel titles above, the axis below) on top of the rows; the space above
-# the first slider that brings it level with the first row, under the panel titles.
-SLIDER_HEIGHT, CHART_MARGINS, SLIDERS_TOP = 40, 67, 30
+BOARD_KEY = "softmax_live"  # the live board (ui/live): the sliders and their bars
 
 
 def z_key(j: int) -> str:
@@ -84,14 +79,37 @@ def link_query() -> dict[str, str]:
     return query
 
 
-LINK = links.TabLink(restore=restore_link, query=link_query)
+# Controls a lesson link can hide: the board's, and the button that loads the drawing's logits.
+LINK = links.TabLink(
+    restore=restore_link,
+    query=link_query,
+    controls={
+        "classes": "softmax.classes",
+        "temperature": "softmax.temperature",
+        "wide": "softmax.wide",
+        "shift": "softmax.shift",
+        "load": "softmax.load",
+    },
+)
 
 
-def on_range_change() -> None:
-    """Toggle callback: keep the shown z inside the new range (the sliders are rebuilt with new bounds)."""
-    n = st.session_state["softmax_classes"]
-    current = [st.session_state.get(z_key(j), Z_DEFAULTS[j]) for j in range(n)]
-    set_sliders(to_slider_values(current, st.session_state["softmax_wide"]))
+def on_release() -> None:
+    """The board's release callback: its values (number of classes, z, temperature, range, shift) into the session,
+    each rounded to its slider's step and kept in its range."""
+    commit = live.released(BOARD_KEY)
+    try:
+        n, wide = int(commit["n"]), bool(commit["wide"])
+        z = np.asarray(commit["z"], dtype=np.float64)
+        temperature, shift = float(commit["T"]), float(commit["shift"])
+    except (TypeError, KeyError, ValueError):
+        return
+    if not MIN_CLASSES <= n <= MAX_CLASSES or z.shape != (n,) or not np.isfinite([*z, temperature, shift]).all():
+        return
+    session = st.session_state
+    session["softmax_classes"], session["softmax_wide"] = n, wide
+    session["softmax_temperature"] = float(np.clip(round(temperature, 1), T_MIN, T_MAX))
+    session["softmax_shift"] = int(np.clip(round(shift / SHIFT_STEP) * SHIFT_STEP, 0, SHIFT_MAX))
+    set_sliders(to_slider_values(z, wide))
 
 
 def load_logits() -> None:
@@ -128,93 +146,86 @@ def render_loaded_note(z: np.ndarray) -> None:
     st.success(note)
 
 
-def render_overflow_demo(z: np.ndarray) -> None:
-    """Naive exp(z)/sum(exp(z)) against the stable form, for the sliders' z plus a large constant."""
-    st.subheader(t("softmax.stable_heading"))
-    st.session_state.setdefault("softmax_shift", 0)
-    shift = st.slider(
-        t("softmax.shift"), 0, SHIFT_MAX, step=SHIFT_STEP, key="softmax_shift", help=t("softmax.shift_help")
-    )
-    pushed = z + shift
-    naive, stable = naive_softmax(pushed), my_softmax(pushed)
-    with np.errstate(over="ignore"):
-        exp_pushed = np.exp(pushed)
-    table = pd.DataFrame(
-        {
-            "z": [f"{v:.1f}" for v in pushed],
-            "e^z": [f"{v:.4g}" for v in exp_pushed],
-            t("softmax.naive"): [f"{v:.4f}" for v in naive],
-            t("softmax.stable"): [f"{v:.4f}" for v in stable],
-        },
-        index=[f"z{j}" for j in range(len(z))],
-    )
-    st.table(table)
-    if np.isfinite(naive).all():
-        st.info(t("softmax.overflow_ok", largest=pushed.max(), limit=EXP_OVERFLOW))
-    else:
-        st.error(t("softmax.overflow_fails", limit=EXP_OVERFLOW))
+def board_texts() -> dict[str, str]:
+    """The board's words in this session's language, its messages as templates it fills in."""
+    ids = {
+        "classes": "softmax.classes",
+        "temperature": "softmax.temperature",
+        "temperature_help": "softmax.temperature_help",
+        "wide": "softmax.wide",
+        "wide_help": "softmax.wide_help",
+        "share": "softmax.share",
+        "sum": "softmax.sum",
+        "colder": "softmax.colder",
+        "warmer": "softmax.warmer",
+        "stable_heading": "softmax.stable_heading",
+        "shift": "softmax.shift",
+        "shift_help": "softmax.shift_help",
+        "naive": "softmax.naive",
+        "stable": "softmax.stable",
+        "overflow_ok": "softmax.overflow_ok",
+        "overflow_fails": "softmax.overflow_fails",
+    }
+    return {name: live.template(msg_id) for name, msg_id in ids.items()}
 
 
-def temperature_note(temperature: float) -> str:
-    """What the chosen temperature does, or nothing at the network's own T = 1."""
-    if temperature < T_DEFAULT:
-        return t("softmax.colder", temperature=temperature)
-    if temperature > T_DEFAULT:
-        return t("softmax.warmer", temperature=temperature)
-    return ""
+def board_limits() -> dict:
+    """The board's sliders' ranges and steps, and the numbers it needs."""
+    return {
+        "z_min": Z_MIN,
+        "z_max": Z_MAX,
+        "z_step": Z_STEP,
+        "wide_min": WIDE_MIN,
+        "wide_max": WIDE_MAX,
+        "t_min": T_MIN,
+        "t_max": T_MAX,
+        "t_step": 0.1,
+        "n_min": MIN_CLASSES,
+        "n_max": MAX_CLASSES,
+        "shift_max": SHIFT_MAX,
+        "shift_step": SHIFT_STEP,
+        "defaults": Z_DEFAULTS,
+        "exp_overflow": EXP_OVERFLOW,
+    }
 
 
 @st.fragment
 def render_explorer() -> None:
-    """The sliders and the three bar charts; moving a slider reruns only this part of the page."""
-    st.session_state.setdefault("softmax_classes", LAB_CLASSES)
-    top = st.columns([2, 2, 1.3], vertical_alignment="bottom")
-    n = top[0].slider(t("softmax.classes"), MIN_CLASSES, MAX_CLASSES, key="softmax_classes")
-    st.session_state.setdefault("softmax_temperature", T_DEFAULT)
-    temperature = top[1].slider(
-        t("softmax.temperature"), T_MIN, T_MAX, step=0.1, format="%.1f", key="softmax_temperature",
-        help=t("softmax.temperature_help"),
-    )  # fmt: skip
-    top[2].button(
-        t("softmax.load"), key="softmax_load_logits", on_click=load_logits, help=t("softmax.load_help"), width="stretch"
-    )
-
-    wide = top[2].toggle(t("softmax.wide"), key="softmax_wide", on_change=on_range_change, help=t("softmax.wide_help"))
-    low, high = slider_range(wide)
-    sliders, charts = st.container(key="softmax_board").columns([1.1, 3])
-    with sliders:
-        st.space(SLIDERS_TOP)
-        for j in range(n):
-            st.session_state.setdefault(z_key(j), float(to_slider_values(Z_DEFAULTS[j], wide)))
-            # Unlabelled, so that ten fit on a screen: each lines up with its bars, which the chart names z0, z1, ...
-            st.slider(f"z{j}", low, high, step=Z_STEP, format="%.1f", key=z_key(j), label_visibility="collapsed")
-    z = np.array([st.session_state[z_key(j)] for j in range(n)], dtype=np.float64)
-    scaled = z / temperature
-    exp_z = np.exp(scaled)
-    proba = my_softmax(scaled)
-    panels = [
-        (z, "z", None if wide else (0.0, Z_MAX), ".1f"),
-        (exp_z, "e<sup>z/T</sup>", None, ".3g"),
-        (proba, "softmax", (0.0, 1.0), ".3f"),
-    ]
-    with charts:
-        figure = bars_figure(panels, CHART_MARGINS + SLIDER_HEIGHT * n)
-        plotly_chart(figure, "softmax_chart", growth=1.0)  # its rows stay level with their sliders
-    # Below the board: on a phone the chart alone stays in view above the sliders.
-    st.caption(t("softmax.share", total=exp_z.sum()) + temperature_note(temperature))
-    st.markdown(f"{t('softmax.sum')}: **{proba.sum():.6f}**")
+    """The live board (every slider, its bars, the sum and the naive formula's table), then the numbers; a release
+    reruns only this part of the page."""
+    session = st.session_state
+    session.setdefault("softmax_classes", LAB_CLASSES)
+    session.setdefault("softmax_temperature", T_DEFAULT)
+    session.setdefault("softmax_wide", False)
+    session.setdefault("softmax_shift", 0)
+    n, wide, temperature = session["softmax_classes"], session["softmax_wide"], session["softmax_temperature"]
+    for j in range(MAX_CLASSES):
+        session.setdefault(z_key(j), float(to_slider_values(Z_DEFAULTS[j], wide)))
+    hidden = links.lesson_hidden(LINK)
+    if "load" not in hidden:
+        st.button(t("softmax.load"), key="softmax_load_logits", on_click=load_logits, help=t("softmax.load_help"))
+    z = np.array([session[z_key(j)] for j in range(n)], dtype=np.float64)
     render_loaded_note(z)
+    values = {
+        "n": n,
+        "z": [session[z_key(j)] for j in range(MAX_CLASSES)],
+        "T": temperature,
+        "wide": wide,
+        "shift": session["softmax_shift"],
+    }
+    live.render_board(BOARD_KEY, "softmax", values, board_limits(), board_texts(), on_release, hidden)
     links.publish()
     render_teaching_points()
+    scaled = z / temperature
     with st.expander(t("softmax.numbers")):
         st.dataframe(
             pd.DataFrame(
-                {"z": z, "z/T": scaled, "e^(z/T)": exp_z, "softmax": proba}, index=[f"z{j}" for j in range(n)]
+                {"z": z, "z/T": scaled, "e^(z/T)": np.exp(scaled), "softmax": my_softmax(scaled)},
+                index=[f"z{j}" for j in range(n)],
             ),
         )
-    render_overflow_demo(z)
 
 
 def render() -> None:
-    """The Softmax explorer tab: the sliders and their chart first (above the fold on a projector), then the lesson."""
+    """The Softmax explorer tab: the sliders and their bars first (above the fold on a projector), then the lesson."""
     render_explorer()
