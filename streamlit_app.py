@@ -9,7 +9,7 @@ from digitdemo.catalog import shipped_models
 from digitdemo.data import LAB_X_FILE, LAB_Y_FILE, SHIPPED_FILE, Dataset, load_dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.numpy_model import NumpyModel
-from ui import classroom, draw, links, mistakes, model_tab, presenter, relu, room_access, softmax, state
+from ui import classroom, draw, draw_inputs, links, mistakes, model_tab, presenter, relu, room_access, softmax, state
 from ui.i18n import error_text, render_language_switch, t
 from ui.models import render_model_choice
 
@@ -35,9 +35,9 @@ class Tab:
     always: bool = False
 
 
-# The Draw tab's and the class room's parts of a link, until their modules declare them as the explorers do.
+# The Draw tab's part of a link: an example's index is checked against the digits loaded.
 DRAW_LINK = links.TabLink(
-    restore=lambda query: links.restore_draw(query, len(cached_dataset().X)), query=links.draw_query
+    restore=lambda query: draw_inputs.restore_link(query, len(cached_dataset().X)), query=draw_inputs.link_query
 )
 
 
@@ -47,7 +47,7 @@ TABS = (
     Tab("tabs.relu", lambda model, dataset: relu.render(), relu.STATE_KEYS, relu.LINK),
     Tab("tabs.mistakes", mistakes.render, mistakes.STATE_KEYS),
     Tab("tabs.model", model_tab.render, model_tab.STATE_KEYS),
-    Tab("tabs.classroom", classroom.render, classroom.STATE_KEYS, links.TabLink(kept=room_access.ADDRESS_PARAMS)),
+    Tab("tabs.classroom", classroom.render, classroom.STATE_KEYS, classroom.LINK),
 )
 
 LABEL_IDS = [tab.label_id for tab in TABS]

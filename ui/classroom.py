@@ -10,7 +10,7 @@ from digitdemo.data import Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.numpy_model import NumpyModel
 from digitdemo.rooms import csv_bytes, npz_bytes
-from ui import classroom_view
+from ui import classroom_view, links
 from ui.address import page_link
 from ui.classroom_training import TRIAL, render_class_training
 from ui.classroom_view import render_class_view, teacher_action
@@ -19,6 +19,7 @@ from ui.pictures import digit_image, png_url
 from ui.presenter import render_lesson_caption
 from ui.qr import qr_png
 from ui.room_access import (
+    ADDRESS_PARAMS,
     JOINED,
     NOTICE,
     ROOM_PARAM,
@@ -39,6 +40,7 @@ MINE_SCALE = 4
 MINE_WIDTH = 80
 CODE_KEY = "classroom_code_input"
 STATE_KEYS = (*classroom_view.STATE_KEYS, CODE_KEY)  # handed back after a tab or language switch
+LINK = links.TabLink(kept=ADDRESS_PARAMS)  # the room and student token, which the room's code writes itself
 
 
 def render_code(code: str, size: str) -> None:

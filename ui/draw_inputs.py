@@ -3,6 +3,8 @@ each turned into the network's (400,) input; and, on request, the preprocessing 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -12,7 +14,7 @@ from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
 from digitdemo.numpy_model import NumpyModel
 from digitdemo.preprocess import CANVAS_SIDE, steps_to_input
-from ui import state
+from ui import links, state
 from ui.canvas_space import canvas_side, measure_space
 from ui.i18n import error_text, t
 from ui.pictures import digit_image, enlarge, png_url
@@ -112,3 +114,24 @@ def step_image(step: np.ndarray) -> np.ndarray:
     square[top : top + step.shape[0], left : left + step.shape[1]] = np.round(np.clip(step, 0, 1) * 255)
     # A gray frame keeps neighbouring steps apart.
     return np.pad(enlarge(square, max(1, STEP_SIDE // side), grid=False), 2, constant_values=GRID_LEVEL)
+
+
+def restore_link(query: Mapping[str, str], n_examples: int) -> None:
+    """The Draw tab's input (canvas, example, upload) and example index from the URL."""
+    if query.get("input") in state.DRAW_SOURCES:
+        st.session_state[state.DRAW_SOURCE] = query["input"]
+    example = links.parse_int(query.get("example"), 0, n_examples - 1)
+    if example is not None:
+        st.session_state[state.DRAW_EXAMPLE] = example
+
+
+def link_query() -> dict[str, str]:
+    """The Draw tab's input and example as query parameters, where they differ from a fresh page."""
+    session = st.session_state
+    query = {}
+    source = session.get(state.DRAW_SOURCE, state.DRAW_SOURCES[0])
+    if source != state.DRAW_SOURCES[0]:
+        query["input"] = source
+    if source == "example" and state.DRAW_EXAMPLE in session:
+        query["example"] = str(session[state.DRAW_EXAMPLE])
+    return query

@@ -126,27 +126,6 @@ def render_lesson_style() -> None:
         st.html(f"<style>{LESSON_CSS}</style>")
 
 
-def restore_draw(query: Mapping[str, str], n_examples: int) -> None:
-    """The Draw tab's input (canvas, example, upload) and example index from the URL."""
-    if query.get("input") in state.DRAW_SOURCES:
-        st.session_state[state.DRAW_SOURCE] = query["input"]
-    example = parse_int(query.get("example"), 0, n_examples - 1)
-    if example is not None:
-        st.session_state[state.DRAW_EXAMPLE] = example
-
-
-def draw_query() -> dict[str, str]:
-    """The Draw tab's input and example as query parameters, where they differ from a fresh page."""
-    session = st.session_state
-    query = {}
-    source = session.get(state.DRAW_SOURCE, state.DRAW_SOURCES[0])
-    if source != state.DRAW_SOURCES[0]:
-        query["input"] = source
-    if source == "example" and state.DRAW_EXAMPLE in session:
-        query["example"] = str(session[state.DRAW_EXAMPLE])
-    return query
-
-
 def view_query() -> dict[str, str]:
     """This session's view as query parameters: what differs from a fresh page, and always the tab and language."""
     session = st.session_state

@@ -10,9 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from digitdemo.i18n import CATALOGUES, DEFAULT_LANGUAGE
-from ui.charts import ACCENT_COLOR, TARGET_COLOR, UNIT_COLORS, WINNER_COLOR
 from ui.i18n import lang
 from ui.presenter import presenting
+from ui.theme import ACCENT_COLOR, TARGET_COLOR, UNIT_COLORS, WINNER_COLOR
 
 FOLDER = Path(__file__).resolve().parent
 board = st.components.v2.component(
