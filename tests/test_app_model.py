@@ -8,7 +8,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from digitdemo.catalog import SESSION_MODEL
+from digitdemo.catalog import SESSION_MODEL, shipped_models
 from digitdemo.i18n import message
 from digitdemo.live_training import TrainingSettings, start_training
 from digitdemo.numpy_model import load_record
@@ -54,8 +54,9 @@ def test_training_serves_only_this_session(dataset, lab_model, lab_example_sessi
     job = at.session_state["training_job"]
     assert len(job.history) == 2 and job.keras_bytes[:2] == b"PK"  # a .keras file is a zip archive
     choice = at.sidebar.radio(key="model_choice")
-    assert choice.options == [message("en", "catalog.robust"), message("en", "catalog.lab"),
-                              message("en", "catalog.session")]  # fmt: skip
+    assert choice.options == [message("en", entry.label_id) for entry in shipped_models()] + [
+        message("en", "catalog.session")
+    ]
     assert choice.value == SESSION_MODEL
     proba = job.model.predict_proba(dataset.X[1015])[0]
     assert shown_probability(at) == message("en", "draw.probability", p=proba.max())
@@ -72,7 +73,7 @@ def test_training_serves_only_this_session(dataset, lab_model, lab_example_sessi
     assert shown_probability(at) == message("en", "draw.probability", p=proba.max())
     at.button(key="model_reset").click().run()
     assert "training_job" not in at.session_state
-    assert at.sidebar.radio(key="model_choice").value == "robust"  # back to the app's first choice
+    assert at.sidebar.radio(key="model_choice").value == shipped_models()[0].name  # back to the app's first choice
 
 
 def test_training_survives_tab_language_and_control_changes(lab_example_session) -> None:
@@ -93,8 +94,9 @@ def test_training_survives_tab_language_and_control_changes(lab_example_session)
     at.session_state["tabs"] = message("zh", "tabs.model")
     at.run()
     assert at.number_input(key="model_epochs").value == 3
-    assert message("zh", "model.run_done", done=3, total=3, loss=job.history[-1].loss,
-                   errors=job.history[-1].train_errors, n=5000) in [s.value for s in at.success]  # fmt: skip
+    assert message(
+        "zh", "model.run_done", done=3, total=3, loss=job.history[-1].loss, errors=job.history[-1].train_errors, n=5000
+    ) in [s.value for s in at.success]
 
 
 def test_stop_ends_a_stepped_run_with_the_last_epochs_model(lab_example_session) -> None:
