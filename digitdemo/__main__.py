@@ -83,7 +83,9 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     if record is None:
         raise ModelFileError("model_file.no_record", model=args.model)
     rows = model.inputs(X)  # the digits as this model reads them (deskewed if it was trained so)
-    shapes = model.inputs(non_digit_shapes(N_SHAPES, SHAPES_SEED))
+    # The top probability joins the check only for a model trained to spread it on non-digits (outlier exposure).
+    exposed = bool(record["recipe"].get("outliers"))
+    shapes = model.inputs(non_digit_shapes(N_SHAPES, SHAPES_SEED)) if exposed else None
     if record.get("validation"):  # the robust recipe held digits out of training itself
         train_rows = training_rows(record, y)
         heldout_rows = np.setdiff1d(np.arange(len(y)), train_rows)
@@ -108,11 +110,12 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     )
     path = save_record(record, args.model)
     novelty = record["novelty"]
+    confidence = f" or top probability below {novelty['confidence']:.3f}" if exposed else ""
+    scribbles = f", {novelty['shapes_flagged']:.0%} of {novelty['n_shapes']} held-out scribbles" if exposed else ""
     print(
-        f"not a digit: distance above {novelty['threshold']:.3f} (typical held-out digit {novelty['typical']:.3f}) "
-        f"or top probability below {novelty['confidence']:.3f}: {novelty['flagged']} of {novelty['n_heldout']} "
-        f"held-out digits flagged (at most {FLAG_RATE:.0%}), {novelty['shapes_flagged']:.0%} of "
-        f"{novelty['n_shapes']} held-out scribbles; {method}"
+        f"not a digit: distance above {novelty['threshold']:.3f} (typical held-out digit {novelty['typical']:.3f})"
+        f"{confidence}: {novelty['flagged']} of {novelty['n_heldout']} held-out digits flagged (at most "
+        f"{FLAG_RATE:.0%}){scribbles}; {method}"
     )
     if record.get("calibration"):
         calibration = record["calibration"]

@@ -71,7 +71,8 @@ class ModelEntry:
 
 LAB = Recipe()
 ROBUST = RobustRecipe()
-# Robust's recipe on deskewed digits, beside 8000 scribbles it learns to call no digit in particular (outlier exposure).
+# Robust's recipe on deskewed digits, beside 8000 zigzags and dot clusters (digitdemo.shapes) it learns to call no
+# digit in particular (outlier exposure).
 CAREFUL = RobustRecipe(deskew=True, outliers=8000)
 # The app lists them in this order and starts on the first one shipped: careful reads drawings best and knows
 # scribbles and symbols from digits; robust is kept beside it, as the model careful improves on.

@@ -12,7 +12,7 @@ budget of FLAG_RATE of held-out digits between them, split where the most held-o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -215,22 +215,31 @@ def novelty_record(
     train_rows: np.ndarray,
     heldout_rows: np.ndarray,
     method: str,
-    shapes: np.ndarray,
+    shapes: np.ndarray | None,
     data_checksum: str,
     temperature: float = 1.0,
 ) -> dict:
     """Calibrate on X[heldout_rows] against X[train_rows] with a model (weights) not trained on the held-out rows,
     choosing the split on `shapes` (n, 400), all rows as that model reads them -> the 'novelty' entry of a model's
-    JSON record; `data_checksum` is the dataset's `checksum(X, y)` (X here may be its deskewed copy)."""
+    JSON record; `data_checksum` is the dataset's `checksum(X, y)` (X here may be its deskewed copy). Without
+    shapes (a model trained without outlier exposure, whose top probability says little about non-digits) the
+    distance alone takes the whole budget."""
     index = build_index(weights, X, y, train_rows)
     logits = forward_layers(weights, X[heldout_rows])[-1].a
-    shape_logits = forward_layers(weights, shapes)[-1].a
-    calibration, caught = calibrate_not_a_digit(index, (X[heldout_rows], logits), (shapes, shape_logits), temperature)
+    if shapes is None:
+        calibration = replace(
+            calibrate_novelty(index, X[heldout_rows], np.argmax(logits, axis=1)), temperature=temperature
+        )
+        caught = None
+    else:
+        shape_logits = forward_layers(weights, shapes)[-1].a
+        heldout, scribbles = (X[heldout_rows], logits), (shapes, shape_logits)
+        calibration, caught = calibrate_not_a_digit(index, heldout, scribbles, temperature)
     return {
         **asdict(calibration),
         "flag_rate": FLAG_RATE,
         "shapes_flagged": caught,
-        "n_shapes": int(len(shapes)),
+        "n_shapes": 0 if shapes is None else int(len(shapes)),
         "method": method,
         "data_checksum": data_checksum,
     }

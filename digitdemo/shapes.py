@@ -1,9 +1,11 @@
 """Shapes that are not digits, made here for outlier exposure: scribbles drawn as pen strokes and sent through the
 drawings' own preprocessing, so that a model learns to spread its probabilities evenly over the ten digits on them.
 
-One family only, kept apart from what benchmarks/novelty.py scores (letters, +, -, =, #, *, X, a triangle): tangled
-scribbles, zigzags of many turns, scattered dots and scattered short curls. A model trained on these and scored on
-those shows how far the lesson carries to shapes it never saw.
+One family only, kept apart from what benchmarks/novelty.py scores (letters, +, -, =, #, *, X, a triangle): zigzags
+of many turns and scattered dots. A model trained on these and scored on those shows how far the lesson carries to
+shapes it never saw. Tangled loops and scattered short curls were tried too (on other drawings of the benchmark's
+symbols, seed 5) and left out: they look like parts of 0, 6, 8, 3 and 5, and cost a point of held-out accuracy for
+fewer symbols flagged.
 """
 
 from __future__ import annotations
@@ -14,19 +16,10 @@ from PIL import Image, ImageDraw
 from digitdemo.data import N_PIXELS
 from digitdemo.preprocess import preprocess
 
-FAMILY = ("tangle", "zigzag", "dots", "curls")
+FAMILY = ("zigzag", "dots")
 CANVAS = 140  # px: the preprocessing's working size, so nothing is shrunk before it
 MARGIN = 0.1  # of the canvas on each side
 PEN_RANGE = (0.03, 0.09)  # pen width as a fraction of the canvas
-
-
-def tangle(rng: np.random.Generator) -> list[np.ndarray]:
-    """One stroke wandering with momentum and a steady curl for 60-100 steps: a tangle of loops no digit has."""
-    steps = int(rng.integers(60, 101))
-    curl = rng.choice([-1, 1]) * rng.uniform(0.25, 0.5)  # radians per step: a loop every 13-25 steps
-    turns = np.cumsum(rng.normal(curl, 0.5, steps)) + rng.uniform(0, 2 * np.pi)
-    points = np.cumsum(np.stack([np.cos(turns), np.sin(turns)], axis=1) * 0.08, axis=0)
-    return [points]
 
 
 def zigzag(rng: np.random.Generator) -> list[np.ndarray]:
@@ -39,17 +32,7 @@ def dots(rng: np.random.Generator) -> list[np.ndarray]:
     return [point[None] for point in rng.uniform(0, 1, (int(rng.integers(3, 8)), 2))]
 
 
-def curls(rng: np.random.Generator) -> list[np.ndarray]:
-    """3-5 short curved strokes scattered over the box, each turning its own way."""
-    strokes = []
-    for _ in range(int(rng.integers(3, 6))):
-        start, radius = rng.uniform(0.1, 0.9, 2), rng.uniform(0.06, 0.18)
-        angles = rng.uniform(0, 2 * np.pi) + np.linspace(0, rng.choice([-1, 1]) * rng.uniform(1.5, 4.0), 10)
-        strokes.append(start + radius * np.stack([np.cos(angles), np.sin(angles)], axis=1))
-    return strokes
-
-
-MAKERS = {"tangle": tangle, "zigzag": zigzag, "dots": dots, "curls": curls}
+MAKERS = {"zigzag": zigzag, "dots": dots}
 
 
 def render_strokes(strokes: list[np.ndarray], pen: float, side: int = CANVAS) -> np.ndarray:

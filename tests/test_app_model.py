@@ -56,10 +56,8 @@ def test_training_serves_only_this_session(dataset, lab_model, lab_example_sessi
     job = at.session_state["training_job"]
     assert len(job.history) == 2 and job.keras_bytes[:2] == b"PK"  # a .keras file is a zip archive
     choice = at.sidebar.radio(key="model_choice")
-    assert choice.options == [
-        message("en", "catalog.robust"),
-        message("en", "catalog.lab"),
-        message("en", "catalog.session"),
+    assert choice.options == [message("en", entry.label_id) for entry in shipped_models()] + [
+        message("en", "catalog.session")
     ]
     assert choice.value == SESSION_MODEL
     proba = job.model.predict_proba(dataset.X[1015])[0]
@@ -77,7 +75,7 @@ def test_training_serves_only_this_session(dataset, lab_model, lab_example_sessi
     assert shown_probability(at) == message("en", "draw.probability", p=proba.max())
     at.button(key="model_reset").click().run()
     assert "training_job" not in at.session_state
-    assert at.sidebar.radio(key="model_choice").value == "robust"  # back to the app's first choice
+    assert at.sidebar.radio(key="model_choice").value == shipped_models()[0].name  # back to the app's first choice
 
 
 def test_training_survives_tab_language_and_control_changes(lab_example_session) -> None:
