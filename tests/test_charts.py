@@ -35,6 +35,7 @@ def figures(lab_model, dataset, title: str) -> dict[str, dict]:
         "confusion": charts.confusion_figure(counts, (3, 5), (title, title), title + " %{customdata}"),
         "epochs": charts.epoch_figure([1.0, 0.5, 0.3], (title, title), 10),
         "accuracy per epoch": charts.epoch_figure([0.5, 0.8], (title, title), 10, percent=True),
+        "percent bars": charts.bar_chart(RNG.random(10), None, title, (0.0, 1.1), text_format=".1%"),
         "per digit": charts.per_digit_figure(np.r_[RNG.random(9), np.nan], np.arange(10), title),
         "reliability": charts.reliability_figure(
             [(reliability_bins(RNG.dirichlet(np.ones(10), 50), RNG.integers(0, 10, 50)), title, theme.WINNER_COLOR)],

@@ -94,7 +94,7 @@ def bar_chart(
 def bar_label(value: float, text_format: str) -> str:
     """A bar's label: its value, or nothing where the value shows as zero (ten "0.00" labels only hide the winner)."""
     text = format(value, text_format)
-    return "" if float(text) == 0 else text
+    return "" if float(text.rstrip("%")) == 0 else text
 
 
 def probability_chart(proba: np.ndarray, y_title: str = "") -> dict:
