@@ -29,6 +29,7 @@ def figures(lab_model, dataset, title: str) -> dict[str, dict]:
         "probability": charts.probability_chart(RNG.dirichlet(np.ones(10)), title),
         "logits": charts.logit_chart(RNG.normal(0, 10, 10), title),
         "hidden": charts.hidden_chart(RNG.random(25), title),
+        "unit outputs": charts.unit_outputs_chart(RNG.normal(0, 1, 10), 3, title),
         "bars": charts.bars_figure(
             [(RNG.random(4), title, None, ".2f"), (RNG.random(4), title, (0.0, 1.0), ".3f")], 300
         ),
