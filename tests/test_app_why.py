@@ -244,7 +244,10 @@ def test_views_start_in_plain_words(new_app) -> None:
     """Opened, "Why this answer" starts on the nearest training digits; the formulas and checks stay one click away:
     without the numbers switch the versus view shows no check line and the network view no sum."""
     at = example_app(new_app, draw_why=True)
-    assert at.segmented_control(key="draw_why_view").value == "nearest"
+    views = at.segmented_control(key="draw_why_view")
+    assert views.value == "nearest"
+    order = ("nearest", "versus", "framing", "network")
+    assert views.options == [message("en", f"why.view_{view}") for view in order]  # each view under its own label
     at.segmented_control(key="draw_why_view").set_value("versus").run()
     check_head = message("en", "why.versus_check", digit=0, other=0, pixels=0, bias=0, total=0, score=0, gap=0)[:12]
     assert not [text for text in markdown_texts(at) if text.startswith(check_head)]

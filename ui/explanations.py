@@ -34,9 +34,15 @@ from ui.pictures import digit_image, png_url, signed_image
 from ui.plotting import plotly_chart
 from ui.presenter import presenting, render_lesson_caption
 
-# A 12-year-old's order: the digits it has seen that look like this one first, then which pixels pushed it to this
-# digit, then framing, and the arithmetic of the network last.
-VIEWS = ("nearest", "versus", "framing", "network")
+# The views and their labels' ids, in a 12-year-old's order: the digits it has seen that look like this one first,
+# then which pixels pushed it to this digit, then framing, and the arithmetic of the network last.
+VIEW_LABELS = {
+    "nearest": "why.view_nearest",
+    "versus": "why.view_versus",
+    "framing": "why.view_framing",
+    "network": "why.view_network",
+}
+VIEWS = tuple(VIEW_LABELS)
 RUNNER_UP = -1  # the "against" choice meaning the runner-up, whatever it is for the current input
 # Sizes of the 20x20 pictures as (normal, presenter view), larger on a projector: (scale, px on the page) of pictures
 # side by side (160 px shown at 200; 240 at 240) and of the five nearest digits in a row (a width of their own, or
@@ -119,13 +125,7 @@ def render_why(model: NumpyModel, dataset: Dataset, explanation: Explanation | N
         if explanation is None:
             render_lesson_caption(t("why.empty"), "draw_why_empty")
             return
-        labels = dict(
-            zip(
-                VIEWS,
-                [t("why.view_network"), t("why.view_versus"), t("why.view_nearest"), t("why.view_framing")],
-                strict=True,
-            )
-        )
+        labels = {view: t(label_id) for view, label_id in VIEW_LABELS.items()}
         st.session_state.setdefault("draw_why_view", VIEWS[0])
         view = st.segmented_control(
             t("why.view"),
