@@ -223,6 +223,7 @@ def test_why_views_on_screens(browser, app_url, new_page, viewport, lang, presen
         expect(prediction(page)).to_have_text("7", timeout=TIMEOUT_MS)
         page.locator(f"{WHY} summary").click()
         wait_idle(page)
+        open_why_view(page, lang, "network")  # it opens on the nearest training digits
         picture = page.locator(".st-key-draw_why_network .hm image")
         picture.wait_for(timeout=TIMEOUT_MS)
         shape, chart = box(picture), box(page.locator(".st-key-draw_why_network"))
@@ -247,6 +248,8 @@ def test_why_views_on_screens(browser, app_url, new_page, viewport, lang, presen
         captions_shown(worded(lang, "why.framed"), worded(lang, "why.unframed"))
         open_why_view(page, lang, "nearest")
         captions_shown(*[worded(lang, "why.neighbour")] * 10)
+        page.locator(".st-key-draw_why_numbers label").click()  # the distance note is among the numbers
+        wait_idle(page)
         note = page.locator(f"{WHY} [data-testid='stElementContainer']").filter(has_text=worded(lang, "why.novelty"))
         expect(note).to_have_count(1)
         if present:  # the element itself is not laid out, so the gap before it goes too
@@ -342,10 +345,13 @@ def test_phone_undo_and_explorer(phone) -> None:
     expect(prediction(phone)).to_have_count(1)  # one stroke left, still something to predict
     phone.locator("[data-testid='stTab']").filter(has_text=message("en", "tabs.softmax")).click()
     wait_idle(phone)
+    chart = phone.locator(".st-key-softmax_chart")
+    # Scrolled once the chart above the sliders is drawn: before, its drawing moved the page after the scroll.
+    chart.locator(".main-svg").first.wait_for(timeout=TIMEOUT_MS)
     slider = phone.locator(".st-key-softmax_z3")
     slider.scroll_into_view_if_needed()
-    screen = viewport_box(phone)
-    assert inside(box(slider), screen) and inside(box(phone.locator(".st-key-softmax_chart")), screen)
+    expect(slider).to_be_in_viewport(ratio=1, timeout=TIMEOUT_MS)
+    expect(chart).to_be_in_viewport(ratio=1, timeout=TIMEOUT_MS)
 
 
 def test_chinese_phone_buttons(browser, app_url) -> None:
