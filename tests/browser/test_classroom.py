@@ -125,8 +125,11 @@ def test_students_send_and_the_teacher_sees_them_live(browser, class_url, new_pa
         snap(students[1], shots, "student_class_en_390x844")
 
         # The teacher link, in Chinese and on a phone; the key leaves the address bar.
+        assert "lang=en" in teacher_link and "tab=classroom" in teacher_link
         for viewport, size in ((DESKTOP, "1280x900"), (PHONE, "390x844")):
-            page = new_page(browser, teacher_link, viewport, LOCALES["zh"], ready=TABS)  # it opens the Class tab
+            # The link carries the page's language (English here) and opens the Class tab.
+            zh_link = teacher_link.replace("lang=en", "lang=zh")
+            page = new_page(browser, zh_link, viewport, LOCALES["zh"], ready=TABS)
             students.append(page)
             assert "teacher=" not in page.url
             open_tab(page, settle, "zh", "tabs.classroom")
