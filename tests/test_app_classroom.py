@@ -102,13 +102,15 @@ def send_class(database: str, code: str, dataset, n: int) -> None:
 
 
 def test_teacher_opens_a_room_with_code_link_and_qr(new_app, database):
-    """Opening a room shows the code large, the join link ?room=CODE and its QR code (a PNG); the teacher key is held
-    in the session and appears only in the teacher-link expander, not in the address."""
+    """Opening a room shows the code large, the join link ?room=CODE in the page's language and its QR code (a PNG);
+    the teacher key is held in the session and appears only in the teacher-link expander, not in the address, in a
+    link that opens the Class tab."""
     at, code, key = open_room(new_app)
     assert len(code) == 6 and len(key) >= 40
     assert any(f"{code[:3]}-{code[3:]}" in m.value for m in at.markdown)
     codes = [c.value for c in at.code]
-    assert f"?room={code}" in codes and f"?room={code}&teacher={key}" in codes
+    assert f"?room={code}&lang=en" in codes
+    assert f"?room={code}&teacher={key}&tab=classroom&lang=en" in codes
     assert "teacher" not in at.query_params
     assert metric(at, "classroom.count") == "0" and metric(at, "classroom.accuracy") == "–"
     assert {"classroom_clear", "classroom_close", "classroom_train"} <= keys(at, "button")
@@ -190,7 +192,7 @@ def test_unknown_code_is_a_message(new_app, database):
     at = new_app(tabs="Class").run()
     at.text_input(key="classroom_code_input").input("ACDEFG").run()
     at.button(key="classroom_join").click().run()
-    assert message("en", "rooms.not_found", code="ACDEFG", days="7") in warnings(at)
+    assert message("en", "rooms.not_found", code="ACD-EFG", days="7") in warnings(at)  # the code as the page writes it
     assert "classroom_joined" not in at.session_state and "room" not in at.query_params
 
 
@@ -213,7 +215,8 @@ def test_teacher_link_needs_the_right_key(new_app, database):
 
 def test_teacher_removes_clears_exports_and_closes(new_app, database, dataset):
     """The misread gallery lists a wrong drawing, which the teacher removes; the exports hold the lab's layout; clear
-    empties the room; close makes a student's next send the rooms.closed message."""
+    empties the room; once it is closed, a student's next drawing shows the rooms.closed message (the code written
+    with its dash) with the digits and Send disabled, and their Class tab says they were in the room."""
     teacher, code, key = open_room(new_app)
     student = student_by_link(new_app, code)
     label = int(dataset.y[LAB_EXAMPLE, 0])
@@ -240,8 +243,14 @@ def test_teacher_removes_clears_exports_and_closes(new_app, database, dataset):
     assert metric(teacher, "classroom.count") == "0"
     teacher.button(key="classroom_close").click().run()
     assert metric(teacher, "classroom.status") == message("en", "classroom.closed")
-    send(student.number_input(key="draw_example").set_value(8).run(), int(dataset.y[8, 0]))
-    assert message("en", "rooms.closed", code=code) in warnings(student)
+    student.number_input(key="draw_example").set_value(8).run()
+    closed = message("en", "rooms.closed", code=f"{code[:3]}-{code[3:]}")
+    assert closed in warnings(student)
+    assert student.pills(key="classroom_send_digit").disabled and student.button(key="classroom_send").disabled
+    student.session_state["tabs"] = message("en", "tabs.classroom")
+    student.run()
+    assert message("en", "classroom.was_in_room") in [h.value for h in student.subheader]
+    assert closed in warnings(student)
     assert not student.exception and not teacher.exception
 
 

@@ -27,6 +27,7 @@ RUN_SECONDS = 180
 SIDE = 280
 EQUALS = [[(0.2, 0.4), (0.8, 0.4)], [(0.2, 0.6), (0.8, 0.6)]]  # an "=": read as a digit, unlike any
 ONE = [[(0.5, 0.15), (0.5, 0.85)]]
+SMALL_SEVEN = [[(0.05, 0.05), (0.25, 0.05), (0.12, 0.3)]]
 
 
 def canvas_image(strokes: list[list[tuple[float, float]]]) -> np.ndarray:
@@ -86,8 +87,9 @@ def test_closed_section_is_not_built(new_app) -> None:
 
 def test_network_view_shows_the_chosen_units_arithmetic(new_app, dataset, lab_model, lab_reference) -> None:
     """For example 1015 the network figure's nodes are the Explanation's graph; the unit first shown is layer 1's most
-    active, and a unit chosen by key shows its own sum w.x + b, ReLU verdict and share of each output."""
-    at = example_app(new_app, draw_why=True)
+    active, and a unit chosen by key shows its total in words, its sum w.x + b (with the numbers shown), ReLU verdict
+    and share of each output."""
+    at = example_app(new_app, draw_why=True, draw_why_view="network", draw_why_numbers=True)
     x = dataset.X[1015]
     explanation = Explanation(lab_model.weights, x, lab_reference[0], lab_reference[1])
     figure = chart_spec(at, "draw_why_network")
@@ -105,6 +107,7 @@ def test_network_view_shows_the_chosen_units_arithmetic(new_app, dataset, lab_mo
         unit_math = explain_unit(lab_model.weights, x, layer, unit)
         sum_line = f"z = {unit_math.dot:.3f} + ({unit_math.bias:.3f}) = **{unit_math.z:.3f}**"
         assert any(sum_line in text for text in markdown_texts(at)), sum_line
+        assert message("en", "why.unit_plain", n=unit_math.inputs.size, z=unit_math.z) in markdown_texts(at)
         if unit_math.passes:
             assert message("en", "why.relu_passes", a=unit_math.a) in [s.value for s in at.success]
         else:
@@ -114,9 +117,9 @@ def test_network_view_shows_the_chosen_units_arithmetic(new_app, dataset, lab_mo
 
 
 def test_versus_view_shows_shares_that_add_up(new_app, dataset, lab_model, lab_reference) -> None:
-    """Against the runner-up and then against a digit chosen by key, the check line carries the Explanation's pixel
-    shares, bias term and logit difference."""
-    at = example_app(new_app, draw_why=True, draw_why_view="versus")
+    """Against the runner-up and then against a digit chosen by key, the check line (shown with the numbers) carries
+    the Explanation's pixel shares, bias term and logit difference."""
+    at = example_app(new_app, draw_why=True, draw_why_view="versus", draw_why_numbers=True)
     x = dataset.X[1015]
     for against in (None, 7):
         if against is not None:
@@ -235,3 +238,32 @@ def test_stepped_run_shows_the_units_weights_changing(lab_example_session) -> No
     at.button(key="model_stop").click().run()
     job.join(RUN_SECONDS)
     assert job.finished
+
+
+def test_views_start_in_plain_words(new_app) -> None:
+    """Opened, "Why this answer" starts on the nearest training digits; the formulas and checks stay one click away:
+    without the numbers switch the versus view shows no check line and the network view no sum."""
+    at = example_app(new_app, draw_why=True)
+    views = at.segmented_control(key="draw_why_view")
+    assert views.value == "nearest"
+    order = ("nearest", "versus", "framing", "network")
+    assert views.options == [message("en", f"why.view_{view}") for view in order]  # each view under its own label
+    at.segmented_control(key="draw_why_view").set_value("versus").run()
+    check_head = message("en", "why.versus_check", digit=0, other=0, pixels=0, bias=0, total=0, score=0, gap=0)[:12]
+    assert not [text for text in markdown_texts(at) if text.startswith(check_head)]
+    at.segmented_control(key="draw_why_view").set_value("network").run()
+    assert not [text for text in markdown_texts(at) if "z = w · x + b" in text]
+    at.toggle(key="draw_why_numbers").set_value(True).run()
+    assert [text for text in markdown_texts(at) if "z = w · x + b" in text]
+    assert not at.exception
+
+
+def test_framing_view_says_when_framing_changes_nothing() -> None:
+    """A "1" down the middle looks the same framed or plainly resized: the view says so, instead of the general lesson
+    that framing rescues a small, off-centre digit, which it gives for a small "7" in a corner."""
+    for strokes, shown, hidden in (
+        (ONE, "why.framing_same", "why.framing_explained"),
+        (SMALL_SEVEN, "why.framing_explained", "why.framing_same"),
+    ):
+        texts = markdown_texts(run_drawing(strokes, "framing"))
+        assert message("en", shown) in texts and message("en", hidden) not in texts

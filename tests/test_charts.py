@@ -30,6 +30,7 @@ def figures(lab_model, dataset, title: str) -> dict[str, dict]:
         "probability": charts.probability_chart(RNG.dirichlet(np.ones(10)), title),
         "logits": charts.logit_chart(RNG.normal(0, 10, 10), title),
         "hidden": charts.hidden_chart(RNG.random(25), title),
+        "unit outputs": charts.unit_outputs_chart(RNG.normal(0, 1, 10), 3, title),
         "line": charts.line_figure([{"x": X, "y": X, "name": title, "color": theme.ACCENT_COLOR}], title, title, 200),
         "activation": charts.activation_figure(X, np.maximum(0, X), title),
         "confusion": charts.confusion_figure(counts, (3, 5), (title, title), title + " %{customdata}"),

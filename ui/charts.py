@@ -107,6 +107,15 @@ def logit_chart(logits: np.ndarray, y_title: str = "") -> dict:
     return bar_chart(logits, int(np.argmax(logits)), y_title, text_format=".1f")
 
 
+def unit_outputs_chart(values: np.ndarray, winner: int, y_title: str) -> dict:
+    """(10,) what one hidden unit adds to each digit's logit -> bar figure dict, the predicted digit highlighted, each
+    bar labelled at a readable size (Plotly shrank the labels to the narrow bars' width, about 9 px)."""
+    figure = bar_chart(values, winner, y_title, text_format=".1f", height=220)
+    figure["data"][0]["constraintext"] = "none"
+    figure["data"][0]["textfont"] = {"size": SMALL_TICK_SIZE + 1}
+    return figure
+
+
 def hidden_chart(values: np.ndarray, title: str) -> dict:
     """(k,) activations of one hidden layer -> bar figure dict titled `title`, bars numbered from 0."""
     figure = bar_chart(

@@ -14,12 +14,13 @@ from ui import classroom_view, links
 from ui.address import page_link
 from ui.classroom_training import TRIAL, render_class_training
 from ui.classroom_view import render_class_view, teacher_action
-from ui.i18n import error_text, t
+from ui.i18n import error_text, lang, spaced, t
 from ui.pictures import digit_image, png_url
 from ui.presenter import render_lesson_caption
 from ui.qr import qr_png
 from ui.room_access import (
     ADDRESS_PARAMS,
+    CAME_BACK,
     JOINED,
     NOTICE,
     ROOM_PARAM,
@@ -27,14 +28,15 @@ from ui.room_access import (
     TEACHER_PARAM,
     join_room,
     leave_room,
+    room_refusal,
     rooms,
-    spaced,
     student_token,
 )
 
-QR_WIDTH = 300
 CODE_STYLE = "font-weight:700;letter-spacing:0.08em;font-family:monospace;white-space:nowrap;line-height:1.2;"
-TEACHER_CODE_SIZE = "clamp(2.6rem, 11vw, 6rem)"  # as large as the column allows: read from the back of the room
+# As large as its column allows (cqi: a hundredth of the column, ui/page.css): read from the back of the room.
+TEACHER_CODE_SIZE = "clamp(2rem, 19cqi, 6rem)"
+CLASS_TAB = "classroom"  # the Class tab's name in links (ui/links.py): where a teacher link opens
 STUDENT_CODE_SIZE = "2rem"
 MINE_SCALE = 4
 MINE_WIDTH = 80
@@ -76,6 +78,8 @@ def render(model: NumpyModel, dataset: Dataset) -> None:
         st.warning(error_text(st.session_state[NOTICE]))
     teacher = st.session_state.get(TEACHER)
     if teacher is not None:
+        if st.session_state.pop(CAME_BACK, False):
+            st.success(t("classroom.came_back", code=spaced(teacher[0])))
         render_teacher(*teacher, model, dataset)
     elif JOINED in st.session_state:
         render_student(st.session_state[JOINED])
@@ -99,10 +103,15 @@ def render_start() -> None:
 
 
 def render_student(code: str) -> None:
-    """The room this student is in, how to send, and their own sent drawings marked right or wrong."""
-    st.subheader(t("classroom.in_room"))
+    """The room this student is in (or that it has closed), how to send, and their own sent drawings marked right or
+    wrong."""
+    refusal = room_refusal(code)
+    st.subheader(t("classroom.in_room") if refusal is None else t("classroom.was_in_room"))
     render_code(code, STUDENT_CODE_SIZE)
-    st.caption(t("classroom.student_how"))
+    if refusal is None:
+        st.caption(t("classroom.student_how"))
+    else:
+        st.warning(error_text(refusal))
     st.button(t("classroom.leave"), key="classroom_leave", on_click=leave_room)
     try:
         mine = rooms().my_drawings(code, student_token())
@@ -121,22 +130,25 @@ def render_student(code: str) -> None:
 
 
 def render_teacher(code: str, key: str, model: NumpyModel, dataset: Dataset) -> None:
-    """The room code, join link and QR code, large enough for a projector; the live class view; the teacher's
-    actions. Everything here needs the room's teacher key, which only this session holds."""
-    join_link = page_link({ROOM_PARAM: code})
-    words, qr = st.columns([3, 2], vertical_alignment="center")
-    with words:
+    """The room code, join link and QR code beside the live class view, so that a projector shows both at once; the
+    teacher's actions. Everything here needs the room's teacher key, which only this session holds."""
+    # The links keep the page's language: a Chinese lesson's students land on the Chinese page.
+    join_link = page_link({ROOM_PARAM: code, "lang": lang()})
+    join, live = st.container(key="classroom_room").columns([1, 2], gap="large")
+    with join.container(key="classroom_join"):
         st.markdown(t("classroom.room_code_label"))
         render_code(code, TEACHER_CODE_SIZE)
         st.markdown(t("classroom.join_at"))
-        st.code(join_link, language=None, wrap_lines=True)
-    qr.image(qr_png(join_link), width=QR_WIDTH, caption=t("classroom.qr_caption"))
-    # Outside the collapsed expander, so that it is read; the key itself stays inside, off the projected page.
-    render_lesson_caption(t("classroom.teacher_link_reminder"), "classroom_teacher_link_reminder")
-    with st.expander(t("classroom.teacher_link_heading")):
-        st.caption(t("classroom.teacher_link_caption"))
-        st.code(page_link({ROOM_PARAM: code, TEACHER_PARAM: key}), language=None, wrap_lines=True)
-    render_class_view(code, key, model, dataset)
+        st.container(key="classroom_join_link").code(join_link, language=None, wrap_lines=True)
+        st.container(key="classroom_qr").image(qr_png(join_link), width="stretch", caption=t("classroom.qr_caption"))
+        # Outside the collapsed expander, so that it is read; the key itself stays inside, off the projected page.
+        render_lesson_caption(t("classroom.teacher_link_reminder"), "classroom_teacher_link_reminder")
+        with st.expander(t("classroom.teacher_link_heading")):
+            st.caption(t("classroom.teacher_link_caption"))
+            teacher_link = page_link({ROOM_PARAM: code, TEACHER_PARAM: key, "tab": CLASS_TAB, "lang": lang()})
+            st.code(teacher_link, language=None, wrap_lines=True)
+    with live:
+        render_class_view(code, key, model, dataset)
     st.divider()
     render_actions(code, key)
     st.divider()

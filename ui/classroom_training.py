@@ -17,6 +17,7 @@ from digitdemo.numpy_model import NumpyModel
 from ui import state
 from ui.i18n import error_text, t
 from ui.models import cached_model, epoch_line, model_label
+from ui.presenter import render_lesson_caption
 from ui.room_access import rooms
 
 PROGRESS_SECONDS = 1.0  # how often the class training's progress is looked at
@@ -62,7 +63,9 @@ def start_class_training(code: str, key: str, model: NumpyModel, dataset: Datase
 def render_class_training(code: str, key: str, model: NumpyModel, dataset: Dataset) -> None:
     """Train on the training digits plus half of the class's drawings; the other half's accuracy before and after."""
     st.subheader(t("classroom.train_heading"))
-    st.caption(t("classroom.train_caption", n_train=len(dataset.X), epochs=LAB.epochs, minimum=MIN_CLASS_DRAWINGS))
+    st.caption(t("classroom.train_caption", n_train=len(dataset.X), epochs=LAB.epochs))
+    # Kept on a projector too: otherwise the teacher learns the minimum only from a refused Train.
+    render_lesson_caption(t("classroom.train_minimum", minimum=MIN_CLASS_DRAWINGS), "classroom_train_minimum")
     job = state.training_job()
     running = job is not None and not job.finished
     st.button(
@@ -109,4 +112,8 @@ def render_trial_outcome(trial: ClassTrial, new_model: NumpyModel) -> None:
     name, score = trial.before[-1]
     delta = t("classroom.points", points=(after - score) * 100, model=model_label(name))
     after_col.metric(t("classroom.after"), f"{after:.0%}", delta=delta)
-    st.caption(t("classroom.trial_caption", n_test=len(trial.y_test), n_added=trial.n_added))
+    # Kept on a projector too: it says what the points are (with 5 unseen drawings, one drawing is 20 points).
+    caption = t(
+        "classroom.trial_caption", n_test=len(trial.y_test), each=100 / len(trial.y_test), n_added=trial.n_added
+    )
+    render_lesson_caption(caption, "classroom_trial")

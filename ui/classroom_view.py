@@ -1,15 +1,16 @@
 """The teacher's live class view: the class's drawings read again every few seconds: counts, accuracy, the class's
-confusion matrix beside the training set's, per-digit accuracy, and the misread drawings by label and prediction."""
+confusion matrix beside the misread drawings by label and prediction, the training set's matrix and per-digit
+accuracy."""
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from digitdemo.data import Dataset
 from digitdemo.errors import DigitDemoError
 from digitdemo.metrics import confusion_matrix
 from digitdemo.numpy_model import NumpyModel
-from digitdemo.rooms import ClassStats
 from ui.charts import per_digit_figure
 from ui.i18n import error_text, t
 from ui.matrix_gallery import MatrixGallery, render_confusion, render_digits
@@ -26,7 +27,8 @@ STATE_KEYS = (GALLERY.label_key, GALLERY.prediction_key)  # handed back after a 
 @st.fragment(run_every=REFRESH_SECONDS)
 def render_class_view(code: str, key: str, model: NumpyModel, dataset: Dataset) -> None:
     """The class's drawings, read again every REFRESH_SECONDS: counts, accuracy, the class's confusion matrix beside
-    the training set's, per-digit accuracy, and the misread drawings by label and prediction."""
+    the misread drawings its cells choose (a click shows them without scrolling), then the training set's matrix
+    beside the class's per-digit accuracy. Each pair stacks where the screen is too narrow (ui/page.css)."""
     label, prediction = GALLERY.filters()
     try:
         room, stats, misread = rooms().class_view(code, key, label, prediction, limit=GALLERY_LIMIT)
@@ -37,22 +39,23 @@ def render_class_view(code: str, key: str, model: NumpyModel, dataset: Dataset) 
     count.metric(t("classroom.count"), stats.count)
     read_right.metric(t("classroom.accuracy"), "–" if stats.accuracy is None else f"{stats.accuracy:.0%}")
     status.metric(t("classroom.status"), t("classroom.closed") if room.closed else t("classroom.open_now"))
-    render_matrices(stats, model, dataset)
-    st.markdown(f"**{t('classroom.per_digit_heading')}**")
-    figure = per_digit_figure(stats.per_digit, stats.confusion.sum(axis=1), t("classroom.axis_accuracy"))
-    plotly_chart(figure, "classroom_per_digit")
-    render_misread(code, key, misread)
-
-
-def render_matrices(stats: ClassStats, model: NumpyModel, dataset: Dataset) -> None:
-    """The class's confusion matrix (clickable, like the Mistakes tab's) beside the training set's for the model in
-    use."""
-    preds = cached_predictions(model.fingerprint, (dataset.source, len(dataset.X)), model, dataset.X)
-    ours, theirs = st.columns(2)
+    ours, gallery = st.container(key="classroom_live_row").columns(2, gap="medium")
     ours.markdown(f"**{t('classroom.class_matrix')}**")
     GALLERY.render_matrix(stats.confusion, ours)
-    theirs.markdown(f"**{t('classroom.training_matrix', model=model_label(model.name))}**")
-    render_confusion(confusion_matrix(dataset.y, preds.predicted), "classroom_training_confusion", theirs)
+    with gallery:
+        render_misread(code, key, misread)
+    theirs, per_digit = st.container(key="classroom_reference_row").columns(2, gap="medium")
+    render_training_matrix(model, dataset, theirs)
+    per_digit.markdown(f"**{t('classroom.per_digit_heading')}**")
+    figure = per_digit_figure(stats.per_digit, stats.confusion.sum(axis=1), t("classroom.axis_accuracy"))
+    plotly_chart(figure, "classroom_per_digit", per_digit)
+
+
+def render_training_matrix(model: NumpyModel, dataset: Dataset, where: DeltaGenerator) -> None:
+    """The training set's confusion matrix for the model in use, in `where`: what the class's is compared with."""
+    preds = cached_predictions(model.fingerprint, (dataset.source, len(dataset.X)), model, dataset.X)
+    where.markdown(f"**{t('classroom.training_matrix', model=model_label(model.name))}**")
+    render_confusion(confusion_matrix(dataset.y, preds.predicted), "classroom_training_confusion", where)
 
 
 def render_misread(code: str, key: str, misread: list) -> None:

@@ -64,6 +64,7 @@ def render_fragment(model: NumpyModel, dataset: Dataset) -> None:
             key=state.DRAW_SOURCE,
             horizontal=True,
             on_change=state.reseed_canvas,
+            label_visibility="collapsed",  # its options say what it is; the row it would take goes to the canvas
         )
         if source == "canvas":
             render_canvas_buttons()
@@ -116,25 +117,30 @@ def render_reading(
     state.set_current_logits(logits)
     explanation = explanations.explain(model, dataset, x, picture, logits)
     with beside or st.container():
-        render_prediction(x, logits, explanation, source)
-        render_send_bar(model.name, x, None if explanation is None else explanation.probabilities)
+        render_prediction(x, logits, explanation, source, model.name)
     explanations.render_why(model, dataset, explanation)
     render_look_inside(model, activations)
 
 
 def render_prediction(
-    x: np.ndarray | None, logits: np.ndarray | None, explanation: explanations.Explanation | None, source: str
+    x: np.ndarray | None,
+    logits: np.ndarray | None,
+    explanation: explanations.Explanation | None,
+    source: str,
+    model_name: str,
 ) -> None:
     """What the network sees of the (400,) input x, the predicted digit from its (10,) logits as a metric (with a
-    warning when the `explanation` finds the input unlike every training digit of that class) and the ten
-    probabilities; an invitation to draw or upload without an input."""
+    warning when the `explanation` finds the input unlike every training digit of that class), a class room's send
+    bar, and the ten probabilities; an invitation to draw or upload without an input."""
     if x is None or logits is None or explanation is None:
         st.info(t("draw.invite_upload") if source == "upload" else t("draw.invite_draw"))
+        render_send_bar(model_name, None, None)
         return
     proba = explanation.probabilities  # calibrated: softmax(logits / the model's temperature)
     digit = int(np.argmax(proba))
-    # The verdict first: on a phone the columns stack, and the digit should be the first thing under the canvas.
-    verdict, sees = st.columns([1, 1])
+    # The verdict first, the picture the network sees beside it (on a phone too: ui/page.css), and a student's send
+    # bar right under them, above the chart: the digit meant is chosen with the drawing still in view.
+    verdict, sees = st.container(key="draw_result").columns([1, 1])
     with verdict, st.container(key="draw_verdict"):
         st.metric(
             t("draw.prediction"),
@@ -149,6 +155,7 @@ def render_prediction(
         show_logits = st.toggle(t("draw.show_logits"), key="draw_logits")
     with sees:
         st.image(png_url(digit_image(x, SEES_SCALE)), caption=t("draw.sees"))
+    render_send_bar(model_name, x, proba)
     calibration = explanation.calibration
     temperature = 1.0 if calibration is None else calibration.temperature
     if show_logits:

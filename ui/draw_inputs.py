@@ -19,6 +19,7 @@ from ui.canvas_space import canvas_side, measure_space
 from ui.i18n import error_text, t
 from ui.pictures import digit_image, enlarge, png_url
 from ui.presenter import presenting
+from ui.room_access import in_room
 from ui.theme import GRID_LEVEL
 
 PEN_WIDTH_RANGE = (8, 40)
@@ -34,7 +35,13 @@ def render_canvas_input(model: NumpyModel) -> tuple[np.ndarray | None, np.ndarra
     The canvas is as large as its column and the window allow (measured in the browser); what it last sent is kept,
     so a canvas drawn anew (after a language switch, another input or a new size) starts from the same strokes and
     the prediction beside it stays the prediction of what it shows."""
-    side = canvas_side(measure_space(), presenting())
+    space = measure_space()
+    if space is None:
+        # Not drawn before its size is known: a canvas shown at a first guess and redrawn smaller once the browser
+        # has reported would move under a stroke begun on it (at 1024x768 it went from 280 to 216 px).
+        st.container(height=CANVAS_SIDE, border=False, key="draw_canvas_pending")
+        return None, None
+    side = canvas_side(space, presenting(), sending=in_room())
     state.fit_canvas(side)
     pen_width = st.session_state["draw_pen_width"] * side / CANVAS_SIDE  # the same stroke on any canvas size
     result = st_canvas(

@@ -27,14 +27,22 @@ from digitdemo.neighbours import (
 from digitdemo.network import LAYERS
 from digitdemo.numpy_model import NumpyModel, load_record
 from ui import state
-from ui.charts import bar_chart
+from ui.charts import unit_outputs_chart
 from ui.i18n import lang, t
 from ui.network_drawing import network_figure
 from ui.pictures import digit_image, png_url, signed_image
 from ui.plotting import plotly_chart
 from ui.presenter import presenting, render_lesson_caption
 
-VIEWS = ("network", "versus", "nearest", "framing")
+# The views and their labels' ids, in a 12-year-old's order: the digits it has seen that look like this one first,
+# then which pixels pushed it to this digit, then framing, and the arithmetic of the network last.
+VIEW_LABELS = {
+    "nearest": "why.view_nearest",
+    "versus": "why.view_versus",
+    "framing": "why.view_framing",
+    "network": "why.view_network",
+}
+VIEWS = tuple(VIEW_LABELS)
 RUNNER_UP = -1  # the "against" choice meaning the runner-up, whatever it is for the current input
 # Sizes of the 20x20 pictures as (normal, presenter view), larger on a projector: (scale, px on the page) of pictures
 # side by side (160 px shown at 200; 240 at 240) and of the five nearest digits in a row (a width of their own, or
@@ -43,8 +51,11 @@ PICTURE_SIZES = ((8, 200), (12, 240))
 NEIGHBOUR_SIZES = ((6, 120), (8, 160))
 UNIT_SCALES = (5, 7)
 TERMS_SHOWN = 4  # the largest products w_i * x_i written out in a unit's sum
+# Correlation of the framed input with the plainly resized picture above which the two look alike (0.95 for a "1" down
+# the middle or a "2" over 60% of the canvas; 0.42 for a "7" filling it, -0.10 for a small "7" in a corner).
+ALIKE_ABOVE = 0.9
 # Kept across tab and language switches with the Draw tab's other widgets.
-STATE_KEYS = ("draw_why", "draw_why_view", "draw_why_unit", "draw_why_against")
+STATE_KEYS = ("draw_why", "draw_why_view", "draw_why_unit", "draw_why_against", "draw_why_numbers")
 REFERENCE_KEY = "draw_why_reference"  # ((fingerprint, name), Reference): the session's hold on the cached reference
 
 
@@ -115,13 +126,7 @@ def render_why(model: NumpyModel, dataset: Dataset, explanation: Explanation | N
         if explanation is None:
             render_lesson_caption(t("why.empty"), "draw_why_empty")
             return
-        labels = dict(
-            zip(
-                VIEWS,
-                [t("why.view_network"), t("why.view_versus"), t("why.view_nearest"), t("why.view_framing")],
-                strict=True,
-            )
-        )
+        labels = {view: t(label_id) for view, label_id in VIEW_LABELS.items()}
         st.session_state.setdefault("draw_why_view", VIEWS[0])
         view = st.segmented_control(
             t("why.view"),
@@ -131,13 +136,15 @@ def render_why(model: NumpyModel, dataset: Dataset, explanation: Explanation | N
             required=True,
             label_visibility="collapsed",
         )
+        # Each view says it in plain words; its formulas and exact sums are one click away, for the curious.
+        numbers = st.toggle(t("why.numbers"), key="draw_why_numbers")
         if view == "network":
-            render_network(model, explanation)
+            render_network(model, explanation, numbers)
         elif view == "versus":
             against = render_against_choice()
-            render_versus(explanation, None if against == RUNNER_UP else against)
+            render_versus(explanation, None if against == RUNNER_UP else against, numbers)
         elif view == "nearest":
-            render_nearest(dataset, explanation)
+            render_nearest(dataset, explanation, numbers)
         else:
             render_framing(explanation)
 
@@ -173,8 +180,9 @@ def node_hovers(language: str) -> list[str]:
     return hovers + [message(language, "why.hover_logit", digit=digit) for digit in range(LAYERS[-1].units)]
 
 
-def render_network(model: NumpyModel, explanation: Explanation) -> None:
-    """The network drawn, and the chosen hidden unit's weights, its sum w.x + b, its ReLU and its share per output."""
+def render_network(model: NumpyModel, explanation: Explanation, numbers: bool) -> None:
+    """The network drawn, and the chosen hidden unit's weights, what it adds up (its sum w.x + b written out when
+    `numbers`), its ReLU and its share per output."""
     language = lang()
     names = unit_names(language)
     # First open: the unit that answers this input most strongly in layer 1.
@@ -182,7 +190,7 @@ def render_network(model: NumpyModel, explanation: Explanation) -> None:
     picture, arithmetic = st.columns([1.5, 1], gap="medium")
     with arithmetic:
         layer, unit = st.selectbox(t("why.unit"), list(names), format_func=names.get, key="draw_why_unit")
-        render_unit(model, explanation, layer, unit)
+        render_unit(model, explanation, layer, unit, numbers)
     with picture:
         graph = explanation.graph
         figure = network_figure(graph.nodes, graph.edges, (layer, unit), t("why.hover_pixel"), node_hovers(language))
@@ -190,9 +198,9 @@ def render_network(model: NumpyModel, explanation: Explanation) -> None:
         render_lesson_caption(t("why.network_caption", edges=len(graph.edges[0].value)), "draw_why_network")
 
 
-def render_unit(model: NumpyModel, explanation: Explanation, layer: int, unit: int) -> None:
-    """One unit's arithmetic at the explained input: its weights (a picture in layer 1), the sum with its numbers,
-    ReLU's verdict and how much it adds to each output."""
+def render_unit(model: NumpyModel, explanation: Explanation, layer: int, unit: int, numbers: bool) -> None:
+    """One unit's arithmetic at the explained input: its weights (a picture in layer 1), what it adds up in words (the
+    sum with its numbers when `numbers`), ReLU's verdict and how much it adds to each output."""
     unit_math = explain_unit(model.weights, explanation.x, layer, unit, explanation.layers)
     products = unit_math.weights * unit_math.inputs
     if layer == 1:
@@ -201,24 +209,26 @@ def render_unit(model: NumpyModel, explanation: Explanation, layer: int, unit: i
             [weights_picture(unit_math.weights.tobytes(), scale), png_url(signed_image(products, scale))],
             caption=[t("why.unit_weights"), t("why.unit_products")],
         )
-    largest = np.argsort(-np.abs(products), kind="stable")[:TERMS_SHOWN]
-    terms = " + ".join(f"{unit_math.weights[i]:.2f}×{unit_math.inputs[i]:.2f}" for i in largest if products[i] != 0)
-    st.markdown(
-        t(
-            "why.unit_sum",
-            inputs=int(np.count_nonzero(unit_math.inputs)),
-            n=unit_math.inputs.size,
-            terms=terms or "0",
-            dot=unit_math.dot,
-            bias=unit_math.bias,
-            z=unit_math.z,
+    st.markdown(t("why.unit_plain", n=unit_math.inputs.size, z=unit_math.z))
+    if numbers:
+        largest = np.argsort(-np.abs(products), kind="stable")[:TERMS_SHOWN]
+        terms = " + ".join(f"{unit_math.weights[i]:.2f}×{unit_math.inputs[i]:.2f}" for i in largest if products[i] != 0)
+        st.markdown(
+            t(
+                "why.unit_sum",
+                inputs=int(np.count_nonzero(unit_math.inputs)),
+                n=unit_math.inputs.size,
+                terms=terms or "0",
+                dot=unit_math.dot,
+                bias=unit_math.bias,
+                z=unit_math.z,
+            )
         )
-    )
     if unit_math.passes:
         st.success(t("why.relu_passes", a=unit_math.a))
     else:
         st.info(t("why.relu_blocks", z=unit_math.z))
-    figure = bar_chart(unit_math.to_outputs, explanation.predicted, t("why.axis_adds"), text_format=".2f", height=220)
+    figure = unit_outputs_chart(unit_math.to_outputs, explanation.predicted, t("why.axis_adds"))
     plotly_chart(figure, "draw_why_unit_outputs")
 
 
@@ -229,9 +239,9 @@ def weights_picture(weights: bytes, scale: int) -> str:
     return png_url(signed_image(np.frombuffer(weights), scale))
 
 
-def render_versus(explanation: Explanation, against: int | None) -> None:
-    """Each pixel's share of (logit predicted - logit other: the runner-up, or `against`) over the input, and the
-    check that the shares add up."""
+def render_versus(explanation: Explanation, against: int | None, numbers: bool) -> None:
+    """Each pixel's share of (logit predicted - logit other: the runner-up, or `against`) over the input; when
+    `numbers`, the check that the shares add up and why they are exact."""
     attribution = explanation.versus(against)
     total = float(attribution.pixels.sum())
     scale, width = PICTURE_SIZES[presenting()]
@@ -242,6 +252,9 @@ def render_versus(explanation: Explanation, against: int | None) -> None:
         caption=t("why.contributions", digit=attribution.cls, other=attribution.against),
         width=width,
     )
+    render_lesson_caption(t("why.versus_explained"), "draw_why_versus")
+    if not numbers:
+        return
     st.markdown(
         t(
             "why.versus_check",
@@ -254,7 +267,7 @@ def render_versus(explanation: Explanation, against: int | None) -> None:
             gap=abs(total + attribution.bias - attribution.score),
         )
     )
-    render_lesson_caption(t("why.versus_explained"), "draw_why_versus")
+    st.markdown(t("why.versus_exact"))
 
 
 def neighbour_row(dataset: Dataset, neighbours: Neighbours) -> None:
@@ -270,13 +283,16 @@ def neighbour_row(dataset: Dataset, neighbours: Neighbours) -> None:
     )
 
 
-def render_nearest(dataset: Dataset, explanation: Explanation) -> None:
-    """The training digits nearest the input in pixels and in the last hidden layer, and how unlike them it is."""
+def render_nearest(dataset: Dataset, explanation: Explanation, numbers: bool) -> None:
+    """The training digits nearest the input in pixels and in the last hidden layer, and, when `numbers`, how unlike
+    them it is."""
     st.markdown(t("why.nearest_pixels"))
     neighbour_row(dataset, explanation.nearest_pixels)
     st.markdown(t("why.nearest_hidden"))
     neighbour_row(dataset, explanation.nearest_hidden)
     calibration = explanation.calibration
+    if not numbers:
+        return
     if calibration is None:
         st.caption(t("why.check_unavailable"))
     else:
@@ -309,4 +325,9 @@ def render_framing(explanation: Explanation) -> None:
         ],
         width=width,
     )
-    st.markdown(t("why.framing_explained"))
+    if np.corrcoef(explanation.x, explanation.unframed)[0, 1] > ALIKE_ABOVE:
+        # A drawing near the middle about the training digits' size is framed already: the two pictures look alike,
+        # and the general lesson would contradict them.
+        st.markdown(t("why.framing_same"))
+    else:
+        st.markdown(t("why.framing_explained"))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from digitdemo.errors import DigitDemoError
+from digitdemo.errors import DigitDemoError, RoomError
 from digitdemo.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 
 LANG_KEY = "lang"
@@ -28,9 +28,18 @@ def t(msg_id: str, **params: object) -> str:
     return message(lang(), msg_id, **params)
 
 
+def spaced(code: str) -> str:
+    """A room code 'ACD34X' -> 'ACD-34X', as the page writes it everywhere: easier to read off a projector (the dash
+    is optional when typed)."""
+    return f"{code[:3]}-{code[3:]}"
+
+
 def error_text(exc: DigitDemoError) -> str:
-    """A package error worded in this session's language."""
-    return message(lang(), exc.msg_id, **exc.params)
+    """A package error worded in this session's language; a room's code in it written as the page writes it."""
+    params = exc.params
+    if isinstance(exc, RoomError) and isinstance(params.get("code"), str):
+        params = {**params, "code": spaced(params["code"])}
+    return message(lang(), exc.msg_id, **params)
 
 
 def render_language_switch(on_change: Callable[[], None]) -> None:

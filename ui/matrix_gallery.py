@@ -14,11 +14,12 @@ from ui.charts import confusion_figure
 from ui.i18n import t
 from ui.pictures import digit_image, png_url
 from ui.plotting import plotly_chart
+from ui.presenter import presenting
 
 # The two digit filters and their Clear button: room for the button's word in a narrow column ("Clear", "清除").
 FILTER_WIDTHS = [2, 2, 1.4]
-GALLERY_SCALE = 5  # 20x20 digits drawn 100x100
-GALLERY_WIDTH = 100
+# (scale, px on the page) of the gallery's 20x20 digits: 100 px, and 140 on a projector, read from the back of a room.
+GALLERY_SIZES = ((5, 100), (7, 140))
 
 
 @dataclass(frozen=True)
@@ -86,5 +87,6 @@ def render_confusion(
 
 
 def render_digits(rows: list[np.ndarray], captions: list[str]) -> None:
-    """The gallery's (400,) digits side by side, each GALLERY_WIDTH px over its caption."""
-    st.image([png_url(digit_image(x, GALLERY_SCALE, grid=False)) for x in rows], caption=captions, width=GALLERY_WIDTH)
+    """The gallery's (400,) digits side by side, each over its caption, larger in the presenter view."""
+    scale, width = GALLERY_SIZES[presenting()]
+    st.image([png_url(digit_image(x, scale, grid=False)) for x in rows], caption=captions, width=width)

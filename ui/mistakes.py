@@ -75,7 +75,9 @@ def render_gallery(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> Non
 @st.fragment
 def render_errors(X: np.ndarray, labels: np.ndarray, preds: Predictions) -> None:
     """The confusion matrix beside the gallery; a filter or cell choice reruns only this part of the page."""
-    matrix, gallery = st.columns([1, 1.25])
+    # Side by side where both fit, else the gallery under the matrix (ui/page.css): at 1024x768 a matrix in half the
+    # row had cells too narrow for their numbers.
+    matrix, gallery = st.container(key="mistakes_errors").columns([1, 1.25])
     with matrix:
         st.markdown(f"**{t('mistakes.confusion_heading')}**")
         st.caption(t("mistakes.confusion_caption"))

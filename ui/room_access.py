@@ -32,6 +32,7 @@ LINK_READ = "classroom_link_read"  # the (room, teacher key) of the address this
 TEACHER = "classroom_teacher"  # (code, key) of the room this browser opened or came back to with its teacher link
 NOTICE = "classroom_notice"  # why the last join, open or teacher link did not work, or worked without the database
 SENT = "classroom_sent"  # the last send: send_bar.Sent, or the error that refused it
+CAME_BACK = "classroom_came_back"  # set when a teacher link has just brought this browser back to its room
 
 
 def database_url() -> str:
@@ -61,9 +62,21 @@ def rooms() -> RoomStore:
     return prepared_store(database_url())
 
 
-def spaced(code: str) -> str:
-    """'ACD34X' -> 'ACD-34X', easier to read off a projector (the dash is optional when typed)."""
-    return f"{code[:3]}-{code[3:]}"
+def room_refusal(code: str) -> RoomError | None:
+    """Why the room `code` no longer takes drawings (closed, or deleted), or None while it does or while the database
+    cannot say (a send then says why it failed)."""
+    try:
+        rooms().join_room(code)
+    except RoomError as exc:
+        return exc
+    except StorageUnavailableError:
+        return None
+    return None
+
+
+def in_room() -> bool:
+    """Whether this browser joined a class room as a student."""
+    return JOINED in st.session_state
 
 
 def student_token() -> str:
@@ -132,3 +145,4 @@ def become_teacher(code: str, key: str) -> None:
     canonical = checked(code, lambda room: rooms().teacher_room(room, key))
     if canonical is not None:
         st.session_state[TEACHER] = (canonical, key)
+        st.session_state[CAME_BACK] = True

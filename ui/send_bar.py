@@ -10,8 +10,8 @@ import streamlit as st
 
 from digitdemo.data import N_CLASSES
 from digitdemo.errors import DigitDemoError
-from ui.i18n import error_text, t
-from ui.room_access import JOINED, NOTICE, SENT, rooms, spaced, student_token
+from ui.i18n import error_text, spaced, t
+from ui.room_access import JOINED, NOTICE, SENT, room_refusal, rooms, student_token
 
 DIGIT_KEY = "classroom_send_digit"
 SEND_KEYS = (DIGIT_KEY,)  # kept with the Draw tab's widgets
@@ -45,28 +45,35 @@ def send_drawing(code: str, x: np.ndarray, proba: np.ndarray, model_name: str) -
 
 def render_send_bar(model_name: str, x: np.ndarray | None, proba: np.ndarray | None) -> None:
     """Under the Draw tab's prediction of the (400,) input x with its (10,) probabilities shown (None while there is
-    no input), for a student in a room: the digit they meant, a send button, the outcome."""
+    no input), for a student in a room: the digit they meant, a send button, the outcome; disabled, saying why, once
+    the room no longer takes drawings (the teacher closed it)."""
     code = st.session_state.get(JOINED)
     if code is None:
         return
     with st.container(border=True, key="classroom_send_bar"):
         st.markdown(t("classroom.send_heading", code=spaced(code)))
+        refusal = room_refusal(code)
         if x is None or proba is None:
-            st.caption(t("classroom.send_draw_first"))
+            if refusal is None:
+                st.caption(t("classroom.send_draw_first"))
+            else:
+                st.warning(error_text(refusal))
             return
         sent = st.session_state.get(SENT)
         already = isinstance(sent, Sent) and sent.digest == digest(x)
-        st.pills(t("classroom.meant"), range(N_CLASSES), key=DIGIT_KEY, disabled=already)
+        st.pills(t("classroom.meant"), range(N_CLASSES), key=DIGIT_KEY, disabled=already or refusal is not None)
         label = st.session_state.get(DIGIT_KEY)
         st.button(
             t("classroom.send"),
             key="classroom_send",
             type="primary",
-            disabled=label is None or already,
+            disabled=label is None or already or refusal is not None,
             on_click=send_drawing,
             args=(code, x, proba, model_name),
         )
-        if isinstance(sent, DigitDemoError):
+        if refusal is not None:
+            st.warning(error_text(refusal))
+        elif isinstance(sent, DigitDemoError):
             st.warning(error_text(sent))
         elif already:
             outcome = "classroom.sent_right" if sent.label == sent.prediction else "classroom.sent_wrong"

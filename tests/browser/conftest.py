@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, VIEWPORT, draw_stroke, serve, wait_idle
+from digitdemo.rooms import DATABASE_URL_ENV
+from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, draw_stroke, serve, wait_idle
 
 SERVER_START_SECONDS = 90
+CLEAR = ".st-key-draw_clear button"  # the page's Clear (the canvas's own toolbar is hidden: ui/measure.js)
 
 Stroke = Sequence[tuple[float, float]]
 
@@ -34,6 +36,14 @@ def app_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def class_url(tmp_path_factory) -> Iterator[str]:
+    """URL of the app served with its own SQLite rooms database, for one test module's class rooms."""
+    database = tmp_path_factory.mktemp("rooms") / "rooms.sqlite3"
+    with serve(env={DATABASE_URL_ENV: f"sqlite:///{database}"}) as server:
+        yield server.url
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium, shared by the session; skipped (a failure under CI) when unavailable."""
@@ -46,13 +56,16 @@ def browser():
         chromium.close()
 
 
-def open_app(browser, url: str, viewport: dict | None = None, locale: str | None = "en-US"):
-    """A new page (its own browser context, so its own Streamlit session) showing the app, idle after the rerun the
-    canvas asks for once mounted (a stroke drawn during that rerun can be lost)."""
-    context = browser.new_context(viewport=viewport or VIEWPORT, locale=locale)
+def open_app(
+    browser, url: str, viewport: dict | None = None, locale: str | None = "en-US", ready: str = CANVAS, touch=False
+):
+    """A new page (its own browser context, so its own Streamlit session) showing the app, idle once the `ready`
+    element shows (the canvas, drawn once the page has measured its space: ui/draw_inputs.py; another selector for a
+    link that opens another tab); `touch` for a phone's touch screen."""
+    context = browser.new_context(viewport=viewport or VIEWPORT, locale=locale, has_touch=touch, is_mobile=touch)
     page = context.new_page()
     page.goto(url)
-    page.locator(CANVAS).first.wait_for(state="visible", timeout=60_000)
+    page.locator(ready).first.wait_for(state="visible", timeout=60_000)
     wait_idle(page, timeout=60_000)
     return page
 
@@ -95,7 +108,7 @@ def draw_strokes(page, strokes: Sequence[Stroke], steps: int = 4) -> None:
 
 
 def clear_canvas(page) -> None:
-    """Press the canvas toolbar's reset button and wait for the rerun."""
+    """Press the page's Clear button and wait for the rerun."""
     page.locator(CLEAR).first.click()
     wait_idle(page)
 
@@ -108,7 +121,7 @@ def draw() -> Callable[..., None]:
 
 @pytest.fixture
 def clear() -> Callable[..., None]:
-    """clear(page): empty the canvas with its toolbar's reset button and wait for the rerun."""
+    """clear(page): empty the canvas with the page's Clear button and wait for the rerun."""
     return clear_canvas
 
 
@@ -120,6 +133,6 @@ def settle() -> Callable[..., None]:
 
 @pytest.fixture
 def new_page() -> Callable[..., object]:
-    """new_page(browser, url, viewport=None, locale="en-US"): a page in its own browser context (its own session),
-    idle once loaded; the caller closes its context."""
+    """new_page(browser, url, viewport=None, locale="en-US", ready=CANVAS, touch=False): a page in its own browser
+    context (its own session), idle once loaded; the caller closes its context."""
     return open_app

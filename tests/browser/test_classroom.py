@@ -15,8 +15,7 @@ pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 
 from digitdemo.i18n import message  # noqa: E402
-from digitdemo.rooms import DATABASE_URL_ENV  # noqa: E402
-from testkit.server import DIGIT_STROKES, serve  # noqa: E402
+from testkit.server import DIGIT_STROKES  # noqa: E402
 
 SEEN_WITHIN_MS = 10_000  # the class view reads the room every 3 s
 TIMEOUT_MS = 20_000
@@ -36,14 +35,7 @@ SCROLL_JS = """n => {
     if (n > 0 && top > box.scrollHeight - box.clientHeight + 70) return false;
     box.scrollTop = top; return true; }"""
 MAX_SCREENS = 6
-
-
-@pytest.fixture(scope="module")
-def class_url(tmp_path_factory) -> str:
-    """The app served with its own SQLite rooms database."""
-    database = tmp_path_factory.mktemp("rooms") / "rooms.sqlite3"
-    with serve(env={DATABASE_URL_ENV: f"sqlite:///{database}"}) as server:
-        yield server.url
+TABS = "[data-testid='stTabs']"
 
 
 @pytest.fixture
@@ -103,7 +95,7 @@ def test_students_send_and_the_teacher_sees_them_live(browser, class_url, new_pa
         codes = teacher.locator("[data-testid='stCode'] code")
         join_link = codes.first.inner_text().strip()
         code = re.search(r"room=(\w+)", join_link).group(1)
-        assert join_link == f"{class_url}/?room={code}"
+        assert join_link == f"{class_url}/?room={code}&lang=en"
         assert teacher.get_by_text(f"{code[:3]}-{code[3:]}", exact=True).is_visible()
         assert teacher.locator("[data-testid='stImage'] img").first.bounding_box()["width"] >= 250  # the QR code
         teacher.get_by_text(message("en", "classroom.teacher_link_heading")).click()
@@ -133,14 +125,17 @@ def test_students_send_and_the_teacher_sees_them_live(browser, class_url, new_pa
         snap(students[1], shots, "student_class_en_390x844")
 
         # The teacher link, in Chinese and on a phone; the key leaves the address bar.
+        assert "lang=en" in teacher_link and "tab=classroom" in teacher_link
         for viewport, size in ((DESKTOP, "1280x900"), (PHONE, "390x844")):
-            page = new_page(browser, teacher_link, viewport, LOCALES["zh"])
+            # The link carries the page's language (English here) and opens the Class tab.
+            zh_link = teacher_link.replace("lang=en", "lang=zh")
+            page = new_page(browser, zh_link, viewport, LOCALES["zh"], ready=TABS)
             students.append(page)
             assert "teacher=" not in page.url
             open_tab(page, settle, "zh", "tabs.classroom")
             expect(metric_value(page, "zh", "classroom.count")).to_have_text("2", timeout=TIMEOUT_MS)
             snap(page, shots, f"class_view_zh_{size}")
-        phone_teacher = new_page(browser, teacher_link, PHONE)
+        phone_teacher = new_page(browser, teacher_link, PHONE, ready=TABS)
         students.append(phone_teacher)
         open_tab(phone_teacher, settle, "en", "tabs.classroom")
         expect(metric_value(phone_teacher, "en", "classroom.count")).to_have_text("2", timeout=TIMEOUT_MS)
