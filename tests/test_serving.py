@@ -10,7 +10,8 @@ from digitdemo.data import roll_up
 
 
 def test_predicting_does_not_import_tensorflow():
-    """In a fresh interpreter, import digitdemo, preprocess a drawing and predict: no tensorflow or keras in sys.modules."""
+    """In a fresh interpreter, import digitdemo, preprocess a drawing and predict: no tensorflow or keras in
+    sys.modules."""
     code = (
         "import sys, numpy as np, digitdemo\n"
         "img = np.zeros((280, 280), np.uint8); img[60:220, 130:150] = 255\n"
