@@ -1,5 +1,6 @@
 """What the benchmarks and browser tests share: one `streamlit run` on a free loopback port (deploy/servers.py),
-healthy before use and stopped after; how to launch Chromium here; the app's page selectors; and the test "2" drawn with the mouse."""
+healthy before use and stopped after; how to launch Chromium here; the app's page selectors; and the test "2" drawn
+with the mouse."""
 
 from __future__ import annotations
 
