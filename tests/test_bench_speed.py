@@ -33,7 +33,7 @@ def tiny(tmp_path_factory) -> TinyRun:
     """One `speed.py --tiny` run (browser sections only where Chromium is installed), its output and files."""
     tmp = tmp_path_factory.mktemp("bench")
     out, figures = tmp / "speed.md", tmp / "speed.json"
-    sections = "explain,stroke,training,coldstart,interaction,visitor" if HAS_BROWSER else "explain,stroke,training"
+    sections = "explain,stroke,serverstroke,training" + (",coldstart,interaction,visitor" if HAS_BROWSER else "")
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--tiny", "--only", sections, "--out", str(out), "--json", str(figures)],
         cwd=ROOT,
@@ -73,6 +73,13 @@ def test_stroke_and_training_figures(tiny):
     run = tiny.figures["details"]["training"][0]
     assert run["on_epoch_calls"] == run["epochs"] == 2
     assert run["fast_errors"] >= 0 and run["plain_errors"] >= 0
+
+
+def test_server_stroke_figure(tiny):
+    """The whole server process's CPU per stroke over the protocol is measured on this app (no baseline tree given:
+    no baseline), from the rounds the details keep."""
+    check_rows(tiny.figures["rows"], ["Whole server process CPU per stroke, over the protocol"])
+    assert len(tiny.figures["details"]["server_stroke"]["ours"]) == 1
 
 
 def test_explanation_figures(tiny):

@@ -25,6 +25,7 @@ from benchmarks.replicas import (
     Outage,
     Setting,
     failures,
+    harness_problems,
     refused,
     replicas_seen,
     run_setting,
@@ -223,7 +224,8 @@ def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx, postgre
     """Two replicas, one database, four pupils and a teacher: before the kill each stays on one replica; after
     replica_0 is killed its visitors lose the connection (a failed interaction each, at most), reconnect to replica_1
     and work there; replica_1's visitors neither fail nor move; the pupils sent drawings, and the room holds each
-    successful send once (a send cut off by the kill may have landed: then once too)."""
+    successful send once (a send cut off by the kill may have landed: then once too). Locust itself exits 0 with no
+    traceback or assertion in its output (run_setting raises HarnessError otherwise): the harness survives a kill."""
     setting = run_setting(2, VISITORS, SECONDS, VISITORS, postgres_cluster, kill_after=KILL_AFTER)
     assert setting.killed == "replica_0" and setting.killed_at is not None
     pupils = setting.pupils()
@@ -243,7 +245,7 @@ def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx, postgre
         assert failures(lines) == [], pupil
     victim_failures = sum(len(failures(lines)) for lines in crash.victims.values())
     assert int(setting.stats["Aggregated"]["Failure Count"]) == victim_failures  # Locust counted what the log says
-    assert setting.locust_errors == []
+    assert setting.locust_errors == [] and setting.harness_problems == []
     landed = Landed.of(setting)
     assert landed.sent > 0 and landed.wrong == []
 
@@ -269,3 +271,17 @@ def test_database_restart_refuses_with_a_message_then_works_again(nginx, postgre
     assert outage.other_failures == []
     landed = Landed.of(setting)
     assert landed.wrong == [] and landed.unsure == []
+
+
+def test_harness_problems_are_told_from_the_apps_failures():
+    """The lines of Locust's output that mean the harness broke (libev's assertion at shutdown, a greenlet's
+    traceback) are picked out; Locust's ordinary report lines are not."""
+    output = (
+        "Type     Name  # reqs      # fails |    Avg     Min     Max    Med\n"
+        "WS       stroke   120     2(1.67%) |     41       9    1025     40\n"
+        'python: ../gevent/deps/libev/ev_epoll.c:134: epoll_modify: Assertion `("libev: I/O watcher with invalid fd '
+        "found in epoll_ctl\", ...)' failed.\n"
+        "Traceback (most recent call last):\n"
+    )
+    assert [line[:20] for line in harness_problems(output)] == ["python: ../gevent/de", "Traceback (most rece"]
+    assert harness_problems("WS  stroke  120  0(0.00%)\n") == []
