@@ -14,6 +14,7 @@ from digitdemo.images import decode_image
 from digitdemo.network import LAYERS
 from digitdemo.numpy_model import NumpyModel
 from digitdemo.preprocess import CANVAS_SIDE, preprocess_steps, steps_to_input
+from digitdemo.strokes import draw_strokes
 from ui import classroom, explanations, links, presenter, state
 from ui.charts import (
     GRID_LEVEL,
@@ -123,11 +124,11 @@ def render_canvas_input() -> tuple[np.ndarray | None, np.ndarray | None]:
         height=side,
         width=side,
         drawing_mode="freedraw",
-        return_image_data=True,
+        return_image_data=False,  # its strokes alone, drawn into the picture here: a PNG per stroke costs far more
         initial_drawing=state.canvas_seed(),
         key="draw_canvas",
     )
-    sent = result.image_data  # decoded from the PNG the canvas sent, on each access: once
+    sent = draw_strokes(result.json_data, side)  # the picture of the strokes the canvas sent
     if sent is not None:  # None from a canvas just mounted, which has sent nothing yet
         state.save_drawing(result.json_data, sent)
     picture = state.saved_drawing()[1]
