@@ -112,12 +112,14 @@ def test_browser_figures_and_no_leftover_copy(tiny):
 
 @pytest.mark.skipif(not HAS_BROWSER, reason="Chromium, Playwright or psutil is missing")
 def test_visitor_figures(tiny):
-    """The visitor rows (page load, stroke split at the canvas's rerun request, slider) carry figures and targets;
-    every timed action had exactly one outcome, and each one's moments come in the order they happen."""
+    """The visitor rows (page load, stroke drawn as a hand draws split at the canvas's rerun request, the first
+    stroke after a page load, slider) carry figures and targets; every timed action had exactly one outcome, and
+    each one's moments come in the order they happen."""
     names = [
         "Visitor: warm page load",
         "of which the server runs the script",
         "Visitor: pen lifted",
+        "Visitor: first stroke after a page load",
         "of which the canvas waits",
         "of which the rest",
         "the Draw fragment's whole run",
@@ -127,12 +129,12 @@ def test_visitor_figures(tiny):
     ]
     check_rows(tiny.figures["rows"], names)
     visitor = tiny.figures["details"]["visitor"]
-    assert [len(visitor[kind]) for kind in ("load", "stroke", "slider")] == [2, 2, 2]
+    assert [len(visitor[kind]) for kind in ("load", "stroke", "first_stroke", "slider")] == [2, 2, 1, 2]
     assert all(action["one_outcome"] for actions in visitor.values() for action in actions), visitor
     for load in visitor["load"]:  # the page's own run, then the one the canvas asks for once mounted
         assert 0 < load["html"] < load["loaded"] < load["first_end"] < load["last_request"] < load["ready"], load
         assert load["runs"] == load["ends"] >= 2, load
-    for stroke in visitor["stroke"]:  # the canvas's timer may fire a clock tick early
+    for stroke in visitor["stroke"] + visitor["first_stroke"]:  # the canvas's timer may fire a clock tick early
         assert CANVAS_WAIT_MS - 1 <= stroke["sent"] < stroke["text"] <= stroke["idle"], stroke
     for drag in visitor["slider"]:
         assert 0 < drag["sent"] < drag["text"] <= drag["settled"] <= drag["idle"], drag

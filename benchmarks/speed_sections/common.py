@@ -31,6 +31,7 @@ class Setting:
     visitor_repeats: int = 20  # page loads, strokes and slider moves a visitor makes, each timed
     server_stroke_rounds: int = 10  # rounds of strokes on this app and the baseline's in turn
     server_stroke_digits: int = 3  # "2"s of three strokes each per round
+    visitor_first_strokes: int = 8  # pages loaded, each for its first stroke
     visitor_warmups: int = 3  # strokes (one of each digit) and slider moves first made untimed: first runs fill caches
 
 
@@ -49,6 +50,7 @@ TINY = Setting(
     explain_repeats=1,
     visitor_repeats=2,
     visitor_warmups=1,
+    visitor_first_strokes=1,
     server_stroke_rounds=1,
     server_stroke_digits=1,
 )
