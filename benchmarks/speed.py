@@ -52,7 +52,7 @@ def run(setting: Setting, sections: list[str], baseline_tree: Path | None = None
             if "visitor" in browser_sections:
                 bench_visitor(setting, report, browser)
             if "interaction" in browser_sections:
-                bench_interaction(setting, report, browser)
+                bench_interaction(setting, report, browser, baseline_tree)
             if "coldstart" in browser_sections:
                 bench_coldstart(setting, report, browser)
     report.details["machine"]["load average at end (1 min)"] = f"{os.getloadavg()[0]:.2f}"
@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline-tree",
         type=Path,
-        help="a checkout of older code (git worktree add /tmp/oldhead COMMIT): serverstroke compares with its app",
+        help="a checkout of older code (git worktree add /tmp/oldhead COMMIT): serverstroke and interaction compare "
+        "the server CPU per stroke with its app's",
     )
     parser.add_argument("--profile", type=Path, help="save a pyinstrument profile of each timed server run here")
     args = parser.parse_args(argv)
