@@ -43,6 +43,7 @@ from testkit.protocol import (  # noqa: E402
     INTERACTION_MS,
     PAGE_LOAD_MS,
     SLIDERS,
+    STOPPED,
     ProtocolClient,
     Run,
     canvas_state,
@@ -185,6 +186,9 @@ class Visitor(HttpUser):
             self.close()
             self.record(kind, start, None, f"connection lost: {type(error).__name__}: {error}")
             return None
+        except gevent.GreenletExit:  # Locust stopping this pupil mid-interaction: the run's end, not the app's fault
+            self.log(event=kind, replica=self.replica, ok=False, error=STOPPED)
+            raise
         problem = what_went_wrong(run, check)
         self.record(kind, start, run, problem)
         if problem:
@@ -265,7 +269,8 @@ class Pupil(Visitor):
             return False
         self.protocol.click(SEND)
         sent = self.interact("send", expect_sent, SEND)
-        self.protocol.set(DIGIT_KEY, "string_array_value", [])  # the app empties the choice after a send
+        if self.protocol is not None:  # None when the connection broke: the next page starts afresh
+            self.protocol.set(DIGIT_KEY, "string_array_value", [])  # the app empties the choice after a send
         return sent is not None
 
     @task(2)

@@ -42,6 +42,7 @@ from deploy.servers import log_tail, stop  # noqa: E402
 from digitdemo.i18n import message  # noqa: E402
 from digitdemo.rooms import RoomStore, build_engine  # noqa: E402
 from scripts import postgres  # noqa: E402
+from testkit.protocol import STOPPED  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "replicas.md"
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
@@ -101,7 +102,13 @@ def replicas_seen(lines: list[dict]) -> list[str]:
 
 
 def failures(lines: list[dict]) -> list[str]:
-    return [f"{line['event']}: {line['error']}" for line in lines if line.get("ok") is False]
+    """The interactions that failed, not counting those Locust cut off when the run ended."""
+    return [f"{line['event']}: {line['error']}" for line in lines if line.get("ok") is False and not cut_off(line)]
+
+
+def cut_off(line: dict) -> bool:
+    """An interaction Locust cut off when the run ended (logged, not a failure of the app)."""
+    return line.get("ok") is False and line.get("error") == STOPPED
 
 
 def read_stats(path: Path) -> dict[str, dict[str, str]]:
@@ -327,8 +334,9 @@ def sends(lines: list[dict]) -> list[dict]:
 
 
 def lost(line: dict) -> bool:
-    """A send whose connection broke before its outcome came back: stored or not, the pupil cannot tell."""
-    return line.get("ok") is False and line["error"].startswith("connection lost")
+    """A send whose connection broke, or that Locust cut off when the run ended, before its outcome came back:
+    stored or not, the pupil cannot tell."""
+    return line.get("ok") is False and line["error"].startswith(("connection lost", STOPPED))
 
 
 def succeeded(line: dict) -> bool:
@@ -376,7 +384,8 @@ class Landed:
             f"{self.sent} successful sends, {self.rows} rows in the room; pupils with exactly one row per "
             f"successful send: {len(self.exact)} of {len(self.exact) + len(self.unsure) + len(self.wrong)}"
             + (
-                f", {len(self.unsure)} with a row more for a send whose answer a killed replica never gave"
+                f", {len(self.unsure)} with a row more for a send whose answer never came (a killed replica or the "
+                "run's end)"
                 if self.unsure
                 else ""
             )
@@ -415,7 +424,7 @@ class Outage:
         others = [
             f"{line['event']}: {line['error']}"
             for line in setting.lines
-            if line.get("ok") is False and not refused(line)
+            if line.get("ok") is False and not refused(line) and not cut_off(line)
         ]
         stored = sum(stopped <= t <= starting for times in setting.stored.values() for t in times)
         return cls(

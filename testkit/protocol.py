@@ -22,6 +22,9 @@ from digitdemo.strokes import draw_strokes
 
 PAGE_LOAD_MS = 120_000
 INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then counts as an error
+# The load generator's log line for an interaction cut off when its run ended (Locust stopping a pupil): not a failure
+# of the app; a send cut off so may have been stored, like one whose connection broke.
+STOPPED = "stopped: the run ended before the answer"
 STREAM = "/_stcore/stream"  # the WebSocket a page talks to the server on
 FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 # The tabs a visitor opens and the slider moved on each: (tab, slider key, what a move changes, a widget the tab

@@ -33,6 +33,7 @@ from benchmarks.replicas import (
 from deploy.replicas import find_nginx, main, render_config, run_replicas
 from deploy.servers import ROOT, START_SECONDS, healthy
 from scripts import postgres
+from testkit.protocol import STOPPED
 
 VISITORS = 5  # 4 pupils and the teacher
 SECONDS = 12
@@ -175,7 +176,8 @@ def test_crash_sorts_pupils_by_the_replica_they_started_on():
 
 def test_landed_compares_each_pupils_rows_with_its_sends():
     """A pupil with one row per successful send is exact; one row more than that is unsure only when a send lost its
-    connection; a row missing, or doubled without a lost send, is wrong; the teacher (no token) is not counted."""
+    connection or was cut off by the run's end (and such a send is no failure of the app); a row missing, or doubled
+    without such a send, is wrong; the teacher (no token) is not counted."""
     lost = {"error": "connection lost: ConnectionClosedError"}
     lines = [
         line(0, 0, "student", "", None, token="a"),
@@ -189,11 +191,15 @@ def test_landed_compares_each_pupils_rows_with_its_sends():
         line(3, 0, "student", "", None, token="d"),
         line(3, 1, "send", "r"),
         line(4, 1, "class view", "r"),
+        line(5, 0, "student", "", None, token="e"),
+        line(5, 1, "send", "r", False, error=STOPPED),
     ]
-    setting = Setting(2, {}, lines, {}, {}, stored={"a": [1.0, 2.0], "b": [1.0, 2.0], "c": [1.0, 1.5], "d": []})
+    stored = {"a": [1.0, 2.0], "b": [1.0, 2.0], "c": [1.0, 1.5], "d": [], "e": [1.0]}
+    setting = Setting(2, {}, lines, {}, {}, stored=stored)
     landed = Landed.of(setting)
-    assert (landed.sent, landed.rows) == (5, 6)
-    assert (landed.exact, landed.unsure, landed.wrong) == ([0], [1], [2, 3])
+    assert (landed.sent, landed.rows) == (5, 7)
+    assert (landed.exact, landed.unsure, landed.wrong) == ([0], [1, 5], [2, 3])
+    assert failures(lines) == ["send: connection lost: ConnectionClosedError"]
 
 
 def test_outage_sorts_interactions_by_the_database_being_down():
