@@ -17,6 +17,7 @@ class view on the Class tab ("class tab", then "class view" every time its fragm
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -29,8 +30,7 @@ from urllib.parse import urlencode
 
 import gevent
 from locust import HttpUser, between, constant_pacing, task
-from websockets.exceptions import WebSocketException
-from websockets.sync.client import connect
+from websocket import ABNF, WebSocket, WebSocketException, WebSocketTimeoutException, create_connection
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # Locust imports this file by path: the support code lives beside this folder
@@ -43,6 +43,7 @@ from testkit.protocol import (  # noqa: E402
     INTERACTION_MS,
     PAGE_LOAD_MS,
     SLIDERS,
+    STOPPED,
     ProtocolClient,
     Run,
     canvas_state,
@@ -63,6 +64,44 @@ from ui.send_bar import DIGIT_KEY  # noqa: E402
 LOG = os.environ.get("DIGITDEMO_LOCUST_LOG")
 THINK_SECONDS = (0.5, 1.5)  # a pupil's pause between two strokes of one digit
 BROKEN = (OSError, TimeoutError, WebSocketException)  # the connection is gone: open the page again
+
+
+class GeventWebSocket:
+    """A pupil's WebSocket as testkit.protocol's ProtocolClient uses a sync one (send bytes, recv with a timeout,
+    close), on websocket-client: one plain socket read and written by the pupil's own greenlet, which Locust's
+    gevent (its sockets monkey-patched) waits on cooperatively. Not websockets.sync, which reads in a thread of its
+    own through a selector: at 80 pupils and more, a socket it closed while gevent still watched its descriptor
+    aborted Locust at shutdown (libev's 'I/O watcher with invalid fd' assertion, issue 24). Here only the greenlet
+    that reads a socket closes it, so no watcher outlives its descriptor."""
+
+    def __init__(self, url: str, cookie: str | None, timeout: float) -> None:
+        options = stream_options(url, cookie)
+        self.socket: WebSocket = create_connection(
+            stream_url(url),
+            timeout=timeout,
+            subprotocols=options["subprotocols"],
+            origin=options["origin"],
+            header=[f"{name}: {value}" for name, value in options.get("additional_headers", {}).items()],
+            enable_multithread=False,  # one greenlet per socket: no lock needed
+        )
+        self.headers = {name.lower(): value for name, value in (self.socket.getheaders() or {}).items()}
+
+    def send(self, payload: bytes) -> None:
+        self.socket.send(payload, opcode=ABNF.OPCODE_BINARY)
+
+    def recv(self, timeout: float) -> bytes:
+        """The next message; TimeoutError when none came within `timeout` s."""
+        self.socket.settimeout(timeout)
+        try:
+            return self.socket.recv()
+        except WebSocketTimeoutException as error:
+            raise TimeoutError(f"no reply within {timeout:g} s") from error
+
+    def close(self) -> None:
+        with contextlib.suppress(*BROKEN):
+            self.socket.close(timeout=1)
+
+
 ROOM = os.environ.get("DIGITDEMO_LOCUST_ROOM")  # 'CODE:TEACHER_KEY' of the class room, if any
 CODE, TEACHER_KEY = ROOM.split(":", 1) if ROOM else (None, None)
 # How far (a fraction of the canvas) each point of a "2" moves at random: the app centres a drawing, so a shifted
@@ -126,15 +165,11 @@ class Visitor(HttpUser):
             page = self.client.get(path, name="page", timeout=PAGE_LOAD_MS / 1000)
             page.raise_for_status()
             cookie = self.client.cookies.get(COOKIE)
-            websocket = connect(
-                stream_url(self.host),
-                **stream_options(self.host, f"{COOKIE}={cookie}" if cookie else None),
-                open_timeout=PAGE_LOAD_MS / 1000,
-            )
+            websocket = GeventWebSocket(self.host, f"{COOKIE}={cookie}" if cookie else None, PAGE_LOAD_MS / 1000)
         except BROKEN as error:  # requests' errors are OSErrors too
             self.record("load", start, None, f"{type(error).__name__}: {error}")
             return False
-        self.replica = websocket.response.headers.get(HEADER, "")
+        self.replica = websocket.headers.get(HEADER.lower(), "")
         self.log(event="connect", page=page.headers.get(HEADER, ""), replica=self.replica, role=self.role)
         # A fresh page: no widget seen or set yet, the Draw tab open.
         self.protocol, self.widgets, self.values, self.tab = ProtocolClient(websocket, self.query), {}, {}, "Draw"
@@ -153,6 +188,9 @@ class Visitor(HttpUser):
             self.close()
             self.record(kind, start, None, f"connection lost: {type(error).__name__}: {error}")
             return None
+        except gevent.GreenletExit:  # Locust stopping this pupil mid-interaction: the run's end, not the app's fault
+            self.log(event=kind, replica=self.replica, ok=False, error=STOPPED)
+            raise
         problem = what_went_wrong(run, check)
         self.record(kind, start, run, problem)
         if problem:
@@ -233,7 +271,8 @@ class Pupil(Visitor):
             return False
         self.protocol.click(SEND)
         sent = self.interact("send", expect_sent, SEND)
-        self.protocol.set(DIGIT_KEY, "string_array_value", [])  # the app empties the choice after a send
+        if self.protocol is not None:  # None when the connection broke: the next page starts afresh
+            self.protocol.set(DIGIT_KEY, "string_array_value", [])  # the app empties the choice after a send
         return sent is not None
 
     @task(2)

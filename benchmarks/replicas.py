@@ -33,11 +33,16 @@ if __package__ in (None, ""):  # run as `python benchmarks/replicas.py`: the pac
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.load import protocol_visit  # noqa: E402
+from benchmarks.speed_sections.common import FULL as SPEED_FULL  # noqa: E402
+from benchmarks.speed_sections.common import Report  # noqa: E402
+from benchmarks.speed_sections.report import table  # noqa: E402
+from benchmarks.speed_sections.server_stroke import bench_server_stroke  # noqa: E402
 from deploy.replicas import Cluster, replica_name, run_replicas  # noqa: E402
 from deploy.servers import log_tail, stop  # noqa: E402
 from digitdemo.i18n import message  # noqa: E402
 from digitdemo.rooms import RoomStore, build_engine  # noqa: E402
 from scripts import postgres  # noqa: E402
+from testkit.protocol import STOPPED  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "replicas.md"
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
@@ -50,6 +55,13 @@ UNAVAILABLE = message("en", "storage.unavailable")
 LOCUST_GRACE_SECONDS = 60  # Locust's start and stop beyond the run time
 SAMPLE_SECONDS = 0.5  # between RSS samples of the replicas
 MB = 2**20
+# Lines of Locust's own output that mean the harness itself broke (a traceback, gevent's greenlet errors, libev's
+# assertion), whatever the app did: counted apart from the app's failures.
+HARNESS_SIGNS = ("Traceback", "Assertion", "Error in greenlet", "Exception ignored")
+
+
+class HarnessError(RuntimeError):
+    """Locust itself failed (exited non-zero, or never wrote its figures): the load harness, not the app."""
 
 
 @dataclass
@@ -68,6 +80,9 @@ class Setting:
     # time.time() when the database's stop was asked for, when it had stopped, when its start was asked for and when
     # it answered again
     db_down: tuple[float, float, float, float] | None = None
+    users: int = 0
+    harness_problems: list[str] = field(default_factory=list)  # HARNESS_SIGNS lines of Locust's output (target none)
+    cpu_ms: float = 0.0  # the replicas' processes' CPU during the run, together
 
     def pupils(self) -> dict[int, list[dict]]:
         by_pupil: dict[int, list[dict]] = {}
@@ -87,7 +102,13 @@ def replicas_seen(lines: list[dict]) -> list[str]:
 
 
 def failures(lines: list[dict]) -> list[str]:
-    return [f"{line['event']}: {line['error']}" for line in lines if line.get("ok") is False]
+    """The interactions that failed, not counting those Locust cut off when the run ended."""
+    return [f"{line['event']}: {line['error']}" for line in lines if line.get("ok") is False and not cut_off(line)]
+
+
+def cut_off(line: dict) -> bool:
+    """An interaction Locust cut off when the run ended (logged, not a failure of the app)."""
+    return line.get("ok") is False and line.get("error") == STOPPED
 
 
 def read_stats(path: Path) -> dict[str, dict[str, str]]:
@@ -98,6 +119,16 @@ def read_stats(path: Path) -> dict[str, dict[str, str]]:
 
 def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / MB
+
+
+def cpu_ms(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return (times.user + times.system) * 1000
+
+
+def harness_problems(output: str) -> list[str]:
+    """The lines of Locust's output that say the harness itself broke."""
+    return [line.strip() for line in output.splitlines() if any(sign in line for sign in HARNESS_SIGNS)]
 
 
 def warm_up(cluster: Cluster) -> None:
@@ -138,6 +169,8 @@ def run_setting(
         pids = {name: server.proc.pid for name, server in cluster.replicas.items()}
         idle = {name: rss_mb(pid) for name, pid in pids.items()}
         peak = dict(idle)
+        cpu_start = {name: cpu_ms(pid) for name, pid in pids.items()}
+        cpu_last = dict(cpu_start)
         log, output = Path(tmp) / "pupils.jsonl", Path(tmp) / "locust.log"
         command = [
             sys.executable,
@@ -175,6 +208,7 @@ def run_setting(
                 for name, pid in pids.items():
                     if cluster.replicas[name].proc.poll() is None:
                         peak[name] = max(peak[name], rss_mb(pid))
+                        cpu_last[name] = cpu_ms(pid)
                 since = time.time() - json.loads(log.open().readline())["t"] if log.exists() else 0.0
                 if killed and killed_at is None and since >= kill_after:
                     cluster.crash(killed)
@@ -194,8 +228,15 @@ def run_setting(
                 starting = time.time()
                 postgres.start(folder)
                 up_at = time.time()
+        for name, pid in pids.items():
+            if cluster.replicas[name].proc.poll() is None:
+                cpu_last[name] = cpu_ms(pid)
         if proc.returncode != 0 or not Path(f"{tmp}/locust_stats.csv").exists():
-            raise RuntimeError(f"Locust failed with {proc.returncode}:\n{log_tail(output)}")
+            raise HarnessError(
+                f"the load harness failed, not the app: Locust exited with {proc.returncode} ({users} pupils, "
+                f"{replicas} replicas):\n{log_tail(output)}"
+            )
+        problems = harness_problems(output.read_text(errors="replace"))
         lines = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
         with Path(f"{tmp}/locust_exceptions.csv").open() as rows:
             errors = [row["Message"] for row in csv.DictReader(rows)]
@@ -214,6 +255,9 @@ def run_setting(
         errors,
         stored,
         (stopping, down_at, starting, up_at) if down_at is not None else None,
+        users,
+        problems,
+        sum(cpu_last[name] - cpu_start[name] for name in pids),
     )
 
 
@@ -290,8 +334,9 @@ def sends(lines: list[dict]) -> list[dict]:
 
 
 def lost(line: dict) -> bool:
-    """A send whose connection broke before its outcome came back: stored or not, the pupil cannot tell."""
-    return line.get("ok") is False and line["error"].startswith("connection lost")
+    """A send whose connection broke, or that Locust cut off when the run ended, before its outcome came back:
+    stored or not, the pupil cannot tell."""
+    return line.get("ok") is False and line["error"].startswith(("connection lost", STOPPED))
 
 
 def succeeded(line: dict) -> bool:
@@ -339,7 +384,8 @@ class Landed:
             f"{self.sent} successful sends, {self.rows} rows in the room; pupils with exactly one row per "
             f"successful send: {len(self.exact)} of {len(self.exact) + len(self.unsure) + len(self.wrong)}"
             + (
-                f", {len(self.unsure)} with a row more for a send whose answer a killed replica never gave"
+                f", {len(self.unsure)} with a row more for a send whose answer never came (a killed replica or the "
+                "run's end)"
                 if self.unsure
                 else ""
             )
@@ -378,7 +424,7 @@ class Outage:
         others = [
             f"{line['event']}: {line['error']}"
             for line in setting.lines
-            if line.get("ok") is False and not refused(line)
+            if line.get("ok") is False and not refused(line) and not cut_off(line)
         ]
         stored = sum(stopped <= t <= starting for times in setting.stored.values() for t in times)
         return cls(
@@ -475,6 +521,44 @@ def summary(one: Setting, two: Setting, crash_run: Setting, db_run: Setting, use
     return "\n".join(lines)
 
 
+def p95(setting: Setting, kind: str) -> str:
+    return f"{number(setting.stats[kind], '95%'):.0f}" if kind in setting.stats else ""
+
+
+def class_table(grid: dict[tuple[int, int], Setting | str]) -> str:
+    """One row per class size and replica count: the harness's state, the interactions and their failures (the
+    app's), the 95th percentile of each kind, rows lost or doubled, and the replicas' CPU per interaction."""
+    header = [
+        "pupils",
+        "replicas",
+        "Locust",
+        "interactions (failed)",
+        *(f"p95 {kind}" for kind in KINDS),
+        "worst p95",
+        "rows lost or doubled",
+        "replicas' CPU per interaction",
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
+    for (users, replicas), setting in sorted(grid.items()):
+        if isinstance(setting, str):  # the harness failed: nothing measured
+            cells = [str(users), str(replicas), f"**failed**: {setting}", *[""] * (len(header) - 3)]
+        else:
+            count, failed, _ = interactions(setting)
+            harness = "exit 0" + (f", **{len(setting.harness_problems)} errors**" if setting.harness_problems else "")
+            cells = [
+                str(users),
+                str(replicas),
+                harness,
+                f"{count} ({failed})",
+                *(p95(setting, kind) for kind in KINDS),
+                f"{worst_p95(setting):.0f}",
+                str(len(Landed.of(setting).wrong)),
+                f"{setting.cpu_ms / max(count, 1):.1f} ms",
+            ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 METHOD = [
     "Each pupil (benchmarks/locustfile.py) loads the page through nginx, which sets its affinity cookie, opens the",
     'WebSocket with it and speaks Streamlit\'s protocol: drawing a "2" in three strokes and clearing it (weight 3),',
@@ -492,19 +576,35 @@ METHOD = [
     "teacher (one of the visitors) opens the Class tab with the teacher link; its class view refreshes every 3 s",
     '("class view", a fragment rerun reading the room). All replicas share one PostgreSQL (scripts/postgres.py, on',
     "this machine). At the end, the room's rows of each pupil are counted and compared with its successful sends.",
+    "Locust's own exit and output are checked apart from the app: a non-zero exit, a traceback or libev's assertion",
+    "is a harness failure (the Locust column), while the app's failures are the interactions that failed. The",
+    "replicas' CPU per interaction is their processes' CPU over the run divided by the interactions of every kind.",
     "",
 ]
 
 
+def counts(text: str) -> list[int]:
+    """'60,80,120' -> [60, 80, 120]."""
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=FULL["users"], help="simulated pupils")
+    parser.add_argument("--users", type=counts, default=[FULL["users"]], help="simulated pupils: one class or several")
+    parser.add_argument("--replicas", type=counts, default=[1, 2], help="replica counts each class runs on")
     parser.add_argument("--seconds", type=float, default=FULL["seconds"], help="how long each setting runs")
     parser.add_argument("--rate", type=float, default=2, help="pupils started per second")
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="a checkout of older code: first, the server CPU per stroke of this app beside its app's, in turn",
+    )
     parser.add_argument("--no-write", action="store_true", help=f"print only; do not write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args(argv)
-    if args.users < 2 or args.seconds <= 0 or args.rate <= 0:
-        parser.error("--users must be at least 2 (one per replica), --seconds and --rate positive")
+    if min(args.users) < 2 or min(args.replicas) < 1 or args.seconds <= 0 or args.rate <= 0:
+        parser.error(
+            "--users must be at least 2 (one per replica), --replicas at least 1, --seconds and --rate positive"
+        )
     load = os.getloadavg()
     host = (
         f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU cores; load average "
@@ -515,25 +615,40 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:  # NotInstallableError included
         print(f"PostgreSQL: {error}", file=sys.stderr)
         return 1
+    stroke_cpu = Report()
+    if args.baseline_tree is not None:  # before the classes, on a machine not yet warmed by them
+        bench_server_stroke(SPEED_FULL, stroke_cpu, args.baseline_tree)
+    largest, smallest = max(args.users), min(args.users)
+    grid: dict[tuple[int, int], Setting | str] = {}
+    harness_failed = False
+
+    def attempt(replicas: int, users: int, **faults) -> Setting | str:
+        """One setting; a harness failure is kept as its message (and said apart from the app's failures)."""
+        nonlocal harness_failed
+        try:
+            return run_setting(replicas, users, args.seconds, args.rate, database, **faults)
+        except HarnessError as error:
+            harness_failed = True
+            print(f"HARNESS FAILURE (Locust, not the app): {error}", file=sys.stderr, flush=True)
+            return str(error).splitlines()[0]
+
     try:
-        one = run_setting(1, args.users, args.seconds, args.rate, database)
-        two = run_setting(2, args.users, args.seconds, args.rate, database)
-        crash_run = run_setting(2, args.users, args.seconds, args.rate, database, kill_after=args.seconds / 2)
-        db_run = run_setting(
-            2,
-            args.users,
-            args.seconds,
-            args.rate,
-            database,
-            db_down_after=args.seconds / 2,
-            db_down_seconds=min(DB_DOWN_SECONDS, args.seconds / 4),
+        for users in args.users:
+            for replicas in args.replicas:
+                grid[(users, replicas)] = attempt(replicas, users)
+                print(f"done: {users} pupils on {replicas} replicas", file=sys.stderr, flush=True)
+        crash_run = attempt(2, largest, kill_after=args.seconds / 2)
+        db_run = attempt(
+            2, smallest, db_down_after=args.seconds / 2, db_down_seconds=min(DB_DOWN_SECONDS, args.seconds / 4)
         )
-    except RuntimeError as error:
+    except RuntimeError as error:  # the app or its servers, not Locust
         print(error, file=sys.stderr)
         return 1
     finally:
         postgres.remove(database[0])
     command = "python benchmarks/replicas.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    one, two = grid.get((largest, 1)), grid.get((largest, 2))
+    details = [one, two, crash_run, db_run]
     text = "\n".join(
         [
             "# Replicas behind nginx",
@@ -543,7 +658,20 @@ def main(argv: list[str] | None = None) -> int:
             f"Machine: {host}. The load generator runs on the same cores as the replicas.",
             "",
             *METHOD,
-            summary(one, two, crash_run, db_run, args.users, args.seconds),
+            "## Class sizes",
+            "",
+            class_table(grid),
+            "",
+            *(
+                ["## Server CPU per stroke, this app beside the old code", "", table(stroke_cpu), ""]
+                if stroke_cpu.rows
+                else []
+            ),
+            f"## {largest} pupils in detail (the database outage: {smallest} pupils)",
+            "",
+            summary(one, two, crash_run, db_run, largest, args.seconds)
+            if all(isinstance(setting, Setting) for setting in details)
+            else "Not measured: the harness failed in one of these settings (above).",
             "",
         ]
     )
@@ -552,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(text)
         print(f"wrote {RESULTS.relative_to(ROOT)}")
-    return 0
+    return 2 if harness_failed else 0
 
 
 if __name__ == "__main__":

@@ -24,16 +24,17 @@ from benchmarks.speed_sections.common import FULL, TINY, Report, Setting  # noqa
 from benchmarks.speed_sections.interaction import bench_interaction  # noqa: E402
 from benchmarks.speed_sections.per_stroke import bench_explain, bench_stroke  # noqa: E402
 from benchmarks.speed_sections.report import machine, markdown  # noqa: E402
+from benchmarks.speed_sections.server_stroke import bench_server_stroke  # noqa: E402
 from benchmarks.speed_sections.servers import chromium  # noqa: E402
 from benchmarks.speed_sections.timed_server import PROFILE_ENV  # noqa: E402
 from benchmarks.speed_sections.training import bench_training  # noqa: E402
 from benchmarks.speed_sections.visitor import bench_visitor  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "speed.md"
-SECTIONS = ("explain", "stroke", "training", "coldstart", "interaction", "visitor")
+SECTIONS = ("explain", "stroke", "serverstroke", "training", "coldstart", "interaction", "visitor")
 
 
-def run(setting: Setting, sections: list[str]) -> Report:
+def run(setting: Setting, sections: list[str], baseline_tree: Path | None = None) -> Report:
     """The sections asked for, in an order that keeps TensorFlow and the browser out of the timings they would skew."""
     report = Report()
     report.details["machine"] = machine()
@@ -41,6 +42,8 @@ def run(setting: Setting, sections: list[str]) -> Report:
         bench_explain(setting, report)
     if "stroke" in sections:
         bench_stroke(setting, report)
+    if "serverstroke" in sections:
+        bench_server_stroke(setting, report, baseline_tree)
     if "training" in sections:
         bench_training(setting, report)
     browser_sections = [s for s in ("coldstart", "interaction", "visitor") if s in sections]
@@ -49,7 +52,7 @@ def run(setting: Setting, sections: list[str]) -> Report:
             if "visitor" in browser_sections:
                 bench_visitor(setting, report, browser)
             if "interaction" in browser_sections:
-                bench_interaction(setting, report, browser)
+                bench_interaction(setting, report, browser, baseline_tree)
             if "coldstart" in browser_sections:
                 bench_coldstart(setting, report, browser)
     report.details["machine"]["load average at end (1 min)"] = f"{os.getloadavg()[0]:.2f}"
@@ -65,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, help=f"markdown results file (default {RESULTS.relative_to(ROOT)}; none with --tiny)"
     )
     parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="a checkout of older code (git worktree add /tmp/oldhead COMMIT): serverstroke and interaction compare "
+        "the server CPU per stroke with its app's",
+    )
     parser.add_argument("--profile", type=Path, help="save a pyinstrument profile of each timed server run here")
     args = parser.parse_args(argv)
     if args.profile:
@@ -75,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown sections {unknown}; choose from {', '.join(SECTIONS)}")
     command = "python benchmarks/speed.py " + " ".join(argv)
-    report = run(TINY if args.tiny else FULL, sections)
+    report = run(TINY if args.tiny else FULL, sections, args.baseline_tree)
     text = markdown(report, command.strip())
     print(text)
     out = args.out or (None if args.tiny else RESULTS)

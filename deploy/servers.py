@@ -57,9 +57,11 @@ def serve_many(
     env: dict[str, str] | None = None,
     launcher: Sequence[str] = STREAMLIT,
     timeout: float = START_SECONDS,
+    cwd: Path = ROOT,
 ) -> Iterator[list[Server]]:
     """`count` servers of `script` started at once (on `ports`, default free ones); yields once all are healthy and
-    stops them all after, whether they still run or not; RuntimeError with a log if one never answers."""
+    stops them all after, whether they still run or not; RuntimeError with a log if one never answers. `cwd` is the
+    checkout served (another one's app, for a benchmark's baseline)."""
     ports = [port or free_port() for port in (ports or [None] * count)]
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         servers, logs = [], []
@@ -83,7 +85,7 @@ def serve_many(
             with log.open("w") as out:
                 started = time.time()
                 proc = subprocess.Popen(
-                    command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+                    command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
                 )
             stack.callback(stop, proc)
             servers.append(Server(proc, f"http://127.0.0.1:{port}", started))

@@ -12,13 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, ImageDraw
+import numpy as np
+from PIL import Image
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from digitdemo.strokes import draw_strokes
+
 PAGE_LOAD_MS = 120_000
 INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then counts as an error
+# The load generator's log line for an interaction cut off when its run ended (Locust stopping a pupil): not a failure
+# of the app; a send cut off so may have been stored, like one whose connection broke.
+STOPPED = "stopped: the run ended before the answer"
 STREAM = "/_stcore/stream"  # the WebSocket a page talks to the server on
 FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 # The tabs a visitor opens and the slider moved on each: (tab, slider key, what a move changes, a widget the tab
@@ -45,21 +51,23 @@ def stream_options(url: str, cookie: str | None = None) -> dict[str, Any]:
 
 def canvas_state(strokes: list[list[tuple[float, float]]], canvas: dict) -> str:
     """The canvas's widget state after `strokes` (points as fractions of its sides), as its frontend sends it: the
-    Fabric.js paths and the picture as a PNG data URL. `canvas` is what the app told the canvas (its size, pen)."""
+    Fabric.js paths (placed as Fabric 7 places them: left/top at the centre of each path's box), and the picture as
+    a PNG data URL only when the app asked for it (returnImageData). `canvas` is what the app told the canvas."""
     width, height, pen_width = canvas["canvasWidth"], canvas["canvasHeight"], canvas["strokeWidth"]
-    picture = Image.new("RGBA", (width, height), (0, 0, 0, 255))
-    pen = ImageDraw.Draw(picture)
     paths = []
     for stroke in strokes:
-        points = [(fx * width, fy * height) for fx, fy in stroke]
-        pen.line(points, fill=(255, 255, 255, 255), width=pen_width, joint="curve")
-        r = pen_width / 2
-        for x, y in (points[0], points[-1]):  # round caps, as the canvas draws them
-            pen.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 255))
+        points = np.array([(fx * width, fy * height) for fx, fy in stroke], dtype=np.float64)
+        low, high = points.min(axis=0), points.max(axis=0)
         path = [["M", *points[0]]] + [["L", x, y] for x, y in points[1:]]
         paths.append(
             {
-                "type": "path",
+                "type": "Path",
+                "originX": "center",
+                "originY": "center",
+                "left": (low[0] + high[0]) / 2,
+                "top": (low[1] + high[1]) / 2,
+                "width": high[0] - low[0],
+                "height": high[1] - low[1],
                 "stroke": "#ffffff",
                 "strokeWidth": pen_width,
                 "fill": None,
@@ -68,10 +76,13 @@ def canvas_state(strokes: list[list[tuple[float, float]]], canvas: dict) -> str:
                 "path": path,
             }
         )
-    png = io.BytesIO()
-    picture.save(png, "PNG")
-    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
-    return json.dumps({"drawing": {"raw": {"objects": paths, "background": "#000000"}, "data": url}})
+    raw = {"objects": paths, "background": "#000000"}
+    url = None
+    if canvas.get("returnImageData", True):
+        png = io.BytesIO()
+        Image.fromarray(draw_strokes(raw, width, width)).save(png, "PNG")
+        url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return json.dumps({"drawing": {"raw": raw, "data": url}})
 
 
 def widget_key(element_id: str) -> str | None:
@@ -98,7 +109,8 @@ class Run:
 class ProtocolClient:
     """One browser tab's side of the WebSocket: sends the state of every widget it has set with each rerun, and reads
     the replies. Unlike a browser it declares no cached messages, so the server sends every message in full.
-    `websocket` is a websockets connection, asyncio (for `rerun`) or sync (for `rerun_blocking`); `query` is the
+    `websocket` is a websockets asyncio connection (for `rerun`), or for `rerun_blocking` any connection with
+    send(bytes) and recv(timeout=) (the Locust pupils' GeventWebSocket); `query` is the
     page address's query string ('room=ACD34X&student=...'), sent with every rerun as the browser does."""
 
     def __init__(self, websocket, query: str = "") -> None:

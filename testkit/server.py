@@ -1,12 +1,14 @@
 """What the benchmarks and browser tests share: one `streamlit run` on a free loopback port (deploy/servers.py),
-healthy before use and stopped after; how to launch Chromium here; the app's page selectors; and the test "2" drawn with the mouse."""
+healthy before use and stopped after; how to launch Chromium here; the app's page selectors; and the test "2" drawn
+with the mouse."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
-from deploy.servers import START_SECONDS, STREAMLIT, Server, serve_many
+from deploy.servers import ROOT, START_SECONDS, STREAMLIT, Server, serve_many
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling out, and this machine refuses every call.
@@ -42,9 +44,10 @@ def serve(
     env: dict[str, str] | None = None,
     launcher: Sequence[str] = STREAMLIT,
     timeout: float = START_SECONDS,
+    cwd: Path = ROOT,
 ) -> Iterator[Server]:
     """`<launcher> run script` headless on 127.0.0.1; yields once healthy; RuntimeError with the log if it never is."""
-    with serve_many(1, script, ports=[port], env=env, launcher=launcher, timeout=timeout) as (server,):
+    with serve_many(1, script, ports=[port], env=env, launcher=launcher, timeout=timeout, cwd=cwd) as (server,):
         yield server
 
 

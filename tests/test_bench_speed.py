@@ -33,7 +33,7 @@ def tiny(tmp_path_factory) -> TinyRun:
     """One `speed.py --tiny` run (browser sections only where Chromium is installed), its output and files."""
     tmp = tmp_path_factory.mktemp("bench")
     out, figures = tmp / "speed.md", tmp / "speed.json"
-    sections = "explain,stroke,training,coldstart,interaction,visitor" if HAS_BROWSER else "explain,stroke,training"
+    sections = "explain,stroke,serverstroke,training" + (",coldstart,interaction,visitor" if HAS_BROWSER else "")
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--tiny", "--only", sections, "--out", str(out), "--json", str(figures)],
         cwd=ROOT,
@@ -75,6 +75,13 @@ def test_stroke_and_training_figures(tiny):
     assert run["fast_errors"] >= 0 and run["plain_errors"] >= 0
 
 
+def test_server_stroke_figure(tiny):
+    """The whole server process's CPU per stroke over the protocol is measured on this app (no baseline tree given:
+    no baseline), from the rounds the details keep."""
+    check_rows(tiny.figures["rows"], ["Whole server process CPU per stroke, over the protocol"])
+    assert len(tiny.figures["details"]["server_stroke"]["ours"]) == 1
+
+
 def test_explanation_figures(tiny):
     """The explanations row times prediction plus every part of the explanation against the prediction alone, with a
     target."""
@@ -105,12 +112,14 @@ def test_browser_figures_and_no_leftover_copy(tiny):
 
 @pytest.mark.skipif(not HAS_BROWSER, reason="Chromium, Playwright or psutil is missing")
 def test_visitor_figures(tiny):
-    """The visitor rows (page load, stroke split at the canvas's rerun request, slider) carry figures and targets;
-    every timed action had exactly one outcome, and each one's moments come in the order they happen."""
+    """The visitor rows (page load, stroke drawn as a hand draws split at the canvas's rerun request, the first
+    stroke after a page load, slider) carry figures and targets; every timed action had exactly one outcome, and
+    each one's moments come in the order they happen."""
     names = [
         "Visitor: warm page load",
         "of which the server runs the script",
         "Visitor: pen lifted",
+        "Visitor: first stroke after a page load",
         "of which the canvas waits",
         "of which the rest",
         "the Draw fragment's whole run",
@@ -120,12 +129,12 @@ def test_visitor_figures(tiny):
     ]
     check_rows(tiny.figures["rows"], names)
     visitor = tiny.figures["details"]["visitor"]
-    assert [len(visitor[kind]) for kind in ("load", "stroke", "slider")] == [2, 2, 2]
+    assert [len(visitor[kind]) for kind in ("load", "stroke", "first_stroke", "slider")] == [2, 2, 1, 2]
     assert all(action["one_outcome"] for actions in visitor.values() for action in actions), visitor
     for load in visitor["load"]:  # the page's own run, then the one the canvas asks for once mounted
         assert 0 < load["html"] < load["loaded"] < load["first_end"] < load["last_request"] < load["ready"], load
         assert load["runs"] == load["ends"] >= 2, load
-    for stroke in visitor["stroke"]:  # the canvas's timer may fire a clock tick early
+    for stroke in visitor["stroke"] + visitor["first_stroke"]:  # the canvas's timer may fire a clock tick early
         assert CANVAS_WAIT_MS - 1 <= stroke["sent"] < stroke["text"] <= stroke["idle"], stroke
     for drag in visitor["slider"]:
         assert 0 < drag["sent"] < drag["text"] <= drag["settled"] <= drag["idle"], drag

@@ -25,6 +25,7 @@ from benchmarks.replicas import (
     Outage,
     Setting,
     failures,
+    harness_problems,
     refused,
     replicas_seen,
     run_setting,
@@ -32,6 +33,7 @@ from benchmarks.replicas import (
 from deploy.replicas import find_nginx, main, render_config, run_replicas
 from deploy.servers import ROOT, START_SECONDS, healthy
 from scripts import postgres
+from testkit.protocol import STOPPED
 
 VISITORS = 5  # 4 pupils and the teacher
 SECONDS = 12
@@ -174,7 +176,8 @@ def test_crash_sorts_pupils_by_the_replica_they_started_on():
 
 def test_landed_compares_each_pupils_rows_with_its_sends():
     """A pupil with one row per successful send is exact; one row more than that is unsure only when a send lost its
-    connection; a row missing, or doubled without a lost send, is wrong; the teacher (no token) is not counted."""
+    connection or was cut off by the run's end (and such a send is no failure of the app); a row missing, or doubled
+    without such a send, is wrong; the teacher (no token) is not counted."""
     lost = {"error": "connection lost: ConnectionClosedError"}
     lines = [
         line(0, 0, "student", "", None, token="a"),
@@ -188,11 +191,15 @@ def test_landed_compares_each_pupils_rows_with_its_sends():
         line(3, 0, "student", "", None, token="d"),
         line(3, 1, "send", "r"),
         line(4, 1, "class view", "r"),
+        line(5, 0, "student", "", None, token="e"),
+        line(5, 1, "send", "r", False, error=STOPPED),
     ]
-    setting = Setting(2, {}, lines, {}, {}, stored={"a": [1.0, 2.0], "b": [1.0, 2.0], "c": [1.0, 1.5], "d": []})
+    stored = {"a": [1.0, 2.0], "b": [1.0, 2.0], "c": [1.0, 1.5], "d": [], "e": [1.0]}
+    setting = Setting(2, {}, lines, {}, {}, stored=stored)
     landed = Landed.of(setting)
-    assert (landed.sent, landed.rows) == (5, 6)
-    assert (landed.exact, landed.unsure, landed.wrong) == ([0], [1], [2, 3])
+    assert (landed.sent, landed.rows) == (5, 7)
+    assert (landed.exact, landed.unsure, landed.wrong) == ([0], [1, 5], [2, 3])
+    assert failures(lines) == ["send: connection lost: ConnectionClosedError"]
 
 
 def test_outage_sorts_interactions_by_the_database_being_down():
@@ -223,7 +230,8 @@ def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx, postgre
     """Two replicas, one database, four pupils and a teacher: before the kill each stays on one replica; after
     replica_0 is killed its visitors lose the connection (a failed interaction each, at most), reconnect to replica_1
     and work there; replica_1's visitors neither fail nor move; the pupils sent drawings, and the room holds each
-    successful send once (a send cut off by the kill may have landed: then once too)."""
+    successful send once (a send cut off by the kill may have landed: then once too). Locust itself exits 0 with no
+    traceback or assertion in its output (run_setting raises HarnessError otherwise): the harness survives a kill."""
     setting = run_setting(2, VISITORS, SECONDS, VISITORS, postgres_cluster, kill_after=KILL_AFTER)
     assert setting.killed == "replica_0" and setting.killed_at is not None
     pupils = setting.pupils()
@@ -243,7 +251,7 @@ def test_killed_replicas_pupils_go_on_and_the_others_see_no_error(nginx, postgre
         assert failures(lines) == [], pupil
     victim_failures = sum(len(failures(lines)) for lines in crash.victims.values())
     assert int(setting.stats["Aggregated"]["Failure Count"]) == victim_failures  # Locust counted what the log says
-    assert setting.locust_errors == []
+    assert setting.locust_errors == [] and setting.harness_problems == []
     landed = Landed.of(setting)
     assert landed.sent > 0 and landed.wrong == []
 
@@ -269,3 +277,17 @@ def test_database_restart_refuses_with_a_message_then_works_again(nginx, postgre
     assert outage.other_failures == []
     landed = Landed.of(setting)
     assert landed.wrong == [] and landed.unsure == []
+
+
+def test_harness_problems_are_told_from_the_apps_failures():
+    """The lines of Locust's output that mean the harness broke (libev's assertion at shutdown, a greenlet's
+    traceback) are picked out; Locust's ordinary report lines are not."""
+    output = (
+        "Type     Name  # reqs      # fails |    Avg     Min     Max    Med\n"
+        "WS       stroke   120     2(1.67%) |     41       9    1025     40\n"
+        'python: ../gevent/deps/libev/ev_epoll.c:134: epoll_modify: Assertion `("libev: I/O watcher with invalid fd '
+        "found in epoll_ctl\", ...)' failed.\n"
+        "Traceback (most recent call last):\n"
+    )
+    assert [line[:20] for line in harness_problems(output)] == ["python: ../gevent/de", "Traceback (most rece"]
+    assert harness_problems("WS  stroke  120  0(0.00%)\n") == []

@@ -14,6 +14,7 @@ from digitdemo.errors import DigitDemoError
 from digitdemo.images import decode_image
 from digitdemo.numpy_model import NumpyModel
 from digitdemo.preprocess import CANVAS_SIDE, steps_to_input
+from digitdemo.strokes import draw_strokes
 from ui import links, state
 from ui.canvas_space import canvas_side, measure_space
 from ui.i18n import error_text, t
@@ -52,12 +53,13 @@ def render_canvas_input(model: NumpyModel) -> tuple[np.ndarray | None, np.ndarra
         height=side,
         width=side,
         drawing_mode="freedraw",
-        return_image_data=True,
+        return_image_data=False,  # its strokes alone, drawn into the picture here: lighter than a PNG per stroke
         initial_drawing=state.canvas_seed(),
         key="draw_canvas",
     )
-    sent = result.image_data  # decoded from the PNG the canvas sent, on each access: once
-    if sent is not None:  # None from a canvas just mounted, which has sent nothing yet
+    # The strokes the canvas holds (a canvas just mounted holds the seed it started from), drawn into their picture.
+    sent = draw_strokes(result.json_data, side)
+    if sent is not None:
         state.save_drawing(result.json_data, sent)
     picture = state.saved_drawing()[1]
     if picture is None:  # before the first stroke

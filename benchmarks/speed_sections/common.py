@@ -29,6 +29,9 @@ class Setting:
     explain_per_class: int = 30  # drawn digits of each class timed with and without the explanations
     explain_repeats: int = 3
     visitor_repeats: int = 20  # page loads, strokes and slider moves a visitor makes, each timed
+    server_stroke_rounds: int = 10  # rounds of strokes on this app and the baseline's in turn
+    server_stroke_digits: int = 3  # "2"s of three strokes each per round
+    visitor_first_strokes: int = 8  # pages loaded, each for its first stroke
     visitor_warmups: int = 3  # strokes (one of each digit) and slider moves first made untimed: first runs fill caches
 
 
@@ -47,6 +50,9 @@ TINY = Setting(
     explain_repeats=1,
     visitor_repeats=2,
     visitor_warmups=1,
+    visitor_first_strokes=1,
+    server_stroke_rounds=1,
+    server_stroke_digits=1,
 )
 
 

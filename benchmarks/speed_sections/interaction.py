@@ -7,7 +7,7 @@ import math
 import tempfile
 from pathlib import Path
 
-from benchmarks.speed_sections.common import APP, Report, Row, Setting, median
+from benchmarks.speed_sections.common import APP, ROOT, Report, Row, Setting, median
 from benchmarks.speed_sections.servers import RunLog, cpu_seconds, open_draw_tab, serve_app, settle, settle_quietly
 from digitdemo.i18n import message
 from testkit.server import CANVAS, DIGIT_STROKES, POST_SCRIPT_GC, draw_stroke
@@ -27,12 +27,13 @@ def move_slider(page, key: str, moves: int, log: RunLog) -> list[dict]:
     return runs
 
 
-def drive_app(setting: Setting, browser, env: dict[str, str] | None = None) -> dict:
-    """One timed server (with `env`) and one page: strokes, slider moves, then full reruns. Each run's log entries,
-    and the server process's whole CPU per action: receiving it, the run, Streamlit's work after it, the reply."""
+def drive_app(setting: Setting, browser, env: dict[str, str] | None = None, tree: Path = ROOT) -> dict:
+    """One timed server (with `env`, of the checkout `tree`) and one page: strokes, slider moves, then full reruns.
+    Each run's log entries, and the server process's whole CPU per action: receiving it, the run, Streamlit's work
+    after it, the reply."""
     with tempfile.TemporaryDirectory() as tmp:
         log = RunLog(Path(tmp) / "runs.jsonl")
-        with serve_app(APP, log.path, env) as (proc, url, _):
+        with serve_app(APP, log.path, env, tree) as (proc, url, _):
             page = open_draw_tab(browser, url)
             driven = {"first_run": log.new(), "strokes": [], "sliders": {}, "full": [], "process_ms": {}}
             drawn = (DIGIT_STROKES + EXTRA_STROKES)[: max(setting.app_strokes, 1)]
@@ -73,10 +74,28 @@ def drive_app(setting: Setting, browser, env: dict[str, str] | None = None) -> d
     return driven
 
 
-def bench_interaction(setting: Setting, report: Report, browser) -> None:
+def bench_interaction(setting: Setting, report: Report, browser, baseline_tree: Path | None = None) -> None:
     """Server time of each run a stroke or a slider move causes, from Streamlit itself (a timed server), and the
-    server process's whole CPU per action beside the same with Streamlit's default garbage collection after runs."""
+    server process's whole CPU per action beside the same with Streamlit's default garbage collection after runs;
+    with `baseline_tree`, the whole process's CPU per stroke beside that checkout's app's, driven just after."""
     ours = drive_app(setting, browser)
+    if baseline_tree is not None:
+        old = drive_app(setting, browser, tree=baseline_tree.resolve())
+        report.rows.append(
+            Row(
+                "Whole server process CPU per stroke, in Chromium",
+                ours["process_ms"]["stroke"],
+                "ms",
+                old["process_ms"]["stroke"],
+                f"old code ({baseline_tree})",
+                "<= a third of the old",
+                ours["process_ms"]["stroke"] * 3 <= old["process_ms"]["stroke"],
+                f"one session each, this app's then the old code's, {setting.app_strokes} strokes each; the Draw "
+                f"fragment's own run {median([r['cpu_ms'] for r in ours['strokes']] or [math.nan]):.1f} ms against "
+                f"{median([r['cpu_ms'] for r in old['strokes']] or [math.nan]):.1f} ms",
+            )
+        )
+        report.details["interaction_baseline_process_ms"] = old["process_ms"]
     default_gc = drive_app(setting, browser, POST_SCRIPT_GC)
     full_runs = [r for r in ours["full"] if not r["fragment"]]
     full_cpu = median([r["cpu_ms"] for r in full_runs] or [math.nan])

@@ -86,13 +86,15 @@ the page, so the mark may never read running (seen in page loads here: the canva
 at times left no mark at all). "Page idle" is the frame painted after both the page's last change and the last run's
 end. Page load: new pages of the warm context, from navigation start to the page idle: the canvas drawn and both
 runs of a load (the page's, and the one the canvas asks for once mounted) ended. Stroke: the app's Clear, then a
-digit in one stroke with the mouse (a 1, a 7 and a 2 in turn; one of each first, untimed), from the pen's pointerup
-to the frame in which the Prediction, absent on a cleared canvas, is painted; split at the rerun request the canvas
-sends (its fixed 200 ms wait, then the drawing as a PNG). Slider: z0's thumb dragged 24 px with the mouse, right
-then left, from the pointerup (the slider sends its value on release) to the frame painted after the chart's last
-change (Plotly draws the chart anew, then resizes it); its first redraw is in the note. These rows have no baseline:
-there is no other page to time in the same run; beside them are their parts and the server's own run time from the
-timed log. The recorder's own time in the page is in the notes."""
+digit drawn as a hand draws it (a 1, a 7 in two strokes, a 4 in two strokes, a 2 in one, in turn; one of each first,
+untimed): each stroke 60-120 pointer moves spread over 0.5-1.5 s; the last stroke is timed, from the pen's pointerup
+to the frame in which the Prediction's new text (digit and probability) is painted; split at the rerun request the
+canvas sends (its fixed 200 ms wait, then the drawing). First stroke after a page load: a new page of the warm
+context, its two load runs ended, then the first stroke of those digits, timed the same way. Slider: z0's thumb
+dragged 24 px with the mouse, right then left, from the pointerup (the slider sends its value on release) to the
+frame painted after the chart's last change (Plotly draws the chart anew, then resizes it); its first redraw is in
+the note. These rows have no baseline: there is no other page to time in the same run; beside them are their parts
+and the server's own run time from the timed log. The recorder's own time in the page is in the notes."""
 
 
 def markdown(report: Report, command: str) -> str:

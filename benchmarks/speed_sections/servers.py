@@ -13,16 +13,19 @@ from benchmarks.speed_sections.common import MB, ROOT
 from deploy.servers import STREAMLIT, Server
 from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, IDLE, VIEWPORT, serve
 
-TIMED_SERVER = (sys.executable, "-m", "benchmarks.speed_sections.timed_server")  # + the log, then Streamlit's args
+# By path: it imports nothing of this repository, so it also serves another checkout's app (a baseline).
+TIMED_SERVER = (sys.executable, str(Path(__file__).with_name("timed_server.py")))  # + the log, then Streamlit's args
 
 
 @contextlib.contextmanager
-def serve_app(script: str, timed_log: Path | None = None, env: dict[str, str] | None = None) -> Iterator[Server]:
+def serve_app(
+    script: str, timed_log: Path | None = None, env: dict[str, str] | None = None, tree: Path = ROOT
+) -> Iterator[Server]:
     """The app served as usual, or (with `timed_log`) under the wrapper that logs each script run's time; `env` adds
-    to the server's environment."""
+    to the server's environment; `tree` is the checkout whose app is served."""
     launcher = STREAMLIT if timed_log is None else (*TIMED_SERVER, str(timed_log))
-    env = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    with serve(script, launcher=launcher, env=env) as server:
+    env = {"PYTHONPATH": str(tree), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    with serve(script, launcher=launcher, env=env, cwd=tree) as server:
         yield server
 
 

@@ -1,5 +1,5 @@
 """Streamlit's command line with every script or fragment run timed into a log (and profiled, when asked):
-`python -m benchmarks.speed_sections.timed_server LOG STREAMLIT_ARGS...`, started by servers.serve_app."""
+`python benchmarks/speed_sections/timed_server.py LOG STREAMLIT_ARGS...`, started by servers.serve_app."""
 
 from __future__ import annotations
 
