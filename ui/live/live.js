@@ -1,6 +1,8 @@
 // The explorers' live part (ui/live/__init__.py): native range inputs whose every move redraws the explorer's bars or
 // curves here in the browser; the values go to the server once, on release (a range input's "change" event), with
 // a sequence number the server hands back, so that a reply to an older release never moves a slider back.
+// One file past the page's usual 350 lines: st.components.v2 takes one module of JavaScript, with no build step to
+// join several, and the two boards share their slider rows, drawing helpers and release handling.
 
 const boards = new WeakMap(); // parentElement -> the board drawn in it, kept across the reruns that call us again
 
