@@ -23,7 +23,7 @@ from benchmarks.speed_sections.recorder import (
 )
 from benchmarks.speed_sections.servers import RunLog, serve_app
 from digitdemo.i18n import message
-from testkit.server import CANVAS, DIGIT_STROKES, IDLE, VIEWPORT, canvas_points
+from testkit.server import CANVAS, CLEAR, DIGIT_STROKES, IDLE, VIEWPORT, canvas_points
 
 CANVAS_WAIT_MS = 200  # streamlit-drawable-canvas 0.13 sends a stroke this long after the pen is lifted (its sender)
 QUIET_S = 0.5  # an action is over once page and server have been quiet this long: over the canvas's wait, so a
@@ -32,7 +32,6 @@ QUIET_S = 0.5  # an action is over once page and server have been quiet this lon
 # canvas's JavaScript can take longer than QUIET_S to load and start, so both wait for the two runs.
 CANVAS_RUNS = 2
 ACTION_SECONDS = 30  # a stroke or slider move with no quiet page by then has no outcome
-APP_CLEAR = ".st-key-draw_clear button"
 PREDICTION_SHOWN = ".st-key-draw_verdict [data-testid='stMetric']"
 SOFTMAX_CHART = ".st-key-softmax_chart"
 SLIDER_THUMB = ".st-key-softmax_z0 [data-testid='stSliderThumbValue'] >> xpath=.."  # the value rides on the thumb
@@ -189,7 +188,7 @@ def drive_visitor(setting: Setting, browser) -> dict[str, list[dict]]:
             wait_quiet(page, log, CANVAS_RUNS)
             page.locator(CANVAS).first.scroll_into_view_if_needed()
             for i in range(setting.visitor_warmups + setting.visitor_repeats):
-                page.locator(APP_CLEAR).click()
+                page.locator(CLEAR).click()
                 wait_quiet(page, log, CANVAS_RUNS)  # the click's run, then the one the emptied canvas asks for
                 done["stroke"].append(hand_digit(page, log, HAND_DIGITS[i % len(HAND_DIGITS)], rng))
             page.get_by_role("tab", name=message("en", "tabs.softmax")).click()
