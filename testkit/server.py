@@ -66,6 +66,17 @@ def draw_stroke(page, stroke: Sequence[tuple[float, float]], steps: int = 4) -> 
     page.mouse.up()
 
 
+def thumb_point(page, selector: str) -> tuple[float, float]:
+    """The page point of a range input's thumb (its value's place along the track)."""
+    slider = page.locator(selector)
+    box = slider.bounding_box()
+    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    now = float(slider.input_value())
+    thumb = 16  # px: Chromium's thumb; its centre runs from half a thumb inside each end
+    x = box["x"] + thumb / 2 + (now - low) / (high - low) * (box["width"] - thumb)
+    return x, box["y"] + box["height"] / 2
+
+
 def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000) -> None:
     """Wait for the rerun the last action triggered to start (up to start_timeout ms; a loaded machine can be slow),
     then until Streamlit reports the script (or fragment) is not running."""
