@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as `python benchmarks/drag.py`: the package lives beside this folder
     sys.path.insert(0, str(ROOT))
 
-from testkit.server import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, serve_many, wait_idle  # noqa: E402
+from testkit.server import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, serve_many, thumb_point, wait_idle  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "drag.md"
 BASELINE = "93b1f77"  # the last commit whose explorers redraw only after a release
@@ -55,8 +55,7 @@ def drag(page, direction: int, live: bool) -> tuple[list[float], float]:
     box = thumb.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     if live:  # the native input's thumb sits at its value along the track
-        low, high = float(thumb.get_attribute("min")), float(thumb.get_attribute("max"))
-        x = box["x"] + 8 + (float(thumb.input_value()) - low) / (high - low) * (box["width"] - 16)
+        x, y = thumb_point(page, THUMBS["live"])
     before = address_z(page)
     page.evaluate("window.digitdemoLiveTimings = []")
     page.mouse.move(x, y)

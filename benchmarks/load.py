@@ -44,11 +44,8 @@ from testkit.protocol import (  # noqa: E402
     ProtocolClient,
     Run,
     canvas_state,
-    expect_changed,
     expect_prediction,
     expect_tab,
-    slider_step,
-    slider_value,
     stream_options,
     stream_url,
     what_went_wrong,
@@ -135,7 +132,7 @@ async def protocol_visit(url: str, seconds: float, think_seconds: float, seed: i
     try:
         async with connect(stream_url(url), **stream_options(url), open_timeout=PAGE_LOAD_MS / 1000) as websocket:
             client = ProtocolClient(websocket)
-            page = await asyncio.wait_for(client.rerun(), PAGE_LOAD_MS / 1000)
+            page = await asyncio.wait_for(client.load(), PAGE_LOAD_MS / 1000)
             problem = what_went_wrong(page, expect_tab("draw_canvas", None))
             if problem:
                 session.errors.append(f"load: {problem}")
@@ -155,21 +152,19 @@ async def protocol_visit(url: str, seconds: float, think_seconds: float, seed: i
                 await think(rng, think_seconds)
                 client.set("draw_canvas", "json_value", blank)
                 await act(client, session, "clear", expect_prediction(False), "draw_canvas")
-                for tab, key, shows, closed in SLIDERS:
+                for tab, control, closed in SLIDERS:
                     await think(rng, think_seconds)
                     client.set("tabs", "string_value", tab)
-                    run = await act(client, session, "tab", expect_tab(key, closed))
-                    if key not in run.widgets or shows not in run.widgets:
+                    run = await act(client, session, "tab", expect_tab(control.key, closed))
+                    widgets = dict(run.widgets)
+                    if control.key not in widgets or control.shows not in widgets:
                         raise VisitError  # the tab's check failed and is recorded: nothing here to move
-                    slider, shown = run.widgets[key], run.widgets[shows].SerializeToString()
-                    value = slider_value(slider)
+                    value = control.value(widgets)
                     for _ in range(SLIDER_MOVES):
                         await think(rng, think_seconds)
-                        value = slider_step(slider, value, step)
-                        client.set(key, "double_array_value", [value])
-                        run = await act(client, session, "slider", expect_changed(shows, shown), key)
-                        if shows in run.widgets:
-                            shown = run.widgets[shows].SerializeToString()
+                        value = control.step(widgets, value, step)
+                        run = await act(client, session, "slider", control.move(client, widgets, value), control.key)
+                        widgets.update(run.widgets)
                 step = -step  # back and forth, cycle by cycle
     except VisitError:
         pass
@@ -285,12 +280,12 @@ async def browser_visit(browser, url: str, seconds: float, think_seconds: float,
             action = time.perf_counter()
             await page.locator(CLEAR).first.click()
             await settle(page, wire, "clear", session, action)
-            for tab, key, _, _ in SLIDERS:
+            for tab, control, _ in SLIDERS:
                 await think(rng, think_seconds)
                 action = time.perf_counter()
                 await page.get_by_role("tab", name=tab).click()
                 await settle(page, wire, "tab", session, action)
-                handle = page.locator(f".st-key-{key} input[type='range']").first
+                handle = page.locator(f".st-key-{control.handle} input[type='range']").first
                 for _ in range(SLIDER_MOVES):
                     await think(rng, think_seconds)
                     await handle.focus()

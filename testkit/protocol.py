@@ -18,7 +18,9 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from digitdemo.preprocess import CANVAS_SIDE
 from digitdemo.strokes import draw_strokes
+from testkit.server import VIEWPORT
 
 PAGE_LOAD_MS = 120_000
 INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then counts as an error
@@ -27,12 +29,9 @@ INTERACTION_MS = 30_000  # an interaction whose rerun has not finished by then c
 STOPPED = "stopped: the run ended before the answer"
 STREAM = "/_stcore/stream"  # the WebSocket a page talks to the server on
 FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
-# The tabs a visitor opens and the slider moved on each: (tab, slider key, what a move changes, a widget the tab
-# click must leave unbuilt, if any).
-SLIDERS = (
-    ("Softmax explorer", "softmax_z0", "softmax_chart", None),
-    ("Draw", "draw_pen_width", "draw_canvas", "softmax_z0"),
-)
+CANVAS_KEY, SPACE_KEY = "draw_canvas", "draw_space"  # the Draw tab's canvas, and the component measuring its space
+# What that component reports in a VIEWPORT-sized window: a column as wide as the usual canvas.
+SPACE = {"width": CANVAS_SIDE, "top": 300, "height": VIEWPORT["height"], "window": VIEWPORT["width"]}
 
 
 def stream_url(url: str) -> str:
@@ -128,22 +127,41 @@ class ProtocolClient:
         """Click the button `key`: a trigger sent with the next rerun only, as a browser sends it."""
         self.triggers.add(self.ids[key])
 
-    async def rerun(self, fragment_of: str | None = None) -> Run:
+    async def rerun(self, fragment_of: str | None = None, run: Run | None = None) -> Run:
         """Send the widget states (rerunning only the fragment of widget `fragment_of`, as a browser does) and read
-        the replies up to the end of the run."""
-        run = Run(start=time.perf_counter())
+        the replies up to the end of the run, into `run` when given (the time then counts from its start)."""
+        run = run or Run(start=time.perf_counter())
         await self.websocket.send(self.request(fragment_of))
         while not self.take(await self.websocket.recv(), run):
             pass
         return run
 
-    def rerun_blocking(self, timeout: float, fragment_of: str | None = None) -> Run:
+    def rerun_blocking(self, timeout: float, fragment_of: str | None = None, run: Run | None = None) -> Run:
         """`rerun` on a sync connection; TimeoutError when a reply takes longer than `timeout` s."""
-        run = Run(start=time.perf_counter())
+        run = run or Run(start=time.perf_counter())
         self.websocket.send(self.request(fragment_of))
         while not self.take(self.websocket.recv(timeout=timeout), run):
             pass
         return run
+
+    async def load(self) -> Run:
+        """A page load: the first run, then the one the measured space asks for (`measure`), read into one Run."""
+        run = await self.rerun()
+        return await self.rerun(SPACE_KEY, run) if self.measure(run) else run
+
+    def load_blocking(self, timeout: float) -> Run:
+        """`load` on a sync connection; TimeoutError when a reply takes longer than `timeout` s."""
+        run = self.rerun_blocking(timeout)
+        return self.rerun_blocking(timeout, SPACE_KEY, run) if self.measure(run) else run
+
+    def measure(self, run: Run) -> bool:
+        """After a page's first run: when it drew the component that measures the canvas's space (ui/canvas_space.py)
+        and not yet the canvas, set the space the component reports in a VIEWPORT-sized window, as the browser
+        sends it, and say True: the canvas is drawn in the rerun that follows."""
+        if SPACE_KEY not in run.widgets or CANVAS_KEY in run.widgets:
+            return False
+        self.set(SPACE_KEY, "json_value", json.dumps({"space": SPACE}))
+        return True
 
     def request(self, fragment_of: str | None) -> bytes:
         """The serialized BackMsg asking for a rerun with every widget state set so far."""
@@ -233,11 +251,80 @@ def expect_prediction(shown: bool) -> Callable[[Run], str | None]:
     return check
 
 
-def slider_step(slider, value: float, step: int) -> float:
-    """The slider element's value `step` notches from `value`, kept within its range."""
-    return min(max(value + step * slider.step, slider.min), slider.max)
+def expect_board(key: str, z0: float, seq: int) -> Callable[[Run], str | None]:
+    """After a release on the live board `key`: it was drawn again with z0 = `z0` and the release's number `seq`."""
+
+    def check(run: Run) -> str | None:
+        if key not in run.widgets:
+            return f"{key} was not redrawn"
+        data = json.loads(run.widgets[key].json)
+        if data["seq"] != seq:
+            return f"{key} was drawn for release {data['seq']}, not {seq}"
+        shown = data["values"]["z"][0]
+        return None if abs(shown - z0) < 1e-9 else f"{key} shows z0 = {shown}, not {z0}"
+
+    return check
 
 
-def slider_value(slider) -> float:
-    """The value a slider element shows: the one the app set, else its default."""
-    return slider.value[0] if slider.value else slider.default[0]
+@dataclass(frozen=True)
+class Control:
+    """A control a visitor moves on a tab: the widget `key` whose state a move sends, the element `shows` a move
+    draws again, and the key of the range input a browser moves (`handle`)."""
+
+    key: str
+    shows: str
+    handle: str
+
+
+class Slider(Control):
+    """A Streamlit slider."""
+
+    def value(self, widgets: dict[str, Any]) -> float:
+        """The value the slider shows: the one the app set, else its default."""
+        slider = widgets[self.key]
+        return slider.value[0] if slider.value else slider.default[0]
+
+    def step(self, widgets: dict[str, Any], value: float, step: int) -> float:
+        """The value `step` notches from `value`, kept within the slider's range."""
+        slider = widgets[self.key]
+        return min(max(value + step * slider.step, slider.min), slider.max)
+
+    def move(self, client: ProtocolClient, widgets: dict[str, Any], value: float) -> Callable[[Run], str | None]:
+        """Set the slider to `value` for the next rerun; the check of that rerun."""
+        client.set(self.key, "double_array_value", [value])
+        return expect_changed(self.shows, widgets[self.shows].SerializeToString())
+
+
+class SoftmaxBoard(Control):
+    """The Softmax explorer's live board (ui/live), moved by its z0 slider: on release the browser sends all the
+    board's values with the release's number as the board's state, {"commit": {n, z, T, wide, shift, seq}}, and the
+    server draws the board again with them."""
+
+    def value(self, widgets: dict[str, Any]) -> float:
+        """The z0 the board shows."""
+        return json.loads(widgets[self.key].json)["values"]["z"][0]
+
+    def step(self, widgets: dict[str, Any], value: float, step: int) -> float:
+        """z0 `step` notches from `value`, kept within the range the board's sliders have now."""
+        data = json.loads(widgets[self.key].json)
+        limits = data["limits"]
+        low, high = (
+            (limits["wide_min"], limits["wide_max"]) if data["values"]["wide"] else (limits["z_min"], limits["z_max"])
+        )
+        return min(max(round(value + step * limits["z_step"], 1), low), high)
+
+    def move(self, client: ProtocolClient, widgets: dict[str, Any], value: float) -> Callable[[Run], str | None]:
+        """Release z0 at `value` for the next rerun, as the board sends it; the check of that rerun."""
+        data = json.loads(widgets[self.key].json)
+        values, seq = data["values"], data["seq"] + 1
+        z = [value, *values["z"][1 : values["n"]]]
+        client.set(self.key, "json_value", json.dumps({"commit": {**values, "z": z, "seq": seq}}))
+        return expect_board(self.key, value, seq)
+
+
+# The tabs a visitor opens and the control moved on each: (tab, control, a widget the tab click must leave unbuilt,
+# if any); the tab click must draw the control.
+SLIDERS = (
+    ("Softmax explorer", SoftmaxBoard("softmax_live", "softmax_live", "softmax_z0"), None),
+    ("Draw", Slider("draw_pen_width", "draw_canvas", "draw_pen_width"), "softmax_live"),
+)

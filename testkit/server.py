@@ -27,7 +27,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 CANVAS = "canvas.upper-canvas"  # Fabric.js draws on the lower of its two canvases and listens on the upper one
-CLEAR = "button[aria-label='Reset canvas & history']"  # in the canvas component's toolbar
+CLEAR = ".st-key-draw_clear button"  # the page's Clear (the canvas's own toolbar is hidden: ui/measure.js)
 # A "2" in three strokes, points as fractions of the canvas.
 DIGIT_STROKES = [
     [(0.3, 0.3), (0.45, 0.2), (0.62, 0.25), (0.66, 0.4), (0.55, 0.55)],
@@ -64,6 +64,17 @@ def draw_stroke(page, stroke: Sequence[tuple[float, float]], steps: int = 4) -> 
     for x, y in points[1:]:
         page.mouse.move(x, y, steps=steps)
     page.mouse.up()
+
+
+def thumb_point(page, selector: str) -> tuple[float, float]:
+    """The page point of a range input's thumb (its value's place along the track)."""
+    slider = page.locator(selector)
+    box = slider.bounding_box()
+    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    now = float(slider.input_value())
+    thumb = 16  # px: Chromium's thumb; its centre runs from half a thumb inside each end
+    x = box["x"] + thumb / 2 + (now - low) / (high - low) * (box["width"] - thumb)
+    return x, box["y"] + box["height"] / 2
 
 
 def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000) -> None:

@@ -4,14 +4,17 @@ error and reads the drawn "2"; against a broken app it reports errors instead of
 from __future__ import annotations
 
 import asyncio
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from streamlit.proto.BidiComponent_pb2 import BidiComponent
 from streamlit.proto.Slider_pb2 import Slider
 
 from benchmarks.load import KINDS, protocol_visit
 from testkit.protocol import (
     Run,
+    expect_board,
     expect_changed,
     expect_prediction,
     expect_tab,
@@ -70,16 +73,21 @@ def test_checks_name_what_is_missing():
     assert expect_prediction(True)(predicted) is None
     assert expect_prediction(True)(blank) == "no Prediction shown"
     assert expect_prediction(False)(predicted) == "a Prediction is still shown on a clear canvas"
-    softmax_open = Run(widgets={"softmax_z0": object(), "draw_canvas": object()})
-    assert expect_tab("softmax_z0", None)(softmax_open) is None
-    assert expect_tab("draw_pen_width", "softmax_z0")(softmax_open) == "draw_pen_width was not drawn"
-    draw_open = Run(widgets={"draw_pen_width": object(), "softmax_z0": object()})
-    assert expect_tab("draw_pen_width", "softmax_z0")(draw_open) == "softmax_z0 was drawn on a closed tab"
-    before = Run(widgets={"softmax_z0": object()})
+    softmax_open = Run(widgets={"softmax_live": object(), "draw_canvas": object()})
+    assert expect_tab("softmax_live", None)(softmax_open) is None
+    assert expect_tab("draw_pen_width", "softmax_live")(softmax_open) == "draw_pen_width was not drawn"
+    draw_open = Run(widgets={"draw_pen_width": object(), "softmax_live": object()})
+    assert expect_tab("draw_pen_width", "softmax_live")(draw_open) == "softmax_live was drawn on a closed tab"
+    before = Run(widgets={"softmax_live": object()})
     wide, narrow = Slider(min=0, max=2), Slider(min=0, max=1)
     assert expect_changed("chart", wide.SerializeToString())(Run(widgets={"chart": narrow})) is None
     assert expect_changed("chart", wide.SerializeToString())(Run(widgets={"chart": wide})) == "chart did not change"
     assert expect_changed("chart", wide.SerializeToString())(before) == "chart was not redrawn"
+    drawn = Run(widgets={"softmax_live": BidiComponent(json=json.dumps({"seq": 3, "values": {"z": [1.1, 2.0]}}))})
+    assert expect_board("softmax_live", 1.1, 3)(drawn) is None
+    assert expect_board("softmax_live", 1.2, 3)(drawn) == "softmax_live shows z0 = 1.1, not 1.2"
+    assert expect_board("softmax_live", 1.1, 4)(drawn) == "softmax_live was drawn for release 3, not 4"
+    assert expect_board("softmax_live", 1.1, 3)(Run()) == "softmax_live was not redrawn"
     assert what_went_wrong(Run(status=2, metrics={"Prediction": "2"}), expect_prediction(True)) == (
         "the run ended with status 2"
     )

@@ -19,7 +19,7 @@ EXTRA_STROKES = [[(0.2, 0.2 + 0.08 * i), (0.25, 0.25 + 0.08 * i)] for i in range
 def move_slider(page, key: str, moves: int, log: RunLog) -> list[dict]:
     """Press the right arrow on slider `key` `moves` times, each after the last rerun ended; the runs they caused."""
     page.locator(f".st-key-{key}").first.scroll_into_view_if_needed()
-    page.locator(f".st-key-{key} input[type='range']").first.focus()  # react-aria's visually hidden input
+    page.locator(f".st-key-{key} input[type='range']").first.focus()  # the live board's range input
     runs = []
     for _ in range(moves):
         page.keyboard.press("ArrowRight")

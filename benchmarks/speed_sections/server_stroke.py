@@ -36,7 +36,7 @@ async def stroke_round(url: str, pid: int, digits: int, rng: random.Random) -> f
     stroke over the strokes alone (clears and the page load are not counted)."""
     async with connect(stream_url(url), **stream_options(url)) as websocket:
         client = ProtocolClient(websocket)
-        page = await client.rerun()
+        page = await client.load()
         problem = what_went_wrong(page, expect_tab("draw_canvas", None))
         if problem:
             raise RuntimeError(f"the page at {url} failed: {problem}")

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from digitdemo.rooms import DATABASE_URL_ENV
-from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, draw_stroke, serve, wait_idle
+from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, VIEWPORT, draw_stroke, serve, wait_idle
 
 SERVER_START_SECONDS = 90
-CLEAR = ".st-key-draw_clear button"  # the page's Clear (the canvas's own toolbar is hidden: ui/measure.js)
 
 Stroke = Sequence[tuple[float, float]]
 

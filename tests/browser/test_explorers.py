@@ -16,7 +16,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from digitdemo import relu_lab  # noqa: E402
 from digitdemo.activations import my_softmax, naive_softmax  # noqa: E402
-from testkit.server import DIGIT_STROKES, wait_idle  # noqa: E402
+from testkit.server import DIGIT_STROKES, thumb_point, wait_idle  # noqa: E402
 
 TIMEOUT_MS = 30_000
 PHONE = {"width": 390, "height": 844}
@@ -53,17 +53,6 @@ def board_z(page) -> np.ndarray:
 
 def temperature(page) -> float:
     return float(page.locator(".st-key-softmax_temperature input").input_value())
-
-
-def thumb_point(page, selector: str) -> tuple[float, float]:
-    """The page point of a range input's thumb (its value's place along the track)."""
-    slider = page.locator(selector)
-    box = slider.bounding_box()
-    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
-    now = float(slider.input_value())
-    thumb = 16  # px: Chromium's thumb; its centre runs from half a thumb inside each end
-    x = box["x"] + thumb / 2 + (now - low) / (high - low) * (box["width"] - thumb)
-    return x, box["y"] + box["height"] / 2
 
 
 def check_softmax_bars(page, j: int) -> None:
