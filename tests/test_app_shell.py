@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -18,8 +19,16 @@ from digitdemo.i18n import LANGUAGES, message
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
-TAB_IDS = ["tabs.draw", "tabs.softmax", "tabs.relu", "tabs.mistakes", "tabs.model", "tabs.classroom"]
-TABS_ZH = ["手写", "Softmax 探索", "ReLU 探索", "错误样本", "模型", "课堂"]  # a real translation, checked as written
+
+
+def tab_ids() -> list[str]:
+    """The tabs' label ids in the order of streamlit_app.py's TABS table, read from its code (not a copy of it)."""
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    (table,) = [node for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "TABS"]
+    return [call.args[0].value for call in table.value.elts]
+
+
+TAB_IDS = tab_ids()
 
 
 def run_app() -> AppTest:
@@ -27,7 +36,7 @@ def run_app() -> AppTest:
 
 
 def test_english_shell_lists_tabs_models_and_data_source() -> None:
-    """A fresh English session shows the six tabs, a model choice among the shipped models, and the data source."""
+    """A fresh English session shows the tabs, a model choice among the shipped models, and the data source."""
     at = run_app()
     assert not at.exception
     assert [tab.label for tab in at.tabs] == [message("en", msg_id) for msg_id in TAB_IDS]
@@ -45,7 +54,8 @@ def test_language_switch_turns_labels_chinese() -> None:
     assert message("en", "draw.prediction") in [metric.label for metric in at.metric]
     at.segmented_control(key="lang").set_value("zh").run()
     assert not at.exception
-    assert [tab.label for tab in at.tabs] == TABS_ZH
+    assert [tab.label for tab in at.tabs] == [message("zh", msg_id) for msg_id in TAB_IDS]
+    assert at.tabs[0].label == "手写"  # a real translation, checked as written
     assert "预测" in [metric.label for metric in at.metric]
     assert message("en", "draw.prediction") not in [metric.label for metric in at.metric]
     assert at.sidebar.radio(key="model_choice").label == message("zh", "sidebar.model")
@@ -60,7 +70,7 @@ def test_tabs_are_built_when_opened_and_stay_open_across_languages() -> None:
     """Only the Draw tab is built until another is opened; switching language keeps the open tab, named in Chinese."""
     at = run_app()
     assert len(at.tabs[0].children) > 0
-    assert [len(tab.children) for tab in at.tabs][1:] == [0, 0, 0, 0, 0]
+    assert [len(tab.children) for tab in at.tabs][1:] == [0] * (len(TAB_IDS) - 1)
     at.session_state["tabs"] = "Mistakes"
     at.run()
     assert len(at.tabs[3].children) > 0 and len(at.tabs[4].children) == 0
