@@ -40,7 +40,7 @@ def missing(command: str, name: str) -> Message:
 def recipe_lines(entry: ModelEntry, record: dict) -> list[Message]:
     """Data, recipe and preprocessing, from the record's recipe and data fields."""
     recipe = record["recipe"]
-    lines = [Message("card.data", {"n": record["n_examples"], "source": record.get("data_source", "")})]
+    lines = [Message("card.data", {"n": record["n_examples"]})]
     if "copies" in recipe:
         lines.append(
             Message(
