@@ -284,9 +284,13 @@ def reliability_figure(curves: list[tuple[dict, str, str]], titles: tuple[str, s
         shown = [i for i, n in enumerate(bins["count"]) if n]
         x = [bins["confidence"][i] for i in shown]
         traces.append({"x": x, "y": [bins["accuracy"][i] for i in shown], "name": name, "color": color})
-    figure = line_figure(traces, titles[0], titles[1], 300, y_range=[0, 1.02])
+    figure = line_figure(traces, titles[0], titles[1], 360, y_range=[0, 1.02])
     for trace in figure["data"][1:]:
         trace["mode"] = "lines+markers"
+    # The legend under the x axis's title: above the plot its three names take two rows in a half-width column and
+    # meet a Chinese y title, which is written level above the plot.
+    figure["layout"]["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0}
+    figure["layout"]["margin"] = {**figure["layout"]["margin"], "t": max(figure["layout"]["margin"]["t"], 10), "b": 110}
     figure["layout"]["xaxis"]["range"] = [0, 1.02]
     figure["layout"]["xaxis"]["tickformat"] = ".0%"
     figure["layout"]["yaxis"]["tickformat"] = ".0%"
