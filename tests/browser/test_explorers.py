@@ -13,6 +13,7 @@ import pytest
 
 pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
+from test_screens import inside  # noqa: E402
 
 from digitdemo import relu_lab  # noqa: E402
 from digitdemo.activations import my_softmax, naive_softmax  # noqa: E402
@@ -248,15 +249,6 @@ def test_hostile_lesson_link_falls_back(browser, app_url, query) -> None:
 
 def box(page, selector: str, nth: int = 0) -> dict:
     return page.locator(selector).nth(nth).bounding_box()
-
-
-def inside(inner: dict, outer: dict, slack: float = 1) -> bool:
-    return (
-        inner["x"] >= outer["x"] - slack
-        and inner["y"] >= outer["y"] - slack
-        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
-        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack
-    )
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
