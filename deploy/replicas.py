@@ -31,13 +31,13 @@ from deploy.servers import (  # noqa: E402
     POLL_SECONDS,
     START_SECONDS,
     Server,
-    free_port,
     healthy,
     log_tail,
     serve_many,
     stop,
 )
 from scripts import postgres  # noqa: E402
+from scripts.ports import free_port  # noqa: E402
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 NGINX = "/usr/sbin/nginx"  # where Debian's package puts it, often not on a non-root PATH

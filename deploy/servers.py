@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,8 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
+
+from scripts.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STREAMLIT = (sys.executable, "-m", "streamlit")
@@ -27,13 +28,6 @@ class Server(NamedTuple):
     proc: subprocess.Popen
     url: str
     started: float
-
-
-def free_port() -> int:
-    """A TCP port the OS reports free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def healthy(url: str) -> bool:

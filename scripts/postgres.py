@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from deploy.servers import free_port
+from scripts.ports import free_port
 
 DEBIAN_BIN = Path("/usr/lib/postgresql")
 CREATECLUSTER_CONF = Path("/etc/postgresql-common/createcluster.conf")

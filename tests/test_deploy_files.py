@@ -81,7 +81,7 @@ def test_health_check_command_fails_without_a_server(steps):
     (check,) = [value for name, value in steps if name == "HEALTHCHECK"]
     argv = ast.literal_eval(check.split("CMD", 1)[1].strip())
     assert argv[:2] == ["python", "-c"]
-    from deploy.servers import free_port
+    from scripts.ports import free_port
 
     result = subprocess.run(
         [sys.executable, "-c", argv[2]],

@@ -1,5 +1,5 @@
 """Screenshots of every tab in the presenter view (1920x1080, 1280x720) and on a 390x844 phone, in each language, for
-a person to look at: `python -m scripts.screenshots OUT_DIR` (starts its own server on a free port)."""
+a person to look at: `python -m testkit.screenshots OUT_DIR` (starts its own server on a free port)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,6 @@ def take_screenshots(out: Path) -> list[Path]:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m scripts.screenshots OUT_DIR")
+        sys.exit("usage: python -m testkit.screenshots OUT_DIR")
     for path in take_screenshots(Path(sys.argv[1])):
         print(path)
