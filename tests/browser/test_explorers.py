@@ -23,13 +23,17 @@ TIMEOUT_MS = 30_000
 PHONE = {"width": 390, "height": 844}
 RTOL = 1e-9  # the browser's numbers against Python's, relative
 # Counts the app's script runs from now on (Streamlit marks each on its root element), so a test can tell that none
-# happened during a drag.
+# happened during a drag. A quick run can start and end before the observer is called, so each record's new value is
+# read from the next record's old value (or, for the last, from the element), never from the element alone.
 COUNT_RUNS = """() => {
   window.digitdemoRuns = 0;
   const app = document.querySelector("[data-testid='stApp']");
-  new MutationObserver(() => {
-    if (app.dataset.testScriptState === "running") window.digitdemoRuns += 1;
-  }).observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
+  new MutationObserver((records) => {
+    records.forEach((record, i) => {
+      const now = i + 1 < records.length ? records[i + 1].oldValue : app.dataset.testScriptState;
+      if (now === "running") window.digitdemoRuns += 1;
+    });
+  }).observe(app, { attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"] });
 }"""
 
 
