@@ -16,6 +16,10 @@ from digitdemo.activations import my_softmax
 N_BINS = 10  # equal-width confidence bins, as Guo et al. draw them
 LOG_T_RANGE = (-3.0, 3.0)  # T from 0.05 to 20: far beyond any temperature a trained network needs
 
+# How closely the fitted temperature is pinned down: the same data fitted on another machine (another BLAS, another
+# order of summation) may land anywhere within it: 5.6e-8 apart between two fresh machines here.
+TEMPERATURE_RTOL = 1e-6
+
 
 def negative_log_likelihood(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> float:
     """(m, 10) logits, (m,) int labels -> mean -log p(label) of softmax(logits / temperature), float."""
@@ -26,12 +30,13 @@ def negative_log_likelihood(logits: np.ndarray, labels: np.ndarray, temperature:
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """(m, 10) held-out logits, (m,) labels -> the temperature T minimising their negative log-likelihood."""
+    """(m, 10) held-out logits, (m,) labels -> the temperature T minimising their negative log-likelihood, to a
+    relative TEMPERATURE_RTOL (the search runs on log T)."""
     result = minimize_scalar(
         lambda log_t: negative_log_likelihood(logits, labels, float(np.exp(log_t))),
         bounds=LOG_T_RANGE,
         method="bounded",
-        options={"xatol": 1e-6},
+        options={"xatol": TEMPERATURE_RTOL},
     )
     return float(np.exp(result.x))
 

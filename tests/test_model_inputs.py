@@ -9,6 +9,7 @@ import pytest
 from scipy import ndimage
 
 from digitdemo.calibration import (
+    TEMPERATURE_RTOL,
     calibration_record,
     expected_calibration_error,
     fit_temperature,
@@ -147,8 +148,9 @@ def test_calibration_and_thresholds_reproduce_from_the_data(entry, dataset):
         model.predict_logits(rows[heldout]), dataset.y[heldout, 0], record["calibration"]["method"]
     )
     stored = record["calibration"]
-    assert fresh["temperature"] == pytest.approx(stored["temperature"], rel=1e-6)
-    assert fresh["ece_after"] == pytest.approx(stored["ece_after"], abs=1e-9)
+    # The temperature is fitted to TEMPERATURE_RTOL, and the ECE moves less than the temperature does.
+    assert fresh["temperature"] == pytest.approx(stored["temperature"], rel=TEMPERATURE_RTOL)
+    assert fresh["ece_after"] == pytest.approx(stored["ece_after"], abs=TEMPERATURE_RTOL)
     assert fresh["bins_after"]["count"] == stored["bins_after"]["count"]
     assert model.temperature == stored["temperature"]
     exposed = record["recipe"].get("outliers")
