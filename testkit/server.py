@@ -26,6 +26,29 @@ POST_SCRIPT_GC = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}
 VIEWPORT = {"width": 1280, "height": 800}
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+# Installed in each page of new_context before its own scripts: counts the script runs that start (Streamlit marks
+# each on its root element) and notes when the mark last changed. A quick run can start and end before the observer
+# is called, so each record's new value is read from the next record's old value (or, for the last, the element's).
+RUN_WATCH = """(() => {
+  window.digitdemoRuns = 0;
+  window.digitdemoRunsSeen = 0;
+  window.digitdemoRunChanged = performance.now();
+  new MutationObserver((records) => {
+    records.forEach((record, i) => {
+      const now = i + 1 < records.length ? records[i + 1].oldValue : record.target.dataset.testScriptState;
+      if (now === "running") window.digitdemoRuns += 1;
+    });
+    window.digitdemoRunChanged = performance.now();
+  }).observe(document, {
+    subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"],
+  });
+})()"""
+# A run has started since wait_idle last returned, or is running (argument: RUNNING).
+RUN_STARTED = "(running) => !!document.querySelector(running) || window.digitdemoRuns > window.digitdemoRunsSeen"
+# The app idle and its run mark unchanged for `quiet` ms (argument: [IDLE, quiet]).
+RUNS_QUIET = (
+    "([idle, quiet]) => !!document.querySelector(idle) && performance.now() - window.digitdemoRunChanged >= quiet"
+)
 CANVAS = "canvas.upper-canvas"  # Fabric.js draws on the lower of its two canvases and listens on the upper one
 CLEAR = ".st-key-draw_clear button"  # the page's Clear (the canvas's own toolbar is hidden: ui/measure.js)
 # A "2" in three strokes, points as fractions of the canvas.
@@ -77,11 +100,31 @@ def thumb_point(page, selector: str) -> tuple[float, float]:
     return x, box["y"] + box["height"] / 2
 
 
-def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000) -> None:
+def new_context(browser, **options):
+    """A browser context (Playwright's `new_context` options) whose pages count the app's script runs for
+    wait_idle."""
+    context = browser.new_context(**options)
+    context.add_init_script(RUN_WATCH)
+    return context
+
+
+def wait_idle(page, timeout: float = 30_000, start_timeout: float = 2_000, quiet: float = 400) -> None:
     """Wait for the rerun the last action triggered to start (up to start_timeout ms; a loaded machine can be slow),
-    then until Streamlit reports the script (or fragment) is not running."""
+    then until Streamlit reports the script (or fragment) is not running.
+
+    On a page of `new_context`, which counts the runs, a run that started (and perhaps ended) since the last
+    wait_idle returned counts as started, so a quick run is not waited for start_timeout ms; after it, the page must
+    stay idle for `quiet` ms (at most start_timeout), so that a run it causes in turn (the canvas's, once mounted) is
+    waited for too."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-    with contextlib.suppress(PlaywrightTimeoutError):
-        page.wait_for_selector(RUNNING, timeout=start_timeout)
+    started = True
+    try:
+        page.wait_for_function(RUN_STARTED, arg=RUNNING, timeout=start_timeout, polling=50)
+    except PlaywrightTimeoutError:
+        started = False
     page.wait_for_selector(IDLE, timeout=timeout)
+    if started and page.evaluate("() => window.digitdemoRuns !== undefined"):
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.wait_for_function(RUNS_QUIET, arg=[IDLE, quiet], timeout=start_timeout, polling=50)
+    page.evaluate("() => { window.digitdemoRunsSeen = window.digitdemoRuns; }")

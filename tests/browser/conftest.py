@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from digitdemo.rooms import DATABASE_URL_ENV
-from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, VIEWPORT, draw_stroke, serve, wait_idle
+from testkit.server import CANVAS, CHROMIUM, CHROMIUM_ARGS, CLEAR, VIEWPORT, draw_stroke, new_context, serve, wait_idle
 
 SERVER_START_SECONDS = 90
 
@@ -61,7 +61,7 @@ def open_app(
     """A new page (its own browser context, so its own Streamlit session) showing the app, idle once the `ready`
     element shows (the canvas, drawn once the page has measured its space: ui/draw_inputs.py; another selector for a
     link that opens another tab); `touch` for a phone's touch screen."""
-    context = browser.new_context(viewport=viewport or VIEWPORT, locale=locale, has_touch=touch, is_mobile=touch)
+    context = new_context(browser, viewport=viewport or VIEWPORT, locale=locale, has_touch=touch, is_mobile=touch)
     page = context.new_page()
     page.goto(url)
     page.locator(ready).first.wait_for(state="visible", timeout=60_000)

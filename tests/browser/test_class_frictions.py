@@ -13,7 +13,7 @@ from playwright.sync_api import expect  # noqa: E402
 from test_screens import ONE, VERDICT, box, draw_mouse, draw_touch, inside, prediction, viewport_box  # noqa: E402
 
 from digitdemo.i18n import message  # noqa: E402
-from testkit.server import CANVAS, DIGIT_STROKES, wait_idle  # noqa: E402
+from testkit.server import CANVAS, DIGIT_STROKES, new_context, wait_idle  # noqa: E402
 
 TIMEOUT_MS = 20_000
 PHONE = {"width": 390, "height": 844}
@@ -200,7 +200,7 @@ def test_class_on_every_screen(pages, lang) -> None:
 def test_canvas_size_settles_before_the_first_stroke(browser, class_url) -> None:
     """At 1024x768 the canvas is shown at one size only, from its first frame on: it used to appear at 280 px and
     shrink to 216 px once the page had measured its column, under a stroke already begun."""
-    context = browser.new_context(viewport=LAPTOP, locale="en-US")
+    context = new_context(browser, viewport=LAPTOP, locale="en-US")
     try:
         page = context.new_page()
         page.add_init_script(CANVAS_SIDES_JS)

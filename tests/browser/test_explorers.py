@@ -17,33 +17,25 @@ from test_screens import inside  # noqa: E402
 
 from digitdemo import relu_lab  # noqa: E402
 from digitdemo.activations import my_softmax, naive_softmax  # noqa: E402
-from testkit.server import DIGIT_STROKES, thumb_point, wait_idle  # noqa: E402
+from testkit.server import DIGIT_STROKES, new_context, thumb_point, wait_idle  # noqa: E402
 
 TIMEOUT_MS = 30_000
 PHONE = {"width": 390, "height": 844}
 RTOL = 1e-9  # the browser's numbers against Python's, relative
-# Counts the app's script runs from now on (Streamlit marks each on its root element), so a test can tell that none
-# happened during a drag. A quick run can start and end before the observer is called, so each record's new value is
-# read from the next record's old value (or, for the last, from the element), never from the element alone.
-COUNT_RUNS = """() => {
-  window.digitdemoRuns = 0;
-  const app = document.querySelector("[data-testid='stApp']");
-  new MutationObserver((records) => {
-    records.forEach((record, i) => {
-      const now = i + 1 < records.length ? records[i + 1].oldValue : app.dataset.testScriptState;
-      if (now === "running") window.digitdemoRuns += 1;
-    });
-  }).observe(app, { attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"] });
-}"""
 
 
 def open_board(browser, url: str, viewport: dict | None = None, ready: str = ".live", **context: object):
     """A page in its own session showing `url`, once `ready` (default: a live board) is shown and the app idle."""
-    page = browser.new_context(viewport=viewport or {"width": 1280, "height": 800}, **context).new_page()
+    page = new_context(browser, viewport=viewport or {"width": 1280, "height": 800}, **context).new_page()
     page.goto(url)
     page.locator(ready).first.wait_for(state="visible", timeout=60_000)
     wait_idle(page, timeout=60_000)
     return page
+
+
+def runs(page) -> int:
+    """The app's script runs the page has seen start (testkit.server.RUN_WATCH)."""
+    return page.evaluate("window.digitdemoRuns")
 
 
 def value(page, selector: str) -> float:
@@ -81,7 +73,7 @@ def test_mouse_drag_moves_the_bars_before_any_rerun(browser, app_url) -> None:
         selector = ".st-key-softmax_z1 input"
         page.locator(selector).scroll_into_view_if_needed()
         x, y = thumb_point(page, selector)
-        page.evaluate(COUNT_RUNS)
+        started = runs(page)
         page.mouse.move(x, y)
         page.mouse.down()
         seen = []
@@ -89,12 +81,12 @@ def test_mouse_drag_moves_the_bars_before_any_rerun(browser, app_url) -> None:
             page.mouse.move(x + 9 * step, y)
             seen.append(float(page.locator(selector).input_value()))
             check_softmax_bars(page, 1)
-            assert page.evaluate("window.digitdemoRuns") == 0
+            assert runs(page) == started
         assert len(set(seen)) >= 8 and seen == sorted(seen)
         page.mouse.up()
         wait_idle(page)
         expect(page).to_have_url(re.compile(re.escape(f"z=1%2C{seen[-1]:g}%2C3%2C4")), timeout=TIMEOUT_MS)
-        assert page.evaluate("window.digitdemoRuns") >= 1
+        assert runs(page) > started
     finally:
         page.context.close()
 
@@ -108,7 +100,7 @@ def test_touch_drag_on_a_phone_moves_the_bars_not_the_page(browser, app_url) -> 
         page.locator(selector).scroll_into_view_if_needed()
         top = page.locator(selector).bounding_box()["y"]
         x, y = thumb_point(page, selector)
-        page.evaluate(COUNT_RUNS)
+        started = runs(page)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
         seen = []
@@ -118,7 +110,7 @@ def test_touch_drag_on_a_phone_moves_the_bars_not_the_page(browser, app_url) -> 
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
             seen.append(float(page.locator(selector).input_value()))
             check_softmax_bars(page, 2)
-            assert page.evaluate("window.digitdemoRuns") == 0
+            assert runs(page) == started
             assert page.locator(selector).bounding_box()["y"] == pytest.approx(top, abs=0.5)
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
         assert len(set(seen)) >= 5 and seen[-1] > 3.0
@@ -137,7 +129,7 @@ def test_relu_weight_dragged_moves_the_sum_before_release(browser, app_url) -> N
         x, y = thumb_point(page, selector)
         curve = page.locator(".live path[data-line='sum']")
         before = curve.get_attribute("d")
-        page.evaluate(COUNT_RUNS)
+        started = runs(page)
         page.mouse.move(x, y)
         page.mouse.down()
         for step in range(1, 6):
@@ -149,7 +141,7 @@ def test_relu_weight_dragged_moves_the_sum_before_release(browser, app_url) -> N
             assert value(page, ".live .error") == pytest.approx(
                 relu_lab.mean_squared_error(w1, 0.0, 0.0, 0.0), rel=RTOL
             )
-            assert page.evaluate("window.digitdemoRuns") == 0
+            assert runs(page) == started
         page.mouse.up()
         wait_idle(page)
         expect(page).to_have_url(re.compile(re.escape(f"w1={w1:g}")), timeout=TIMEOUT_MS)

@@ -17,7 +17,7 @@ from digitdemo.catalog import shipped_models  # noqa: E402
 from digitdemo.i18n import CATALOGUES, message  # noqa: E402
 from digitdemo.metrics import confusion_matrix, predict_dataset  # noqa: E402
 from digitdemo.numpy_model import load_model  # noqa: E402
-from testkit.server import CANVAS, wait_idle  # noqa: E402
+from testkit.server import CANVAS, new_context, wait_idle  # noqa: E402
 from ui.mistakes import GALLERY_PAGE  # noqa: E402
 
 TIMEOUT_MS = 20_000
@@ -120,7 +120,7 @@ def draw_touch(page, strokes) -> None:
 
 def open_phone(browser, url: str):
     """The page at `url` on a 390x844 touch screen, in its own browser context (the caller closes it), idle."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    context = new_context(browser, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     page = context.new_page()
     page.goto(url)
     page.locator(CANVAS).first.wait_for(state="visible", timeout=60_000)
