@@ -122,15 +122,21 @@ def test_matrix_numbers_inside_their_cells_at_1024(pages, lang) -> None:
 
 
 def test_phone_bar_in_one_row_below_the_header(pages) -> None:
-    """At 390x844 the language switch is whole on screen, clear of Streamlit's header buttons, on one row with Share."""
+    """At 390x844 the language switch is whole on screen, clear of Streamlit's header buttons, on one row with Share;
+    once the page is scrolled, those buttons are gone rather than over the tabs' names."""
     page = pages("?lang=zh", PHONE, touch=True)
     switch = box(page.locator(".st-key-lang"))
     assert inside(switch, viewport_box(page))
-    for button in page.locator("[data-testid='stHeader'] button").all():
+    header_buttons = page.locator("[data-testid='stHeader'] button")
+    expect(header_buttons.first).to_be_visible()
+    for button in header_buttons.all():
         if button.is_visible():
             assert not overlap(box(button), switch)
     share = box(page.locator(".st-key-app_share"))
     assert abs(share["y"] + share["height"] / 2 - (switch["y"] + switch["height"] / 2)) < 8
+    page.locator("[data-testid='stMain']").evaluate("main => main.scrollTo(0, 60)")
+    for button in header_buttons.all():
+        expect(button).to_be_hidden()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
