@@ -20,7 +20,7 @@ from digitdemo.attribution import (
 )
 from digitdemo.neighbours import Calibration, DigitIndex, Neighbours, nearest_digits, novelty
 from digitdemo.network import LayerOutput
-from digitdemo.preprocess import plain_resize
+from digitdemo.preprocess import network_rows, plain_resize
 
 UNSURE_BELOW = 0.5  # top probability under which the Draw tab says the network is not sure
 
@@ -32,7 +32,9 @@ class Explanation:
     on each call).
 
     `logits`, when given, are the (n_out,) logits the page shows (the served float32 forward pass): they decide the
-    predicted class and the runner-up, so that in a near-tie the explanations speak of the digit on the screen."""
+    predicted class and the runner-up, so that in a near-tie the explanations speak of the digit on the screen.
+    `deskew` is the model's own preprocessing (`NumpyModel.deskew`): the unframed picture is read as the model reads
+    every input, so that the view compares framing alone."""
 
     def __init__(
         self,
@@ -42,9 +44,10 @@ class Explanation:
         calibration: Calibration | None = None,
         image: np.ndarray | Image.Image | bytes | None = None,
         logits: np.ndarray | None = None,
+        deskew: bool = False,
     ) -> None:
         self.weights, self.x, self.index, self.calibration, self.image = weights, x, index, calibration, image
-        self.logits = logits
+        self.logits, self.deskew = logits, deskew
 
     @cached_property
     def layers(self) -> list[LayerOutput]:
@@ -124,8 +127,9 @@ class Explanation:
 
     @cached_property
     def unframed(self) -> np.ndarray | None:
-        """(400,) the picture plainly resized to 20x20, when the picture was given."""
-        return None if self.image is None else plain_resize(self.image)
+        """(400,) the picture plainly resized to 20x20 (then deskewed for a model that reads its inputs so), when the
+        picture was given."""
+        return None if self.image is None else network_rows(plain_resize(self.image), self.deskew)
 
     @cached_property
     def unframed_logits(self) -> np.ndarray | None:

@@ -321,6 +321,22 @@ def test_explanation_parts_agree(robust, dataset, data_sum):
     assert without.unlike_digits is None and without.unframed is None and without.versus(0).against == 0
 
 
+def test_unframed_picture_is_read_through_the_models_preprocessing(dataset):
+    """For a model served deskewed (careful), "without framing" deskews the plainly resized picture as the model reads
+    every input, so the view changes framing alone; the lab model's stays the plain resize."""
+    drawings = drawn_set(1, 7)[0]
+    drawing = max(drawings, key=lambda d: abs(d.slant))  # a slanted digit: deskewing moves its pixels
+    for entry in shipped_models():
+        model = load_model(entry.name)
+        x = model.inputs(preprocess(drawing.image))
+        index = build_index(model.weights, model.inputs(dataset.X[:50]), dataset.y[:50])
+        result = Explanation(model.weights, x, index, image=drawing.image, deskew=model.deskew)
+        plain = plain_resize(drawing.image)
+        np.testing.assert_allclose(result.unframed, model.inputs(plain))
+        np.testing.assert_allclose(result.unframed_logits, model.predict_logits(model.inputs(plain))[0], atol=1e-4)
+        assert np.abs(result.unframed - plain).max() > 0.1 if entry.deskew else np.array_equal(result.unframed, plain)
+
+
 def test_a_near_tie_is_explained_as_the_page_shows_it(lab_model, dataset):
     """Where the served float32 logits and the explanations' float64 ones pick different digits (a near-tie, found by
     bisecting the path from example 1015 to example 0), the logits shown decide: the prediction, the runner-up and
