@@ -96,7 +96,7 @@ def explain(
     if x is None or logits is None:
         return None
     reference = model_reference(model, dataset)
-    return Explanation(model.weights, x, reference.index, reference.calibration, picture, logits)
+    return Explanation(model.weights, x, reference.index, reference.calibration, picture, logits, deskew=model.deskew)
 
 
 def render_not_a_digit(explanation: Explanation) -> None:

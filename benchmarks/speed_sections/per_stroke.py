@@ -122,7 +122,7 @@ def bench_explain(setting: Setting, report: Report) -> None:
         return my_softmax(model.forward(preprocess(canvas)).logits[0])
 
     def every_part(canvas: np.ndarray, x: np.ndarray) -> tuple:
-        explanation = Explanation(model.weights, x, index, calibration, canvas)
+        explanation = Explanation(model.weights, x, index, calibration, canvas, deskew=model.deskew)
         return (
             explanation.versus(),
             explanation.graph,
