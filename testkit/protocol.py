@@ -186,8 +186,6 @@ class ProtocolClient:
         reply = ForwardMsg.FromString(payload)
         run.received += len(payload)
         if reply.WhichOneof("type") == "script_finished":
-            if reply.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                return False  # a callback asked for another run (a stroke's, for its fragments): that one ends it
             run.ms, run.status = (time.perf_counter() - run.start) * 1000, reply.script_finished
             return True
         if reply.WhichOneof("type") == "delta":

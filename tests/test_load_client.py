@@ -10,25 +10,18 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from streamlit.proto.BidiComponent_pb2 import BidiComponent
 from streamlit.proto.Slider_pb2 import Slider
-from websockets.asyncio.client import connect
 
 from benchmarks.load import KINDS, protocol_visit
 from testkit.protocol import (
-    CANVAS_KEY,
-    SPACE_KEY,
-    ProtocolClient,
     Run,
-    canvas_state,
     expect_board,
     expect_changed,
     expect_prediction,
     expect_tab,
-    stream_options,
-    stream_url,
     what_went_wrong,
     widget_key,
 )
-from testkit.server import DIGIT_STROKES, serve
+from testkit.server import serve
 
 SERVER_START_SECONDS = 90
 
@@ -61,32 +54,6 @@ def test_concurrent_visitors_see_every_result(app_url):
         for kind in KINDS:
             assert session.latencies[kind], kind
         assert session.readings and set(session.readings) == {"2"}
-
-
-def test_a_stroke_sends_back_its_reading_alone(app_url):
-    """A stroke comes back as its prediction, the fragment that shows it, and nothing else of the Draw tab: not the
-    canvas, its measuring component or the controls (sending the whole tab again was most of a stroke's cost); the
-    first drawing also brings the preprocessing steps' switch, which later strokes leave alone while it is off."""
-
-    async def strokes() -> list[Run]:
-        async with connect(stream_url(app_url), **stream_options(app_url)) as websocket:
-            client = ProtocolClient(websocket)
-            page = await client.load()
-            assert {CANVAS_KEY, SPACE_KEY, "draw_source", "draw_clear"} <= set(page.widgets)
-            canvas = json.loads(page.widgets[CANVAS_KEY].json)
-            runs = []
-            for drawn in (1, len(DIGIT_STROKES)):
-                client.set(CANVAS_KEY, "json_value", canvas_state(DIGIT_STROKES[:drawn], canvas))
-                runs.append(await client.rerun(CANVAS_KEY))
-            return runs
-
-    with ThreadPoolExecutor(1) as pool:
-        first, last = pool.submit(asyncio.run, strokes()).result()
-    for run in (first, last):
-        assert what_went_wrong(run, expect_prediction(True)) is None
-    assert last.metrics["Prediction"] == "2"
-    assert set(first.widgets) == {"draw_logits", "draw_chart", "draw_steps"}
-    assert set(last.widgets) == {"draw_logits", "draw_chart"}
 
 
 def test_a_broken_app_is_reported(tmp_path):

@@ -16,11 +16,7 @@ from ui.charts import hidden_chart, logit_chart, probability_chart
 from ui.draw_inputs import (
     DEFAULT_PEN_WIDTH,
     PEN_WIDTH_RANGE,
-    STEPS_KEY,
-    STEPS_VIEW,
-    canvas_input,
     render_canvas_input,
-    render_canvas_steps,
     render_example_input,
     render_upload_input,
 )
@@ -30,9 +26,6 @@ from ui.plotting import plotly_chart
 from ui.send_bar import SEND_KEYS, render_send_bar
 
 SEES_SCALE = 12
-PREDICTION_VIEW = "draw_prediction_view"  # the fragments a stroke reruns: the prediction beside the canvas
-BELOW_VIEW = "draw_below_view"  # and "Why this answer" and the look inside under it
-INSIDE_KEY = "draw_inside"
 WEIGHT_SCALE = 4
 # The widgets whose values the app hands back after a language switch (the file uploader cannot be set, so it is not).
 STATE_KEYS = (
@@ -41,7 +34,7 @@ STATE_KEYS = (
     state.DRAW_EXAMPLE,
     "draw_steps",
     "draw_logits",
-    INSIDE_KEY,
+    "draw_inside",
     *explanations.STATE_KEYS,
     *SEND_KEYS,
 )
@@ -92,61 +85,18 @@ def render_canvas_buttons() -> None:
 @st.fragment
 def render_input_fragment(model: NumpyModel, dataset: Dataset, source: str) -> None:
     """Input on the left, what the network sees and predicts on the right, the explanations and the hidden layers
-    below. On the canvas, a stroke reruns only the fragments that show the drawing (rerun_reading)."""
+    below."""
     left, right = st.columns([1, 1.4], gap="medium")
-    if source == "canvas":
-        with left:
-            render_canvas_input(rerun_reading)
-            render_canvas_steps(model)
-        with right:
-            render_canvas_prediction(model, dataset)
-        render_canvas_below(model, dataset)
-    else:
-        with left:
-            if source == "example":
-                x, picture = render_example_input(model, dataset), None
-            else:
-                x, picture = render_upload_input(model)
-        render_reading(model, dataset, x, picture, source, right)
+    picture = None  # the picture drawn or uploaded, for the explanations' unframed resize
+    with left:
+        if source == "example":
+            x = render_example_input(model, dataset)
+        elif source == "upload":
+            x, picture = render_upload_input(model)
+        else:
+            x, picture = render_canvas_input(model)
+    render_reading(model, dataset, x, picture, source, right)
     links.publish()
-
-
-def rerun_reading() -> None:
-    """After a stroke: rerun the prediction and, while they show it, the preprocessing steps and the sections below,
-    not the canvas and the controls around it (Streamlit would send them all again: most of a stroke's cost)."""
-    views = [PREDICTION_VIEW]
-    if st.session_state.get("draw_steps") or STEPS_KEY not in st.session_state:
-        views.append(STEPS_VIEW)  # the steps shown, or their switch not yet (it comes with the first drawing)
-    if st.session_state.get(explanations.WHY_KEY) or st.session_state.get(INSIDE_KEY):
-        views.append(BELOW_VIEW)
-    st.rerun(views)
-
-
-@st.fragment(key=PREDICTION_VIEW)
-def render_canvas_prediction(model: NumpyModel, dataset: Dataset) -> None:
-    """The prediction of the canvas's drawing (render_prediction), a fragment of its own that a stroke reruns."""
-    x, picture = canvas_input(model)
-    _, explanation = read(model, dataset, x, picture)
-    render_prediction(x, explanation, "canvas", model.name)
-
-
-@st.fragment(key=BELOW_VIEW)
-def render_canvas_below(model: NumpyModel, dataset: Dataset) -> None:
-    """The explanations and the look inside of the canvas's drawing (render_below), a fragment that a stroke reruns
-    while either is open."""
-    x, picture = canvas_input(model)
-    render_below(model, dataset, *read(model, dataset, x, picture))
-
-
-def read(
-    model: NumpyModel, dataset: Dataset, x: np.ndarray | None, picture: np.ndarray | None
-) -> tuple[Activations | None, explanations.Explanation | None]:
-    """The (400,) input x (None while there is none) made from `picture` -> the served forward pass's activations and
-    the explanation of its logits (each None without an input); the logits are kept for the Softmax explorer."""
-    activations = None if x is None else model.forward(x)
-    logits = None if activations is None else activations.logits[0]
-    state.set_current_logits(logits)
-    return activations, explanations.explain(model, dataset, x, picture, logits)
 
 
 def render_reading(
@@ -162,27 +112,27 @@ def render_reading(
 
     The served forward pass runs once, here where the prediction is shown; the explanations, the send bar and the
     look inside are handed its results."""
-    activations, explanation = read(model, dataset, x, picture)
+    activations = None if x is None else model.forward(x)
+    logits = None if activations is None else activations.logits[0]
+    state.set_current_logits(logits)
+    explanation = explanations.explain(model, dataset, x, picture, logits)
     with beside or st.container():
-        render_prediction(x, explanation, source, model.name)
-    render_below(model, dataset, activations, explanation)
-
-
-def render_below(
-    model: NumpyModel, dataset: Dataset, activations: Activations | None, explanation: explanations.Explanation | None
-) -> None:
-    """Under the input and its prediction: "Why this answer" and the look inside, each built only while open."""
+        render_prediction(x, logits, explanation, source, model.name)
     explanations.render_why(model, dataset, explanation)
     render_look_inside(model, activations)
 
 
 def render_prediction(
-    x: np.ndarray | None, explanation: explanations.Explanation | None, source: str, model_name: str
+    x: np.ndarray | None,
+    logits: np.ndarray | None,
+    explanation: explanations.Explanation | None,
+    source: str,
+    model_name: str,
 ) -> None:
-    """What the network sees of the (400,) input x, the predicted digit from the `explanation`'s (10,) logits as a
-    metric (with a warning when it finds the input unlike every training digit of that class), a class room's send
+    """What the network sees of the (400,) input x, the predicted digit from its (10,) logits as a metric (with a
+    warning when the `explanation` finds the input unlike every training digit of that class), a class room's send
     bar, and the ten probabilities; an invitation to draw or upload without an input."""
-    if x is None or explanation is None:
+    if x is None or logits is None or explanation is None:
         st.info(t("draw.invite_upload") if source == "upload" else t("draw.invite_draw"))
         render_send_bar(model_name, None, None, recent=source == "canvas")
         return
@@ -209,7 +159,7 @@ def render_prediction(
     calibration = explanation.calibration
     temperature = 1.0 if calibration is None else calibration.temperature
     if show_logits:
-        figure = logit_chart(explanation.logits, t("draw.axis_logit"))
+        figure = logit_chart(logits, t("draw.axis_logit"))
     else:
         axis = t("draw.axis_probability") if temperature == 1.0 else t("draw.axis_calibrated")
         figure = probability_chart(proba, axis)
@@ -230,7 +180,7 @@ def render_look_inside(model: NumpyModel, activations: Activations | None) -> No
     """An expander with the 25 and 15 hidden `activations` of the current input (None without one) and the 25
     first-layer weights, built only while open (the fragment reruns on every stroke, and the expander starts
     closed)."""
-    inside = st.expander(t("draw.inside"), key=INSIDE_KEY, on_change="rerun")
+    inside = st.expander(t("draw.inside"), key="draw_inside", on_change="rerun")
     if not inside.open:
         return
     with inside:

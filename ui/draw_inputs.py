@@ -3,8 +3,7 @@ each turned into the network's (400,) input; and, on request, the preprocessing 
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import streamlit as st
@@ -28,27 +27,25 @@ PEN_WIDTH_RANGE = (8, 40)
 DEFAULT_PEN_WIDTH = 22
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]  # what digitdemo.images decodes
 STEP_SIDE = 96  # px of each preprocessing step's picture
-CANVAS_KEY = "draw_canvas"
-STEPS_KEY = "draw_steps_made"  # (picture, model fingerprint, its preprocessing steps): made once per stroke
-STEPS_VIEW = "draw_steps_view"  # the fragment showing the steps under the canvas
 
 
-def render_canvas_input(on_stroke: Callable[[], None]) -> None:
-    """The canvas (white pen on black), sized to the space it has (measured in the browser); each drawing it sends is
-    kept (state.save_drawing), then `on_stroke` is called: the canvas itself is not drawn again for a stroke.
+def render_canvas_input(model: NumpyModel) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The canvas (white pen on black) -> (400,) network input, or None while blank, and the RGBA picture it came
+    from.
 
-    What it last sent is kept, so a canvas drawn anew (after a language switch, another input or a new size) starts
-    from the same strokes and the prediction beside it stays the prediction of what it shows."""
+    The canvas is as large as its column and the window allow (measured in the browser); what it last sent is kept,
+    so a canvas drawn anew (after a language switch, another input or a new size) starts from the same strokes and
+    the prediction beside it stays the prediction of what it shows."""
     space = measure_space()
     if space is None:
         # Not drawn before its size is known: a canvas shown at a first guess and redrawn smaller once the browser
         # has reported would move under a stroke begun on it (at 1024x768 it went from 280 to 216 px).
         st.container(height=CANVAS_SIDE, border=False, key="draw_canvas_pending")
-        return
+        return None, None
     side = canvas_side(space, presenting(), sending=in_room())
     state.fit_canvas(side)
     pen_width = st.session_state["draw_pen_width"] * side / CANVAS_SIDE  # the same stroke on any canvas size
-    st_canvas(
+    result = st_canvas(
         stroke_width=max(1, round(pen_width)),
         stroke_color="#ffffff",
         background_color="#000000",
@@ -58,49 +55,18 @@ def render_canvas_input(on_stroke: Callable[[], None]) -> None:
         drawing_mode="freedraw",
         return_image_data=False,  # its strokes alone, drawn into the picture here: lighter than a PNG per stroke
         initial_drawing=state.canvas_seed(),
-        key=CANVAS_KEY,
-        on_change=functools.partial(keep_drawing, on_stroke),
+        key="draw_canvas",
     )
-
-
-def keep_drawing(then: Callable[[], None]) -> None:
-    """The canvas's callback: the strokes it sent (a canvas just mounted sends the seed it started from), drawn into
-    their picture and kept; then `then`."""
-    strokes = (st.session_state[CANVAS_KEY].get("drawing") or {}).get("raw")
-    picture = draw_strokes(strokes, state.canvas_size())
-    if picture is not None:
-        state.save_drawing(strokes, picture)
-    then()
-
-
-def canvas_steps(model: NumpyModel) -> dict[str, np.ndarray] | None:
-    """The preprocessing steps of the canvas's kept picture, made with the model's preprocessing, or None before the
-    first stroke; made once per picture and model, however many parts of the tab show them."""
+    # The strokes the canvas holds (a canvas just mounted holds the seed it started from), drawn into their picture.
+    sent = draw_strokes(result.json_data, side)
+    if sent is not None:
+        state.save_drawing(result.json_data, sent)
     picture = state.saved_drawing()[1]
-    if picture is None:
-        return None
-    held = st.session_state.get(STEPS_KEY)
-    if held is None or held[0] is not picture or held[1] != model.fingerprint:
-        held = picture, model.fingerprint, model.input_steps(picture)
-        st.session_state[STEPS_KEY] = held
-    return held[2]
-
-
-def canvas_input(model: NumpyModel) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The canvas's kept drawing -> (400,) network input, or None while blank, and the RGBA picture it came from."""
-    steps = canvas_steps(model)
-    if steps is None:
+    if picture is None:  # before the first stroke
         return None, None
-    return steps_to_input(steps), state.saved_drawing()[1]
-
-
-@st.fragment(key=STEPS_VIEW)
-def render_canvas_steps(model: NumpyModel) -> None:
-    """Under the canvas once it has sent a drawing: the preprocessing steps' switch, and the steps when it is on; a
-    fragment, which a stroke reruns only while the steps are shown (or the switch is not yet)."""
-    steps = canvas_steps(model)
-    if steps is not None:
-        render_steps(steps)
+    steps = model.input_steps(picture)  # once, for the steps shown and the input, with the model's preprocessing
+    render_steps(steps)
+    return steps_to_input(steps), picture
 
 
 def render_example_input(model: NumpyModel, dataset: Dataset) -> np.ndarray:

@@ -55,8 +55,7 @@ TERMS_SHOWN = 4  # the largest products w_i * x_i written out in a unit's sum
 # the middle or a "2" over 60% of the canvas; 0.42 for a "7" filling it, -0.10 for a small "7" in a corner).
 ALIKE_ABOVE = 0.9
 # Kept across tab and language switches with the Draw tab's other widgets.
-WHY_KEY = "draw_why"  # the expander, open or closed
-STATE_KEYS = (WHY_KEY, "draw_why_view", "draw_why_unit", "draw_why_against", "draw_why_numbers")
+STATE_KEYS = ("draw_why", "draw_why_view", "draw_why_unit", "draw_why_against", "draw_why_numbers")
 REFERENCE_KEY = "draw_why_reference"  # ((fingerprint, name), Reference): the session's hold on the cached reference
 
 
@@ -120,7 +119,7 @@ def render_not_a_digit(explanation: Explanation) -> None:
 def render_why(model: NumpyModel, dataset: Dataset, explanation: Explanation | None) -> None:
     """The "Why this answer" expander for the current input, built only while open: the fragment reruns on every
     stroke, and the expander starts closed."""
-    why = st.expander(t("why.heading"), key=WHY_KEY, on_change="rerun")
+    why = st.expander(t("why.heading"), key="draw_why", on_change="rerun")
     if not why.open:
         return
     with why:

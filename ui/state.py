@@ -14,7 +14,6 @@ from digitdemo.fabric import scale_drawing, without_last_stroke
 from digitdemo.i18n import LANGUAGES, message
 from digitdemo.live_training import TrainingJob
 from digitdemo.numpy_model import NumpyModel
-from digitdemo.preprocess import CANVAS_SIDE
 from ui.i18n import t
 
 OPEN_TAB = "tabs"  # the tabs' key: the open tab's label
@@ -105,11 +104,6 @@ def saved_drawing() -> tuple[dict | None, np.ndarray | None]:
 def save_drawing(strokes: dict | None, picture: np.ndarray | None) -> None:
     """Keep what the canvas last sent, so that it can be handed back when the canvas is drawn anew."""
     st.session_state[DRAWING] = (strokes, picture)
-
-
-def canvas_size() -> int:
-    """px: the side of the canvas as last drawn (its strokes are in its pixels); CANVAS_SIDE before it was drawn."""
-    return st.session_state.get(CANVAS_SIZE, CANVAS_SIDE)
 
 
 def canvas_seed() -> dict | None:

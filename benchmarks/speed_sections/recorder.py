@@ -40,13 +40,9 @@ def message_times(record: dict) -> tuple[list[float], list[float]]:
         for at, data in record["sends"]
         if BackMsg.FromString(base64.b64decode(data)).WhichOneof("type") == "rerun_script"
     ]
-    finished = [(at, ForwardMsg.FromString(base64.b64decode(data))) for at, data in record["messages"] if data]
-    # A run ended early for another run (a callback's rerun: the Draw tab's stroke reruns only its reading so) is not
-    # a run's end: the one it asked for is.
     ends = [
         at
-        for at, message in finished
-        if message.WhichOneof("type") == "script_finished"
-        and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        for at, data in record["messages"]
+        if data and ForwardMsg.FromString(base64.b64decode(data)).WhichOneof("type") == "script_finished"
     ]
     return requests, ends

@@ -20,9 +20,6 @@ def serve_timed(log_path: str, streamlit_args: list[str]) -> None:
 
     original = script_runner.exec_func_with_error_handling
     profile_dir = os.environ.get(PROFILE_ENV)
-    # A run ended for another run (a callback's rerun: the Draw tab's stroke reruns only its reading so) is counted in
-    # the session's run that follows it: one entry per action. Session id -> (ms, CPU ms) carried.
-    carried: dict[str, tuple[float, float]] = {}
 
     def timed(func: Callable, ctx) -> object:
         profiler = None
@@ -32,28 +29,23 @@ def serve_timed(log_path: str, streamlit_args: list[str]) -> None:
             profiler = Profiler(interval=0.0005, async_mode="disabled")
             profiler.start()
         start, started, cpu = time.perf_counter(), time.time(), time.thread_time()
-        result = original(func, ctx)  # it handles every exception the script raises
-        ms, cpu_ms = (time.perf_counter() - start) * 1e3, (time.thread_time() - cpu) * 1e3
-        if profiler is not None:
-            profiler.stop()
-        before_ms, before_cpu_ms = carried.pop(ctx.session_id, (0.0, 0.0))
-        if result[2] is not None:  # its rerun request: another run follows at once
-            carried[ctx.session_id] = before_ms + ms, before_cpu_ms + cpu_ms
-            return result
-        entry = {
-            "ms": before_ms + ms,
-            "cpu_ms": before_cpu_ms + cpu_ms,
-            "fragment": bool(ctx.fragment_ids_this_run),
-            "session": ctx.session_id,
-            "start": started,
-        }
-        with open(log_path, "a") as out:
-            out.write(json.dumps(entry) + "\n")
-        if profiler is not None:
-            kind = "fragment" if entry["fragment"] else "full"
-            path = Path(profile_dir) / f"{time.time():.3f}-{kind}-{entry['ms']:.0f}ms.txt"
-            path.write_text(profiler.output_text())
-        return result
+        try:
+            return original(func, ctx)
+        finally:
+            entry = {
+                "ms": (time.perf_counter() - start) * 1e3,
+                "cpu_ms": (time.thread_time() - cpu) * 1e3,
+                "fragment": bool(ctx.fragment_ids_this_run),
+                "session": ctx.session_id,
+                "start": started,
+            }
+            with open(log_path, "a") as out:
+                out.write(json.dumps(entry) + "\n")
+            if profiler is not None:
+                profiler.stop()
+                kind = "fragment" if entry["fragment"] else "full"
+                path = Path(profile_dir) / f"{time.time():.3f}-{kind}-{entry['ms']:.0f}ms.txt"
+                path.write_text(profiler.output_text())
 
     script_runner.exec_func_with_error_handling = timed
     sys.argv = ["streamlit", *streamlit_args]
