@@ -50,7 +50,7 @@ def run(setting: Setting, sections: list[str], baseline_tree: Path | None = None
     if browser_sections:
         with chromium() as browser:
             if "visitor" in browser_sections:
-                bench_visitor(setting, report, browser)
+                bench_visitor(setting, report, browser, baseline_tree)
             if "interaction" in browser_sections:
                 bench_interaction(setting, report, browser, baseline_tree)
             if "coldstart" in browser_sections:
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-tree",
         type=Path,
         help="a checkout of older code (git worktree add /tmp/oldhead COMMIT): serverstroke and interaction compare "
-        "the server CPU per stroke with its app's",
+        "the server CPU per stroke with its app's, visitor the strokes in Chromium",
     )
     parser.add_argument("--profile", type=Path, help="save a pyinstrument profile of each timed server run here")
     args = parser.parse_args(argv)

@@ -366,3 +366,38 @@ def test_class_view_in_chinese_and_leaving_it(new_app, database):
     at.query_params.update({"room": code, "teacher": key})
     at.run()
     assert at.session_state["classroom_teacher"] == (code, key)
+
+
+def show_canvas_reading(code: str) -> None:
+    """The Draw tab's reading of example 1015 as the canvas's (the view a stroke redraws), for a student of `code`."""
+    import streamlit as st
+
+    from digitdemo.data import LAB_EXAMPLE, load_dataset
+    from digitdemo.numpy_model import load_model
+    from ui import draw
+    from ui.room_access import JOINED
+
+    st.session_state[JOINED] = code
+    model, dataset = load_model("lab"), load_dataset()
+    draw.render_reading(model, dataset, model.inputs(dataset.X[LAB_EXAMPLE]), None, "canvas")
+
+
+def test_strokes_ask_the_room_once_and_a_closed_room_still_refuses(new_app, database, monkeypatch):
+    """The send bar under the canvas's prediction, drawn again on every stroke, asks the database whether the room
+    takes drawings once for several strokes (ui.room_access.REFUSAL_SECONDS); once the teacher has closed the room, a
+    send is refused and the bar says so at once, its digits and Send disabled."""
+    _, code, key = open_room(new_app)
+    asked = []
+    join_room = RoomStore.join_room
+    monkeypatch.setattr(RoomStore, "join_room", lambda store, room: asked.append(room) or join_room(store, room))
+    student = AppTest.from_function(show_canvas_reading, args=(code,), default_timeout=60)
+    for _ in range(3):  # three strokes
+        student.run()
+    assert asked == [code]
+    assert not student.pills(key="classroom_send_digit").disabled
+    RoomStore(build_engine(database)).close_room(code, key)
+    send(student, 2)
+    closed = message("en", "rooms.closed", code=f"{code[:3]}-{code[3:]}")
+    assert closed in warnings(student)
+    assert student.pills(key="classroom_send_digit").disabled and student.button(key="classroom_send").disabled
+    assert not student.exception

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
-from benchmarks.speed_sections.visitor import CANVAS_WAIT_MS
+from benchmarks.speed_sections.visitor import CANVAS_WAIT_MS, paired
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "speed.py"
@@ -138,3 +138,22 @@ def test_visitor_figures(tiny):
         assert CANVAS_WAIT_MS - 1 <= stroke["sent"] < stroke["text"] <= stroke["idle"], stroke
     for drag in visitor["slider"]:
         assert 0 < drag["sent"] < drag["text"] <= drag["settled"] <= drag["idle"], drag
+
+
+def test_visitor_pairs_each_stroke_with_the_same_on_the_old_app():
+    """The visitor's ratio to the old app is the median over strokes drawn alike on both, each pair counted only when
+    both had one outcome; 'rest' is the time from the rerun request to the prediction on screen."""
+    ours = [
+        {"one_outcome": True, "sent": 200, "text": 250},
+        {"one_outcome": False, "sent": 200, "text": 900},
+        {"one_outcome": True, "sent": 200, "text": 260},
+    ]
+    old = [
+        {"one_outcome": True, "sent": 200, "text": 300},
+        {"one_outcome": True, "sent": 200, "text": 300},
+        {"one_outcome": True, "sent": 200, "text": 380},
+    ]
+    done = {"stroke": ours, "old_stroke": old}
+    assert paired(done, "stroke", "rest") == pytest.approx((100 / 50 + 180 / 60) / 2)
+    assert paired(done, "stroke", "text") == pytest.approx((300 / 250 + 380 / 260) / 2)
+    assert paired({"stroke": ours}, "stroke", "text") is None

@@ -134,7 +134,7 @@ def render_prediction(
     bar, and the ten probabilities; an invitation to draw or upload without an input."""
     if x is None or logits is None or explanation is None:
         st.info(t("draw.invite_upload") if source == "upload" else t("draw.invite_draw"))
-        render_send_bar(model_name, None, None)
+        render_send_bar(model_name, None, None, recent=source == "canvas")
         return
     proba = explanation.probabilities  # calibrated: softmax(logits / the model's temperature)
     digit = int(np.argmax(proba))
@@ -155,7 +155,7 @@ def render_prediction(
         show_logits = st.toggle(t("draw.show_logits"), key="draw_logits")
     with sees:
         st.image(png_url(digit_image(x, SEES_SCALE)), caption=t("draw.sees"))
-    render_send_bar(model_name, x, proba)
+    render_send_bar(model_name, x, proba, recent=source == "canvas")  # the canvas's: redrawn on every stroke
     calibration = explanation.calibration
     temperature = 1.0 if calibration is None else calibration.temperature
     if show_logits:

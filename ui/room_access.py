@@ -33,6 +33,7 @@ TEACHER = "classroom_teacher"  # (code, key) of the room this browser opened or 
 NOTICE = "classroom_notice"  # why the last join, open or teacher link did not work, or worked without the database
 SENT = "classroom_sent"  # the last send: send_bar.Sent, or the error that refused it
 CAME_BACK = "classroom_came_back"  # set when a teacher link has just brought this browser back to its room
+REFUSAL_SECONDS = 5  # how old an answer to "does the room still take drawings?" a stroke's send bar may show
 
 
 def database_url() -> str:
@@ -72,6 +73,13 @@ def room_refusal(code: str) -> RoomError | None:
     except StorageUnavailableError:
         return None
     return None
+
+
+@st.cache_resource(ttl=REFUSAL_SECONDS, max_entries=1000, show_spinner=False)
+def recent_refusal(code: str) -> RoomError | None:
+    """room_refusal(code) as this server last found it, at most REFUSAL_SECONDS ago: for what is redrawn on every
+    stroke (a class of pupils drawing asked the database on each); a send still asks it, and a closed room refuses."""
+    return room_refusal(code)
 
 
 def in_room() -> bool:
