@@ -93,8 +93,10 @@ canvas sends (its fixed 200 ms wait, then the drawing). First stroke after a pag
 context, its two load runs ended, then the first stroke of those digits, timed the same way. Slider: z0's thumb
 dragged 24 px with the mouse, right then left, from the pointerup (the slider sends its value on release) to the
 frame painted after the chart's last change (Plotly draws the chart anew, then resizes it); its first redraw is in
-the note. These rows have no baseline: there is no other page to time in the same run; beside them are their parts
-and the server's own run time from the timed log. The recorder's own time in the page is in the notes."""
+the note. With --baseline-tree, the old checkout's app is served too, in a browser context of its own, and every
+stroke and first stroke is drawn on both apps in turn with the same pointer moves; the ratio is the median over those
+pairs (each counted when both had one outcome). Page loads and slider drags have no baseline; beside every row are its
+parts and the server's own run time from the timed log. The recorder's own time in the page is in the notes."""
 
 
 def markdown(report: Report, command: str) -> str:
