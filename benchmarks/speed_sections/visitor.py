@@ -259,6 +259,10 @@ def bench_visitor(setting: Setting, report: Report, browser, baseline_tree: Path
     def med(kind: str, key: str) -> float:
         return median(values(kind, key) or [math.nan])
 
+    def old_med(kind: str, key: str) -> float | None:
+        """The old app's median for the same kind of action, None without a baseline."""
+        return med("old_" + kind, key) if "old_" + kind in kept else None
+
     def note(kind: str, key: str, what: str) -> str:
         return (
             f"{len(kept[kind])} of {len(done[kind])} {what} had exactly one outcome; {spread(values(kind, key), 'ms')}"
@@ -289,7 +293,7 @@ def bench_visitor(setting: Setting, report: Report, browser, baseline_tree: Path
             "Visitor: pen lifted -> new prediction on screen",
             stroke,
             "ms",
-            med("old_stroke", "text") if "old_stroke" in kept else None,
+            old_med("stroke", "text"),
             old,
             "<= 250 ms",
             stroke <= 250,
@@ -327,7 +331,7 @@ def bench_visitor(setting: Setting, report: Report, browser, baseline_tree: Path
             "    the Draw fragment's whole run on the server (timed log)",
             med("stroke", "server_ms"),
             "ms",
-            med("old_stroke", "server_ms") if "old_stroke" in kept else None,
+            old_med("stroke", "server_ms"),
             old,
         )
     )
@@ -337,7 +341,7 @@ def bench_visitor(setting: Setting, report: Report, browser, baseline_tree: Path
             "Visitor: first stroke after a page load, pen lifted -> prediction on screen",
             first,
             "ms",
-            med("old_first_stroke", "text") if "old_first_stroke" in kept else None,
+            old_med("first_stroke", "text"),
             old,
             "<= 300 ms",
             first <= 300,
